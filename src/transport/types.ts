@@ -1,0 +1,51 @@
+import type { HostSpec } from '../config/types.ts';
+
+export interface ExecOptions {
+  /** Run as root through the host's become method (sudo -n). Default true. */
+  readonly become?: boolean;
+  /** Bytes written to the script's stdin after the script itself is delivered. Not supported: scripts embed their data. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Refuse output larger than this many bytes (stdout + stderr). Default 64 MiB. */
+  readonly maxOutputBytes?: number;
+}
+
+export interface ExecResult {
+  readonly host: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  readonly durationMs: number;
+}
+
+/**
+ * One node's connection. `exec` runs a POSIX sh script on the node (delivered on stdin to
+ * `sh -s`, through `sudo -n` when the host's become method says so) in one channel: one
+ * round trip. It resolves with the result whatever the exit code; it rejects only when the
+ * script could not run or finish (ConnectError, BecomeError, RemoteCommandError on timeout).
+ */
+export interface Transport {
+  readonly host: HostSpec;
+  exec(script: string, options?: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+export interface ConnectorStats {
+  /** TCP connections opened to the bastion (or to nodes directly when there is no bastion). */
+  readonly bastionConnections: number;
+  /** Node SSH sessions established (each over a forwarded channel of a bastion connection). */
+  readonly nodeSessions: number;
+  /** The most SSH handshakes that were in flight at once. */
+  readonly maxHandshakesInFlight: number;
+  /** Remote execs started, per host name. */
+  readonly execs: Readonly<Record<string, number>>;
+  readonly retries: number;
+}
+
+export interface Connector {
+  /** Connect (or reuse the live connection) to a node; single-flight per host name. */
+  connect(host: HostSpec, signal?: AbortSignal): Promise<Transport>;
+  stats(): ConnectorStats;
+  closeAll(): Promise<void>;
+}
