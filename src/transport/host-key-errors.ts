@@ -1,0 +1,63 @@
+import { ConnectError } from '../util/errors.ts';
+import { describeTarget } from './classify-error.ts';
+import type { ConnectTarget } from './classify-error.ts';
+import { knownHostsName } from './known-hosts.ts';
+import type { HostKeyVerdict } from './known-hosts.ts';
+import { shQuote } from './shell-quote.ts';
+
+export interface BastionHint {
+  readonly user: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The operator-facing refusal for a host key that is not a match: names the host, the port,
+ * the key type and fingerprint, and says how to fix it without weakening verification.
+ */
+export function hostKeyError(
+  verdict: HostKeyVerdict,
+  target: ConnectTarget,
+  knownHostsPath: string,
+  bastion: BastionHint | undefined,
+): ConnectError {
+  const subject = describeTarget(target);
+  const name = knownHostsName(target.address, target.port);
+  const presented = `${verdict.keyType} key ${verdict.fingerprint}`;
+  const lines = verdict.offendingLines.filter((line) => line > 0).map((line) => `${knownHostsPath}:${line}`);
+  const scope = { host: target.name, hop: target.hop };
+
+  if (verdict.status === 'unknown') {
+    const scan = `ssh-keyscan -p ${target.port} ${shQuote(target.address)}`;
+    const how =
+      target.hop === 'node' && bastion !== undefined
+        ? `ssh -p ${bastion.port} ${shQuote(`${bastion.user}@${bastion.host}`)} ${shQuote(scan)} >> ${shQuote(knownHostsPath)}`
+        : `${scan} >> ${shQuote(knownHostsPath)}`;
+    return new ConnectError(
+      'hostkey-unknown',
+      `${subject}: host key for ${name} is not in ${knownHostsPath} (server presented ${presented}). ` +
+        `Check that fingerprint out of band, then add it with \`${how}\`, or run again with --accept-new ` +
+        'to record keys of hosts not yet in known_hosts (changed keys are never accepted).',
+      scope,
+    );
+  }
+  if (verdict.status === 'revoked') {
+    return new ConnectError(
+      'hostkey-changed',
+      `${subject}: the ${presented} presented for ${name} is marked @revoked in ${lines.join(', ') || knownHostsPath}; ` +
+        'refusing to connect.',
+      scope,
+    );
+  }
+  return new ConnectError(
+    'hostkey-changed',
+    `${subject}: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! Someone could be eavesdropping on ` +
+      `you right now (man-in-the-middle attack), or the host key has just been changed. ` +
+      `The server presented ${presented}, but ${knownHostsPath} holds a different ` +
+      `${verdict.knownKeyTypes.join('/')} key for ${name}` +
+      (lines.length > 0 ? ` (offending entry ${lines.join(', ')})` : '') +
+      '. Refusing to connect; --accept-new never replaces a key. If the change is expected, remove the ' +
+      `old entry with \`ssh-keygen -R ${shQuote(name)} -f ${shQuote(knownHostsPath)}\` and add the new key.`,
+    scope,
+  );
+}

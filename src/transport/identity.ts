@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { utils } from 'ssh2';
+import type { AnyAuthMethod, ParsedKey } from 'ssh2';
+import { ConnectError, errorMessage } from '../util/errors.ts';
+import type { Hop } from '../util/errors.ts';
+
+/** What a connect needs to authenticate: a parsed private key, or an ssh-agent socket. */
+export type Identity =
+  | { readonly kind: 'key'; readonly key: ParsedKey }
+  | { readonly kind: 'agent'; readonly socket: string };
+
+export interface IdentityRequest {
+  readonly identityFile: string | undefined;
+  readonly user: string;
+  readonly address: string;
+  readonly name: string;
+  readonly hop: Hop;
+}
+
+/**
+ * Loads each identity file once per connector (a fleet shares one key) and parses it once.
+ * Errors never quote the file's content, only its path.
+ */
+export function createIdentityCache(agentSocket: string | undefined): (request: IdentityRequest) => Promise<Identity> {
+  const keys = new Map<string, Promise<ParsedKey | Error>>();
+
+  const load = async (path: string): Promise<ParsedKey | Error> => {
+    let data: Buffer;
+    try {
+      data = await readFile(path);
+    } catch (error) {
+      return new Error(`cannot read identity file ${path}: ${errorMessage(error)}`);
+    }
+    const parsed = utils.parseKey(data);
+    if (parsed instanceof Error) {
+      if (/encrypted/i.test(parsed.message)) {
+        return new Error(
+          `identity file ${path} is passphrase-protected: load it into ssh-agent (ssh-add) ` +
+            'and remove identityFile from the inventory, or use a key without a passphrase',
+        );
+      }
+      return new Error(`identity file ${path} is not a private key ssh2 can read (${parsed.message})`);
+    }
+    const key = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed;
+    if (key === undefined || !key.isPrivateKey()) {
+      return new Error(`identity file ${path} holds no private key`);
+    }
+    return key;
+  };
+
+  return async (request) => {
+    const fail = (message: string): never => {
+      throw new ConnectError('auth', `${request.user}@${request.address} (${request.hop}): ${message}`, {
+        host: request.name,
+        hop: request.hop,
+      });
+    };
+    if (request.identityFile === undefined) {
+      if (agentSocket === undefined || agentSocket === '') {
+        return fail('no identityFile in the inventory and no ssh-agent (SSH_AUTH_SOCK is not set)');
+      }
+      return { kind: 'agent', socket: agentSocket };
+    }
+    let pending = keys.get(request.identityFile);
+    if (pending === undefined) {
+      pending = load(request.identityFile);
+      keys.set(request.identityFile, pending);
+    }
+    const key = await pending;
+    if (key instanceof Error) return fail(key.message);
+    return { kind: 'key', key };
+  };
+}
+
+/** ssh2 auth methods for an identity: only that one method, no `none`/password probing. */
+export function authMethods(identity: Identity, username: string): AnyAuthMethod[] {
+  if (identity.kind === 'agent') return [{ type: 'agent', username, agent: identity.socket }];
+  return [{ type: 'publickey', username, key: identity.key }];
+}

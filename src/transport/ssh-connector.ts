@@ -1,0 +1,288 @@
+import type { BastionSpec, HostSpec, Inventory } from '../config/types.ts';
+import { ConnectError } from '../util/errors.ts';
+import { createBastionPool, raceAbort } from './bastion-pool.ts';
+import type { BastionPool } from './bastion-pool.ts';
+import { isRetryable } from './classify-error.ts';
+import type { ConnectTarget } from './classify-error.ts';
+import { createIdentityCache } from './identity.ts';
+import { loadKnownHostsFile } from './known-hosts-file.ts';
+import type { KnownHostsFile } from './known-hosts-file.ts';
+import { createLimiter } from './limiter.ts';
+import { backoffDelayMs, sleep } from './retry.ts';
+import { dialSsh } from './ssh-session.ts';
+import type { SshSession } from './ssh-session.ts';
+import { createSshTransport } from './ssh-transport.ts';
+import type { SshTransport } from './ssh-transport.ts';
+import { bastionGoneOr, openTunnel } from './tunnel.ts';
+import type { Connector, ConnectorStats } from './types.ts';
+
+export interface SshConnectorOptions {
+  /** Bastion connections to spread nodes over; default 1 per 100 nodes requested, at most 4. */
+  readonly bastionConnections?: number;
+  /** SSH handshakes in flight at once, bastion and nodes together. Default 8. */
+  readonly maxHandshakes?: number;
+  /** Retries of a connect dropped before the key exchange (MaxStartups). Default 3. */
+  readonly retries?: number;
+  readonly retryBaseDelayMs?: number;
+  /** Per hop: TCP/channel open plus handshake and authentication. Default 15 s. */
+  readonly connectTimeoutMs?: number;
+  readonly keepaliveIntervalMs?: number;
+  /** Unanswered keepalives before a connection counts as dead. Default 3. */
+  readonly keepaliveCountMax?: number;
+  /** Default timeout of one exec. Default 120 s. */
+  readonly execTimeoutMs?: number;
+  /** Concurrent exec channels per node. Default 4 (OpenSSH's MaxSessions is 10). */
+  readonly maxChannelsPerHost?: number;
+  readonly maxOutputBytes?: number;
+  /** Record host keys of hosts not yet in known_hosts (never replaces a changed key). */
+  readonly acceptNew?: boolean;
+  /** ssh-agent socket for hosts without identityFile; default $SSH_AUTH_SOCK. */
+  readonly agentSocket?: string | undefined;
+}
+
+interface Settings {
+  readonly maxHandshakes: number;
+  readonly retries: number;
+  readonly retryBaseDelayMs: number;
+  readonly connectTimeoutMs: number;
+  readonly keepaliveIntervalMs: number;
+  readonly keepaliveCountMax: number;
+  readonly execTimeoutMs: number;
+  readonly maxChannelsPerHost: number;
+  readonly maxOutputBytes: number;
+  readonly acceptNew: boolean;
+}
+
+const RETRY_CAP_MS = 5_000;
+
+function settingsFrom(options: SshConnectorOptions): Settings {
+  return {
+    maxHandshakes: options.maxHandshakes ?? 8,
+    retries: options.retries ?? 3,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 250,
+    connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
+    keepaliveIntervalMs: options.keepaliveIntervalMs ?? 15_000,
+    keepaliveCountMax: options.keepaliveCountMax ?? 3,
+    execTimeoutMs: options.execTimeoutMs ?? 120_000,
+    maxChannelsPerHost: options.maxChannelsPerHost ?? 4,
+    maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
+    acceptNew: options.acceptNew ?? false,
+  };
+}
+
+/**
+ * Reaches nodes over SSH: through one (or a few) authenticated bastion connections carrying
+ * a forwarded channel per node, or directly when the inventory has no bastion. Host keys are
+ * always verified against the inventory's known_hosts.
+ */
+export function createSshConnector(inventory: Inventory, options: SshConnectorOptions = {}): Connector {
+  const settings = settingsFrom(options);
+  const handshakes = createLimiter(settings.maxHandshakes);
+  const identities = createIdentityCache(
+    'agentSocket' in options ? options.agentSocket : process.env['SSH_AUTH_SOCK'],
+  );
+  const lifetime = new AbortController();
+  const transports = new Map<string, Promise<SshTransport>>();
+  const live = new Set<SshTransport>();
+  const execs: Record<string, number> = {};
+  let tcpConnections = 0;
+  let nodeSessions = 0;
+  let retries = 0;
+  let knownHosts: Promise<KnownHostsFile> | undefined;
+  const bastion = inventory.bastion;
+
+  const loadKnownHosts = (): Promise<KnownHostsFile> => {
+    knownHosts ??= loadKnownHostsFile(inventory.knownHosts);
+    return knownHosts;
+  };
+
+  const bastionTarget = (spec: BastionSpec): ConnectTarget => ({
+    hop: 'bastion',
+    name: spec.host,
+    address: spec.host,
+    port: spec.port,
+    user: spec.user,
+    timeoutMs: settings.connectTimeoutMs,
+  });
+  const nodeTarget = (host: HostSpec): ConnectTarget => ({
+    hop: 'node',
+    name: host.name,
+    address: host.address,
+    port: host.port,
+    user: host.user,
+    timeoutMs: settings.connectTimeoutMs,
+  });
+  const bastionHint = bastion === undefined ? undefined : { user: bastion.user, host: bastion.host, port: bastion.port };
+
+  /** Run `attempt` again after a jittered pause when it failed in a retryable way. */
+  const withRetries = async <T>(
+    attempt: () => Promise<T>,
+    retryable: (error: unknown) => boolean,
+    signal: AbortSignal,
+  ): Promise<T> => {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (tries >= settings.retries || signal.aborted || !retryable(error)) throw error;
+        retries++;
+        await sleep(backoffDelayMs(tries, settings.retryBaseDelayMs, RETRY_CAP_MS), signal);
+      }
+    }
+  };
+
+  /** One handshake slot from before TCP connect until authenticated (or failed). */
+  const handshake = async (dial: () => Promise<SshSession>, signal: AbortSignal): Promise<SshSession> => {
+    const release = await handshakes.acquire(signal);
+    try {
+      return await dial();
+    } finally {
+      release();
+    }
+  };
+
+  const dialBastion = async (spec: BastionSpec): Promise<SshSession> => {
+    const signal = lifetime.signal;
+    const target = bastionTarget(spec);
+    const [identity, hosts] = await Promise.all([
+      identities({ identityFile: spec.identityFile, user: spec.user, address: spec.host, name: spec.host, hop: 'bastion' }),
+      loadKnownHosts(),
+    ]);
+    return withRetries(
+      () =>
+        handshake(
+          () =>
+            dialSsh({
+              target,
+              identity,
+              knownHosts: hosts,
+              acceptNew: settings.acceptNew,
+              bastionHint: undefined,
+              keepaliveIntervalMs: settings.keepaliveIntervalMs,
+              keepaliveCountMax: settings.keepaliveCountMax,
+              signal,
+              onTcpConnect: () => tcpConnections++,
+            }),
+          signal,
+        ),
+      (error) => error instanceof ConnectError && isRetryable(error),
+      signal,
+    );
+  };
+
+  const pool: BastionPool | undefined =
+    bastion === undefined
+      ? undefined
+      : createBastionPool({ size: options.bastionConnections, dial: () => dialBastion(bastion) });
+
+  /** The bastion's own failures, re-scoped to the node whose connect they stopped. */
+  const asNodeError = (host: HostSpec, error: unknown): unknown =>
+    error instanceof ConnectError && error.hop === 'bastion' && error.host !== host.name
+      ? new ConnectError(error.failure, error.message, { host: host.name, hop: 'bastion', cause: error })
+      : error;
+
+  const connectOnce = async (host: HostSpec, signal: AbortSignal): Promise<SshTransport> => {
+    const target = nodeTarget(host);
+    const [identity, hosts] = await Promise.all([
+      identities({ identityFile: host.identityFile, user: host.user, address: host.address, name: host.name, hop: 'node' }),
+      loadKnownHosts(),
+    ]);
+    const dialNode = (sock: SshDialSock, onTcpConnect: (() => void) | undefined): Promise<SshSession> =>
+      dialSsh({
+        target,
+        sock,
+        identity,
+        knownHosts: hosts,
+        acceptNew: settings.acceptNew,
+        bastionHint,
+        keepaliveIntervalMs: settings.keepaliveIntervalMs,
+        keepaliveCountMax: settings.keepaliveCountMax,
+        signal,
+        onTcpConnect,
+      });
+
+    let carrier: SshSession | undefined;
+    let session: SshSession;
+    if (pool === undefined) {
+      session = await handshake(() => dialNode(undefined, () => tcpConnections++), signal);
+    } else {
+      carrier = await pool.acquire(signal).catch((error: unknown) => {
+        throw asNodeError(host, error);
+      });
+      const via = carrier;
+      const channel = await openTunnel(via, target, signal);
+      try {
+        session = await handshake(() => dialNode(channel, undefined), signal);
+      } catch (error) {
+        channel.close();
+        throw error instanceof ConnectError ? bastionGoneOr(via, target, error) : error;
+      }
+    }
+    nodeSessions++;
+    const transport = createSshTransport(host, session, {
+      maxChannels: settings.maxChannelsPerHost,
+      execTimeoutMs: settings.execTimeoutMs,
+      maxOutputBytes: settings.maxOutputBytes,
+      carrier,
+      onExec: (name) => {
+        execs[name] = (execs[name] ?? 0) + 1;
+      },
+      onClose: () => {
+        live.delete(transport);
+        void transports.get(host.name)?.then((current) => {
+          if (current === transport) transports.delete(host.name);
+        });
+      },
+    });
+    live.add(transport);
+    return transport;
+  };
+
+  const connectWithRetries = (host: HostSpec, signal: AbortSignal): Promise<SshTransport> => {
+    pool?.noteNodeRequested();
+    return withRetries(
+      () => connectOnce(host, signal),
+      // A dropped handshake, or the bastion carrying this attempt died: a fresh try can work.
+      (error) => error instanceof ConnectError && (isRetryable(error) || (error.hop === 'bastion' && error.failure === 'closed')),
+      signal,
+    );
+  };
+
+  return {
+    async connect(host, signal) {
+      if (lifetime.signal.aborted) {
+        throw new ConnectError('closed', `${host.name}: the connector was closed`, { host: host.name, hop: 'local' });
+      }
+      const existing = transports.get(host.name);
+      if (existing !== undefined) {
+        const transport = await raceAbort(existing, signal);
+        if (transport.alive) return transport;
+        if (transports.get(host.name) === existing) transports.delete(host.name);
+        return this.connect(host, signal);
+      }
+      const combined = signal === undefined ? lifetime.signal : AbortSignal.any([lifetime.signal, signal]);
+      const pending = connectWithRetries(host, combined);
+      transports.set(host.name, pending);
+      pending.catch(() => {
+        if (transports.get(host.name) === pending) transports.delete(host.name);
+      });
+      return raceAbort(pending, signal);
+    },
+    stats(): ConnectorStats {
+      return {
+        bastionConnections: tcpConnections,
+        nodeSessions,
+        maxHandshakesInFlight: handshakes.maxInFlight,
+        execs: { ...execs },
+        retries,
+      };
+    },
+    async closeAll() {
+      lifetime.abort(new ConnectError('closed', 'the connector was closed', { hop: 'local' }));
+      await Promise.all([...live].map((transport) => transport.close()));
+      await pool?.closeAll();
+    },
+  };
+}
+
+type SshDialSock = Parameters<typeof dialSsh>[0]['sock'];

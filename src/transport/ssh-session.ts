@@ -1,0 +1,173 @@
+import { Client } from 'ssh2';
+import type { ConnectConfig } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import { ConnectError } from '../util/errors.ts';
+import { describeTarget, toConnectError } from './classify-error.ts';
+import type { ConnectTarget } from './classify-error.ts';
+import { hostKeyError } from './host-key-errors.ts';
+import type { BastionHint } from './host-key-errors.ts';
+import { authMethods } from './identity.ts';
+import type { Identity } from './identity.ts';
+import type { KnownHostsFile } from './known-hosts-file.ts';
+import type { HostKeyVerdict } from './known-hosts.ts';
+
+/** An authenticated ssh2 Client with its end-of-life made observable. */
+export interface SshSession {
+  readonly client: Client;
+  readonly alive: boolean;
+  /** The error that ended the session (keepalive timeout, reset, …), if one did. */
+  readonly closeError: unknown;
+  onClose(listener: () => void): void;
+  /** Ends politely; destroys the socket if the server does not close it soon. Idempotent. */
+  end(): Promise<void>;
+}
+
+export interface DialRequest {
+  readonly target: ConnectTarget;
+  /** A forwarded channel of the bastion to run this session over; undefined dials TCP. */
+  readonly sock?: Duplex | undefined;
+  readonly identity: Identity;
+  readonly knownHosts: KnownHostsFile;
+  readonly acceptNew: boolean;
+  readonly bastionHint: BastionHint | undefined;
+  readonly keepaliveIntervalMs: number;
+  readonly keepaliveCountMax: number;
+  readonly signal?: AbortSignal | undefined;
+  /** Called when a TCP connection is established (not for sessions over a channel). */
+  readonly onTcpConnect?: (() => void) | undefined;
+}
+
+const END_GRACE_MS = 2_000;
+
+/** Dial, verify the host key, authenticate. Resolves once the session is usable. */
+export function dialSsh(request: DialRequest): Promise<SshSession> {
+  const { target, knownHosts, signal } = request;
+  signal?.throwIfAborted();
+  const client = new Client();
+  let verdict: HostKeyVerdict | undefined;
+  let acceptFailure: unknown;
+  let closeError: unknown;
+  let alive = false;
+  const closeListeners: Array<() => void> = [];
+
+  const hostVerifier = (key: Buffer, verify: (valid: boolean) => void): void => {
+    verdict = knownHosts.verify(target.address, target.port, key);
+    if (verdict.status === 'match') {
+      verify(true);
+    } else if (verdict.status === 'unknown' && request.acceptNew) {
+      knownHosts.accept(target.address, target.port, verdict.keyType, key).then(
+        () => verify(true),
+        (error: unknown) => {
+          acceptFailure = error;
+          verify(false);
+        },
+      );
+    } else {
+      verify(false);
+    }
+  };
+
+  const config: ConnectConfig = {
+    username: target.user,
+    authHandler: authMethods(request.identity, target.user),
+    hostVerifier,
+    algorithms: { serverHostKey: knownHosts.preferredAlgorithms(target.address, target.port) },
+    readyTimeout: target.timeoutMs,
+    keepaliveInterval: request.keepaliveIntervalMs,
+    keepaliveCountMax: request.keepaliveCountMax,
+  };
+  if (request.sock === undefined) {
+    config.host = target.address;
+    config.port = target.port;
+  } else {
+    config.sock = request.sock;
+  }
+
+  const session: SshSession = {
+    client,
+    get alive() {
+      return alive;
+    },
+    get closeError() {
+      return closeError;
+    },
+    onClose(listener) {
+      if (!alive) queueMicrotask(listener);
+      else closeListeners.push(listener);
+    },
+    end: () =>
+      new Promise<void>((resolve) => {
+        if (!alive) {
+          client.destroy();
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => client.destroy(), END_GRACE_MS);
+        timer.unref();
+        client.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        client.end();
+      }),
+  };
+
+  return new Promise<SshSession>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      client.destroy();
+      reject(error);
+    };
+    const onAbort = (): void => fail(signal?.reason);
+
+    const failureFor = (error: unknown): ConnectError => {
+      if (verdict !== undefined && verdict.status !== 'match' && !(verdict.status === 'unknown' && request.acceptNew)) {
+        return hostKeyError(verdict, target, knownHosts.path, request.bastionHint);
+      }
+      if (acceptFailure !== undefined) {
+        return new ConnectError(
+          'hostkey-unknown',
+          `${target.address}:${target.port}: could not record the host key in ${knownHosts.path}: ${String(acceptFailure)}`,
+          { host: target.name, hop: target.hop, cause: acceptFailure },
+        );
+      }
+      return toConnectError(error, target);
+    };
+
+    // ssh2 emits 'error' more than once and at any time; an unheard 'error' would crash us.
+    client.on('error', (error: Error) => {
+      if (!settled) fail(failureFor(error));
+      else closeError ??= error;
+    });
+    client.on('close', () => {
+      const wasAlive = alive;
+      alive = false;
+      if (!settled) {
+        const closed = new ConnectError('closed', `${describeTarget(target)}: connection closed during the SSH handshake`, {
+          host: target.name,
+          hop: target.hop,
+        });
+        fail(failureFor(closed));
+        return;
+      }
+      if (wasAlive) for (const listener of closeListeners.splice(0)) listener();
+    });
+    client.on('ready', () => {
+      if (settled) return;
+      settled = true;
+      alive = true;
+      signal?.removeEventListener('abort', onAbort);
+      resolve(session);
+    });
+    if (request.onTcpConnect !== undefined) client.on('connect', request.onTcpConnect);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      client.connect(config);
+    } catch (error) {
+      fail(toConnectError(error, target));
+    }
+  });
+}
