@@ -1,0 +1,118 @@
+import type { z } from 'zod';
+import type { SourcePosition } from '../util/errors.ts';
+import { describeValue, expectedNoun, quote } from './describe.ts';
+import { keysAt } from './schema-keys.ts';
+import { locate, pathLabel, toJS } from './source-tree.ts';
+import type { TreeNode } from './source-tree.ts';
+import { didYouMean } from './suggest.ts';
+
+/** Runs a zod schema over a positioned tree and maps every issue back to the key or value at fault. */
+
+export interface Finding {
+  readonly pos: SourcePosition;
+  readonly message: string;
+  /** The node the finding is about (undefined for key problems: keys are never templated). */
+  readonly node: TreeNode | undefined;
+}
+
+export type TreeValidation<T> = { readonly ok: true; readonly data: T } | { readonly ok: false; readonly findings: readonly Finding[] };
+
+export function validateTree<S extends z.ZodType>(
+  schema: S,
+  root: TreeNode,
+  labelPrefix: readonly PropertyKey[] = [],
+): TreeValidation<z.output<S>> {
+  const result = schema.safeParse(toJS(root), { error: errorMap });
+  if (result.success) return { ok: true, data: result.data };
+  const findings = result.error.issues.flatMap((issue) => mapIssue(issue, [], schema, root, labelPrefix));
+  return { ok: false, findings };
+}
+
+function mapIssue(
+  issue: z.core.$ZodIssue,
+  base: readonly PropertyKey[],
+  schema: z.core.$ZodType,
+  root: TreeNode,
+  labelPrefix: readonly PropertyKey[],
+): Finding[] {
+  const path = [...base, ...issue.path];
+  const label = (p: readonly PropertyKey[]): string => {
+    const text = pathLabel([...labelPrefix, ...p]);
+    return text === '' ? '' : `${text}: `;
+  };
+  const located = locate(root, path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = keysAt(schema, path);
+      return issue.keys.map((key) => {
+        const keyPos = locate(root, [...path, key]).keyPos ?? located.node.pos;
+        return { pos: keyPos, node: undefined, message: `${label(path)}unknown key '${key}'${didYouMean(key, allowed)}` };
+      });
+    }
+    case 'invalid_key': {
+      const inner = issue.issues.map((i) => i.message).join('; ');
+      const key = String(path.at(-1));
+      return [{ pos: located.keyPos ?? located.node.pos, node: undefined, message: `${label(path.slice(0, -1))}key '${key}' ${inner}` }];
+    }
+    case 'invalid_union': {
+      const branches = issue.errors;
+      const typeOnly = branches.every((b) => b.length > 0 && b.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+      if (!typeOnly) {
+        const chosen = branches.find((b) => !b.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+        if (chosen !== undefined) return chosen.flatMap((i) => mapIssue(i, path, schema, root, labelPrefix));
+      }
+      const expected = [...new Set(branches.flatMap((b) => b.map((i) => (i.code === 'invalid_type' ? expectedNoun(i.expected) : ''))))];
+      const value = located.rest.length === 0 ? toJS(located.node) : undefined;
+      const message = `must be ${expected.filter((e) => e !== '').join(' or ')}, not ${describeValue(value)}`;
+      return [{ pos: located.node.pos, node: located.node, message: `${label(path)}${message}` }];
+    }
+    case 'invalid_type': {
+      const missing = located.rest.length === 1 && located.node.type === 'map' && typeof located.rest[0] === 'string';
+      if (missing) {
+        return [{ pos: located.node.pos, node: located.node, message: `${label(path.slice(0, -1))}missing required key '${String(located.rest[0])}'` }];
+      }
+      return [{ pos: located.node.pos, node: located.node, message: `${label(path)}${issue.message}` }];
+    }
+    default:
+      return [{ pos: located.node.pos, node: located.node, message: `${label(path)}${issue.message}` }];
+  }
+}
+
+/** Wording for zod's built-in checks; messages given in a schema take precedence over these. */
+export const errorMap: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be ${expectedNoun(issue.expected)}, not ${describeValue(issue.input)}`;
+    case 'invalid_value': {
+      const values = issue.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
+      const hint = typeof issue.input === 'string' ? didYouMean(issue.input, issue.values.filter((v) => typeof v === 'string')) : '';
+      return values.length === 1 ? `must be ${values[0]}${hint}` : `must be one of ${values.join(', ')}${hint}`;
+    }
+    case 'too_small':
+      return sizeMessage(issue.origin, 'at least', issue.minimum, issue.inclusive ?? true);
+    case 'too_big':
+      return sizeMessage(issue.origin, 'at most', issue.maximum, issue.inclusive ?? true);
+    case 'invalid_format':
+      return issue.format === 'regex' && 'pattern' in issue ? `must match ${String(issue.pattern)}` : `must be a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${String(issue.divisor)}`;
+    case 'custom':
+      return `is invalid: ${quote(String(issue.input))}`;
+    default:
+      return undefined;
+  }
+};
+
+function sizeMessage(origin: string, bound: 'at least' | 'at most', limit: number | bigint, inclusive: boolean): string {
+  const n = Number(limit);
+  const effective = inclusive ? n : bound === 'at least' ? n + 1 : n - 1;
+  switch (origin) {
+    case 'string':
+      return bound === 'at least' && effective === 1 ? 'must not be empty' : `must be ${bound} ${effective} characters long`;
+    case 'array':
+    case 'set':
+      return `must have ${bound} ${effective} item${effective === 1 ? '' : 's'}`;
+    default:
+      return `must be ${inclusive ? bound : bound === 'at least' ? 'greater than' : 'less than'} ${n}`;
+  }
+}
