@@ -1,0 +1,63 @@
+import type { ConfigIssue } from '../util/errors.ts';
+import { globToRegExp, isGlob } from './glob.ts';
+import { issueAt } from './issues.ts';
+import { asMap, asSeq, pairOf, pathLabel, stringAt } from './source-tree.ts';
+import type { TreeNode } from './source-tree.ts';
+import { didYouMean } from './suggest.ts';
+
+/**
+ * Inventory checks that span several places (what a per-value schema cannot see). They run on
+ * the raw tree, alongside the schema, so that one run reports every problem.
+ */
+export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const nodes = asSeq(child(root, 'nodes'))?.items ?? [];
+  const groupsMap = asMap(child(root, 'groups'));
+  const groupNames = groupsMap?.pairs.map((p) => p.key) ?? [];
+  const defaultsUser = child(child(root, 'defaults'), 'user');
+
+  const firstByName = new Map<string, number>();
+  nodes.forEach((node, i) => {
+    const name = stringAt(node, 'name');
+    if (name !== undefined) {
+      const first = firstByName.get(name.value);
+      if (first === undefined) firstByName.set(name.value, name.node.pos.line);
+      else issues.push(issueAt(name.node.pos, `nodes[${i}].name: duplicate node name '${name.value}' (first defined on line ${first})`));
+    }
+    const map = asMap(node);
+    if (map !== undefined && pairOf(map, 'user') === undefined && defaultsUser === undefined) {
+      issues.push(issueAt(map.pos, `nodes[${i}]: missing required key 'user' (or set defaults.user)`));
+    }
+    asSeq(child(node, 'groups'))?.items.forEach((ref, j) => {
+      if (ref.type === 'scalar' && typeof ref.value === 'string' && !groupNames.includes(ref.value)) {
+        const hint = didYouMean(ref.value, groupNames);
+        issues.push(issueAt(ref.pos, `nodes[${i}].groups[${j}]: unknown group '${ref.value}'${hint || ' (declare it under groups:)'}`));
+      }
+    });
+  });
+
+  const bastion = asMap(child(root, 'bastion'));
+  if (bastion !== undefined && pairOf(bastion, 'user') === undefined && defaultsUser === undefined) {
+    issues.push(issueAt(bastion.pos, `bastion: missing required key 'user' (or set defaults.user)`));
+  }
+
+  const nodeNames = [...firstByName.keys()];
+  for (const group of groupsMap?.pairs ?? []) {
+    asSeq(child(group.value, 'nodes'))?.items.forEach((pattern, j) => {
+      if (pattern.type !== 'scalar' || typeof pattern.value !== 'string' || pattern.value === '') return;
+      const text = pattern.value;
+      const where = `${pathLabel(['groups', group.key, 'nodes', j])}: `;
+      if (isGlob(text)) {
+        if (globToRegExp(text) === undefined) issues.push(issueAt(pattern.pos, `${where}invalid glob '${text}'`));
+      } else if (!firstByName.has(text)) {
+        issues.push(issueAt(pattern.pos, `${where}no node named '${text}'${didYouMean(text, nodeNames)}`));
+      }
+    });
+  }
+  return issues;
+}
+
+function child(node: TreeNode | undefined, key: string): TreeNode | undefined {
+  const map = asMap(node);
+  return map === undefined ? undefined : pairOf(map, key)?.value;
+}
