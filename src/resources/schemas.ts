@@ -30,7 +30,10 @@ export const kubeletConfigSchema = z.strictObject({
 });
 
 export const sysctlSchema = z.strictObject({
-  file: absolutePath.default('/etc/sysctl.d/99-k8s-hardening.conf').describe('The file that persists the values.'),
+  file: absolutePath
+    .default('/etc/sysctl.d/99-k8s-hardening.conf')
+    .refine((path) => /^\/etc\/sysctl\.d\/[^/]+\.conf$/.test(path), 'must be a .conf file in /etc/sysctl.d (read at boot)')
+    .describe('The file that persists the values; its name decides where it sorts at boot.'),
   values: z.record(sysctlName, sysctlValue),
 });
 

@@ -1,0 +1,35 @@
+import { Option, type Command } from 'commander';
+import type { Inventory } from '../config/types.ts';
+import { createSshConnector } from '../transport/ssh-connector.ts';
+import type { Connector } from '../transport/types.ts';
+import { UsageError } from '../util/errors.ts';
+
+export interface ConnectFlags {
+  readonly concurrency: string;
+  readonly maxHandshakes: string;
+  readonly connectTimeout: string;
+  readonly acceptNew?: boolean;
+}
+
+/** Flags every command that reaches nodes shares. */
+export function addConnectOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--concurrency <n>', 'nodes worked on at once').default('50'))
+    .addOption(new Option('--max-handshakes <n>', 'SSH handshakes in flight at once (keep under the bastion\'s MaxStartups)').default('8'))
+    .addOption(new Option('--connect-timeout <seconds>', 'per hop: TCP, handshake and authentication').default('15'))
+    .addOption(new Option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is always refused)'));
+}
+
+export function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function connectorFor(inventory: Inventory, flags: ConnectFlags): Connector {
+  return createSshConnector(inventory, {
+    maxHandshakes: positiveInt(flags.maxHandshakes, '--max-handshakes'),
+    connectTimeoutMs: positiveInt(flags.connectTimeout, '--connect-timeout') * 1000,
+    acceptNew: flags.acceptNew === true,
+  });
+}

@@ -1,0 +1,115 @@
+import { shQuote } from '../transport/shell-quote.ts';
+import type { FactRequest } from './types.ts';
+
+/** Content larger than this is not fetched; its hash still is. */
+export const CONTENT_CAP_BYTES = 1024 * 1024;
+
+/** Node-side check that a file holds credentials: such content never leaves the node. */
+const SECRET_PATTERN = 'PRIVATE KEY|client-key-data|token:|password:';
+
+export const SYSCTL_DIRS = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d'] as const;
+export const SYSCTL_CONF = '/etc/sysctl.conf';
+
+export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'MainPID', 'NRestarts'] as const;
+
+/**
+ * The POSIX sh script that answers every request in one exec. Output is a series of sections,
+ * each introduced by "\n<boundary> <id>\n"; the boundary is random per run, so no file content
+ * can forge a section. Section ids are indexes, never values from the node or the playbook.
+ */
+export function buildFactsScript(requests: readonly FactRequest[], boundary: string): string {
+  const prelude = PRELUDE.replace('@BOUNDARY@', boundary)
+    .replace('@CAP@', String(CONTENT_CAP_BYTES))
+    .replace('@SECRET@', shQuote(SECRET_PATTERN));
+  const lines: string[] = [prelude];
+  requests.forEach((request, index) => {
+    lines.push(requestScript(request, index));
+  });
+  lines.push('exit 0');
+  return lines.join('\n') + '\n';
+}
+
+function requestScript(request: FactRequest, index: number): string {
+  switch (request.kind) {
+    case 'file':
+      return `nw_file f${index} ${shQuote(request.path)} ${flag(request.follow)} ${flag(request.content)} ${flag(request.sensitive)}`;
+    case 'kubelet':
+      return KUBELET.replaceAll('@ID@', `k${index}`);
+    case 'glob':
+      return `nw_glob g${index} ${shQuote(request.pattern)}`;
+    case 'sysctl':
+      return `nw_sysctl s${index} ${shQuote(sysctlPath(request.key))}`;
+    case 'sysctlFiles':
+      return `nw_sysctl_files p${index} ${SYSCTL_DIRS.map(shQuote).join(' ')}`;
+    case 'unit':
+      return `nw_sec u${index}; systemctl show -p ${UNIT_PROPERTIES.join(',')} -- ${shQuote(unitName(request.name))} 2>/dev/null`;
+    case 'os':
+      return `nw_sec o${index}; cat /etc/os-release 2>/dev/null`;
+  }
+}
+
+export function sysctlPath(key: string): string {
+  return '/proc/sys/' + key.replaceAll('.', '/');
+}
+
+export function unitName(name: string): string {
+  return name.includes('.') ? name : `${name}.service`;
+}
+
+function flag(value: boolean): string {
+  return value ? '1' : '0';
+}
+
+// In these String.raw templates "@{" stands for the shell's "${", which would interpolate.
+const shell = (text: string): string => text.replaceAll('@{', '${');
+
+const PRELUDE = shell(String.raw`B='@BOUNDARY@'
+nw_sec() { printf '\n%s %s\n' "$B" "$1"; }
+nw_stat() { if [ "$2" = 1 ]; then stat -L -c '%a|%u|%g|%U|%G|%s|%F' -- "$1"; else stat -c '%a|%u|%g|%U|%G|%s|%F' -- "$1"; fi 2>/dev/null || echo '?'; }
+# fields, NUL-terminated: path, stat|absent, link target, sha256, content state; then the raw content
+nw_file() {
+  nw_sec "$1"; printf '%s\0' "$2"
+  if [ ! -e "$2" ] && [ ! -L "$2" ]; then printf 'absent\0'; return 0; fi
+  printf '%s\0' "$(nw_stat "$2" "$3")"
+  l=; if [ -L "$2" ]; then l=$(readlink -- "$2"); fi; printf '%s\0' "$l"
+  h=; if [ -f "$2" ]; then h=$(sha256sum < "$2" 2>/dev/null); h=@{h%% *}; fi; printf '%s\0' "$h"
+  if [ "$4" != 1 ] || [ ! -f "$2" ]; then printf 'none\0'; return 0; fi
+  if [ "$5" = 1 ] || grep -qE @SECRET@ < "$2" 2>/dev/null; then printf 'sensitive\0'; return 0; fi
+  z=$(wc -c < "$2"); if [ "@{z:-0}" -gt @CAP@ ]; then printf 'large\0'; return 0; fi
+  printf 'content\0'; cat < "$2"
+}
+nw_glob() {
+  nw_sec "$1"; n=0; o=$IFS; IFS=''
+  for f in $2; do
+    if [ -e "$f" ] || [ -L "$f" ]; then nw_sec "$1.$n"; printf '%s\0%s' "$f" "$(nw_stat "$f" 1)"; n=$((n + 1)); fi
+  done
+  IFS=$o
+}
+# /proc/sys files answer only a read at offset 0, so no byte-wise shell read: one cat
+nw_sysctl() {
+  nw_sec "$1"; if [ -e "$2" ]; then cat -- "$2" 2>/dev/null || printf '\001'; else printf '\001'; fi
+}
+nw_sysctl_files() {
+  s=$1; shift
+  for d in "$@"; do for f in "$d"/*.conf; do
+    if [ -f "$f" ]; then
+      l=; if [ -L "$f" ]; then l=$(readlink -f -- "$f"); fi
+      nw_sec "$s"; printf '%s\0%s\0' "$f" "$l"; cat < "$f" 2>/dev/null
+    fi
+  done; done
+  if [ -f ${SYSCTL_CONF} ]; then nw_sec "$s"; printf '%s\0\0' ${SYSCTL_CONF}; cat < ${SYSCTL_CONF}; fi
+}`);
+
+const KUBELET = shell(String.raw`kp=
+for d in /proc/[0-9]*; do
+  c=; { IFS= read -r c < "$d/comm"; } 2>/dev/null || continue
+  if [ "$c" = kubelet ]; then kp=@{d#/proc/}; break; fi
+done
+kc=
+if [ -n "$kp" ]; then
+  kc=$(tr '\0' '\n' < "/proc/$kp/cmdline" 2>/dev/null | sed -n -e 's/^--config=//p' -e '/^--config$/{n;p;}' | head -n 1)
+fi
+nw_sec @ID@; printf '%s\0' "$kp"; if [ -n "$kp" ]; then cat "/proc/$kp/cmdline" 2>/dev/null; fi
+if [ -z "$kc" ]; then kc=/var/lib/kubelet/config.yaml; fi
+case $kc in /*) ;; *) kc=/$kc ;; esac
+nw_file @ID@.config "$kc" 0 1 0`);

@@ -1,0 +1,90 @@
+/** What a plan may ask of a node. All of them are answered by one script, in one exec. */
+export type FactRequest =
+  /** lstat (or stat when `follow`) of a path; content when `content` and the file is small and not secret. */
+  | { readonly kind: 'file'; readonly path: string; readonly content: boolean; readonly follow: boolean; readonly sensitive: boolean }
+  /** The running kubelet (found by its process name) and the config file it was started with. */
+  | { readonly kind: 'kubelet' }
+  /** Paths matching a glob, each with stat -L. */
+  | { readonly kind: 'glob'; readonly pattern: string }
+  /** The live value of a sysctl. */
+  | { readonly kind: 'sysctl'; readonly key: string }
+  /** Every file `sysctl --system` / systemd-sysctl would read at boot, with content. */
+  | { readonly kind: 'sysctlFiles' }
+  | { readonly kind: 'unit'; readonly name: string }
+  | { readonly kind: 'os' };
+
+export type FileType = 'file' | 'directory' | 'symlink' | 'other';
+
+export interface PresentFile {
+  readonly path: string;
+  readonly exists: true;
+  readonly type: FileType;
+  /** Four octal digits, e.g. "0644". */
+  readonly mode: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly owner: string;
+  readonly group: string;
+  readonly size: number;
+  /** sha256 (hex) of the content for regular files. */
+  readonly sha256: string | undefined;
+  readonly linkTarget: string | undefined;
+  /**
+   * `content`: fetched (see `content`); `sensitive`: the node withheld it (declared secret, or it
+   * looks like a key, token or kubeconfig credential); `large`: over the size cap; `none`: not asked.
+   */
+  readonly contentState: 'content' | 'sensitive' | 'large' | 'none';
+  readonly content: Buffer | undefined;
+}
+
+export interface AbsentFile {
+  readonly path: string;
+  readonly exists: false;
+}
+
+export type FileFact = PresentFile | AbsentFile;
+
+export interface KubeletFact {
+  /** PID of the running kubelet, if one runs. */
+  readonly pid: number | undefined;
+  readonly args: readonly string[];
+  /** Its --config, or the kubeadm default when it does not run or has none. */
+  readonly configPath: string;
+  readonly configFromProcess: boolean;
+  readonly config: FileFact;
+}
+
+export interface SysctlFile {
+  readonly path: string;
+  /** The file itself when `path` is a symlink (Debian's 99-sysctl.conf → ../sysctl.conf). */
+  readonly realPath: string;
+  readonly content: string;
+}
+
+export interface UnitFact {
+  readonly name: string;
+  readonly loadState: string;
+  readonly activeState: string;
+  readonly subState: string;
+  readonly unitFileState: string;
+  readonly mainPid: number;
+  readonly nRestarts: number;
+}
+
+export interface OsFact {
+  readonly id: string;
+  readonly idLike: readonly string[];
+  readonly family: 'debian' | 'rhel' | 'other';
+}
+
+export interface NodeFacts {
+  readonly host: string;
+  readonly files: ReadonlyMap<string, FileFact>;
+  readonly globs: ReadonlyMap<string, readonly string[]>;
+  /** Live values; null when the key does not exist on this kernel. */
+  readonly sysctls: ReadonlyMap<string, string | null>;
+  readonly sysctlFiles: readonly SysctlFile[] | undefined;
+  readonly units: ReadonlyMap<string, UnitFact>;
+  readonly kubelet: KubeletFact | undefined;
+  readonly os: OsFact | undefined;
+}

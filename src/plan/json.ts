@@ -1,0 +1,57 @@
+import type { Change, NodePlan, Plan } from './types.ts';
+
+/**
+ * The plan as JSON for `--json` and `--out`. Operations (which carry new file content) are left
+ * out: a saved plan is re-derived from the playbooks at apply time, so no secret is ever stored.
+ */
+export function planToJson(plan: Plan): unknown {
+  return {
+    version: plan.version,
+    createdAt: plan.createdAt,
+    inventory: plan.inventory,
+    playbooks: plan.playbooks,
+    limit: plan.limit,
+    summary: summarize(plan.nodes),
+    nodes: plan.nodes.map(nodeToJson),
+  };
+}
+
+function summarize(nodes: readonly NodePlan[]): Record<string, number> {
+  return {
+    nodes: nodes.length,
+    inSync: nodes.filter((n) => n.status === 'in-sync').length,
+    changes: nodes.filter((n) => n.status === 'changes').length,
+    errors: nodes.filter((n) => n.status === 'error').length,
+  };
+}
+
+function nodeToJson(node: NodePlan): unknown {
+  return {
+    name: node.name,
+    address: node.address,
+    status: node.status,
+    error: node.error ?? null,
+    restarts: node.restarts,
+    skipped: node.skipped,
+    changes: node.changes.map(changeToJson),
+  };
+}
+
+function changeToJson(change: Change): unknown {
+  return {
+    id: change.id,
+    resource: change.kind,
+    target: change.target,
+    action: change.action,
+    entries: change.entries,
+    checks: change.checks,
+    summary: change.summary,
+    before: change.before,
+    after: change.after,
+    diff: change.diff ?? null,
+    sensitive: change.sensitive,
+    restarts: change.restarts,
+    notes: change.notes,
+    fingerprint: change.fingerprint,
+  };
+}

@@ -1,0 +1,79 @@
+import type { ServiceToRestart } from '../resources/schema-parts.ts';
+import type { ResourceKindName } from '../resources/schemas.ts';
+
+export type Action = 'create' | 'update' | 'delete';
+
+/** What apply does for a change; plain data, executed node-side by the applier. Never serialized to plan files. */
+export type Operation =
+  | {
+      readonly op: 'writeFile';
+      readonly path: string;
+      /** base64 of the new content */
+      readonly content: string;
+      /** undefined: keep the existing file's (0644 root:root for a new file) */
+      readonly mode: string | undefined;
+      readonly owner: string | undefined;
+      readonly group: string | undefined;
+    }
+  | { readonly op: 'deleteFile'; readonly path: string }
+  | { readonly op: 'chmod'; readonly path: string; readonly mode: string }
+  | { readonly op: 'chown'; readonly path: string; readonly owner: string | undefined; readonly group: string | undefined }
+  | { readonly op: 'sysctl'; readonly key: string; readonly value: string };
+
+export interface Change {
+  /** Unique within the node: `<kind>:<target>`. */
+  readonly id: string;
+  readonly kind: ResourceKindName | 'sysctlFile';
+  /** A path or a sysctl key. */
+  readonly target: string;
+  readonly action: Action;
+  /** Resource entries (`playbook/entry`) that asked for it. */
+  readonly entries: readonly string[];
+  /** Human lines, e.g. "readOnlyPort: 10255 → 0", "mode 0644 → 0600". */
+  readonly summary: readonly string[];
+  readonly before: Readonly<Record<string, unknown>> | null;
+  readonly after: Readonly<Record<string, unknown>> | null;
+  /** Unified diff of the content, or undefined; hashes only when sensitive. */
+  readonly diff: string | undefined;
+  readonly sensitive: boolean;
+  readonly restarts: readonly ServiceToRestart[];
+  readonly checks: readonly string[];
+  readonly notes: readonly string[];
+  /** sha256 of the facts this change was computed from: a saved plan is stale when it differs. */
+  readonly fingerprint: string;
+  readonly operations: readonly Operation[];
+}
+
+export type NodeStatus = 'in-sync' | 'changes' | 'error';
+
+export interface NodeError {
+  readonly code: string;
+  readonly message: string;
+  readonly hop: string | undefined;
+}
+
+export interface NodePlan {
+  readonly name: string;
+  readonly address: string;
+  readonly status: NodeStatus;
+  readonly error: NodeError | undefined;
+  readonly changes: readonly Change[];
+  /** Services to restart once everything is written, in restart order. */
+  readonly restarts: readonly ServiceToRestart[];
+  /** Entries not applied on this node, with the reason (a `when` that is false). */
+  readonly skipped: readonly { readonly entry: string; readonly reason: string }[];
+}
+
+export interface PlanSource {
+  readonly file: string;
+  readonly sha256: string;
+}
+
+export interface Plan {
+  readonly version: 1;
+  readonly createdAt: string;
+  readonly inventory: PlanSource;
+  readonly playbooks: readonly (PlanSource & { readonly name: string })[];
+  readonly limit: readonly string[];
+  readonly nodes: readonly NodePlan[];
+}

@@ -1,0 +1,66 @@
+import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { canonicalJson } from '../plan/fingerprint.ts';
+
+export interface YamlEdit {
+  readonly key: string;
+  /** undefined removes the key */
+  readonly value: unknown;
+}
+
+export interface YamlKeyChange {
+  readonly key: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export type YamlEditResult =
+  | { readonly ok: true; readonly text: string; readonly changes: readonly YamlKeyChange[]; readonly document: unknown }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * Sets keys (dotted paths) in a YAML document, keeping every other key, comment and the order.
+ * A key whose value already equals the wanted one is left alone, so an in-sync file is never
+ * rewritten; when nothing changes the original text is returned byte for byte.
+ */
+export function editYaml(text: string, edits: readonly YamlEdit[]): YamlEditResult {
+  const doc = parseDocument(text, { keepSourceTokens: false });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const where = first?.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
+    return { ok: false, error: `not valid YAML${where}: ${first?.message.split('\n')[0] ?? 'parse error'}` };
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) return { ok: false, error: 'the document is not a mapping' };
+  const changes: YamlKeyChange[] = [];
+  for (const edit of edits) {
+    const path = splitKeyPath(edit.key);
+    const before = readPath(doc, path);
+    if (edit.value === undefined ? before === undefined : canonicalJson(before) === canonicalJson(edit.value)) continue;
+    try {
+      if (edit.value === undefined) doc.deleteIn(path);
+      else doc.setIn(path, doc.createNode(edit.value));
+    } catch (error) {
+      return { ok: false, error: `cannot set ${edit.key}: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    changes.push({ key: edit.key, before, after: edit.value });
+  }
+  if (changes.length === 0) return { ok: true, text, changes, document: doc.toJS() };
+  return { ok: true, text: doc.toString(stringifyOptions(text)), changes, document: doc.toJS() };
+}
+
+export function splitKeyPath(key: string): string[] {
+  return key.split('.');
+}
+
+function readPath(doc: Document, path: readonly string[]): unknown {
+  const node = doc.getIn(path, true);
+  if (node === undefined) return undefined;
+  if (isScalar(node)) return node.toJSON();
+  return (node as { toJSON(): unknown }).toJSON();
+}
+
+/** Match the file's own style (kubeadm writes block sequences unindented) so untouched lines stay as they were. */
+function stringifyOptions(text: string): { lineWidth: number; indentSeq: boolean } {
+  const unindentedSeq = /^([ \t]*)[^\s#-][^\n]*:[ \t]*\n\1- /m.test(text);
+  const indentedSeq = /^([ \t]*)[^\s#-][^\n]*:[ \t]*\n\1[ \t]+- /m.test(text);
+  return { lineWidth: 0, indentSeq: indentedSeq || !unindentedSeq };
+}

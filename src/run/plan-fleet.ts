@@ -1,0 +1,62 @@
+import pLimit from 'p-limit';
+import type { ResourceEntry } from '../config/playbook-types.ts';
+import type { HostSpec } from '../config/types.ts';
+import { gatherFacts } from '../facts/gather.ts';
+import type { NodeFacts } from '../facts/types.ts';
+import { buildNodePlan, errorPlan, factRequests } from '../plan/build.ts';
+import type { NodePlan } from '../plan/types.ts';
+import type { Connector } from '../transport/types.ts';
+import { CancelledError, InternalError, NodewardError } from '../util/errors.ts';
+import type { PlanHooks } from './hooks.ts';
+
+export interface PlanFleetOptions {
+  readonly concurrency: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface NodeRead {
+  readonly plan: NodePlan;
+  readonly facts: NodeFacts | undefined;
+}
+
+/** Connect, read facts (one exec) and plan one node; failures become an error plan, never a throw. */
+export async function planNode(
+  host: HostSpec,
+  entries: readonly ResourceEntry[],
+  connector: Connector,
+  hooks: PlanHooks,
+  signal?: AbortSignal,
+): Promise<NodeRead> {
+  try {
+    if (signal?.aborted) throw new CancelledError();
+    hooks.nodeStep?.(host, 'connect');
+    const transport = await connector.connect(host, signal);
+    hooks.nodeStep?.(host, 'facts');
+    const facts = await gatherFacts(transport, factRequests(entries), signal ? { signal } : {});
+    hooks.nodeStep?.(host, 'plan');
+    return { plan: buildNodePlan(host, entries, facts), facts };
+  } catch (error) {
+    const typed = error instanceof NodewardError ? error : new InternalError(`planning ${host.name}: ${String(error)}`, error);
+    return { plan: errorPlan(host, typed), facts: undefined };
+  }
+}
+
+/** Plans every host in parallel (bounded); one node's failure never stops the others. */
+export async function planFleet(
+  hosts: readonly HostSpec[],
+  entriesByHost: ReadonlyMap<string, readonly ResourceEntry[]>,
+  connector: Connector,
+  options: PlanFleetOptions,
+  hooks: PlanHooks = {},
+): Promise<NodePlan[]> {
+  const limit = pLimit(Math.max(1, options.concurrency));
+  return Promise.all(
+    hosts.map((host) =>
+      limit(async () => {
+        const { plan } = await planNode(host, entriesByHost.get(host.name) ?? [], connector, hooks, options.signal);
+        hooks.nodeDone?.(host, plan);
+        return plan;
+      }),
+    ),
+  );
+}

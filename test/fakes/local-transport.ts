@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import type { HostSpec } from '../../src/config/types.ts';
+import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.ts';
+
+export function localHost(name = 'local'): HostSpec {
+  return { name, address: '127.0.0.1', port: 22, user: 'root', identityFile: undefined, become: 'none', labels: {}, groups: [], vars: {} };
+}
+
+/** Runs scripts with the local /bin/sh exactly as a node would (script on stdin to `sh -s`). */
+export function localTransport(host: HostSpec = localHost()): Transport & { readonly scripts: string[] } {
+  const scripts: string[] = [];
+  return {
+    host,
+    scripts,
+    exec(script: string, _options?: ExecOptions): Promise<ExecResult> {
+      scripts.push(script);
+      const started = Date.now();
+      return new Promise((resolve, reject) => {
+        const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+        child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        child.on('error', reject);
+        child.on('close', (code, signal) =>
+          resolve({
+            host: host.name,
+            exitCode: code,
+            signal,
+            stdout: Buffer.concat(stdout),
+            stderr: Buffer.concat(stderr),
+            durationMs: Date.now() - started,
+          }),
+        );
+        child.stdin.end(script);
+      });
+    },
+    close: async () => {},
+  };
+}
