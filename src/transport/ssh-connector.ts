@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { BastionSpec, HostSpec, Inventory } from '../config/types.ts';
 import { ConnectError } from '../util/errors.ts';
 import { createBastionPool, raceAbort } from './bastion-pool.ts';
@@ -82,6 +83,8 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     'agentSocket' in options ? options.agentSocket : process.env['SSH_AUTH_SOCK'],
   );
   const lifetime = new AbortController();
+  // Every connect in flight listens on it: hundreds of listeners are expected, not a leak.
+  setMaxListeners(0, lifetime.signal);
   const transports = new Map<string, Promise<SshTransport>>();
   const live = new Set<SshTransport>();
   const execs: Record<string, number> = {};
@@ -242,8 +245,11 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     pool?.noteNodeRequested();
     return withRetries(
       () => connectOnce(host, signal),
-      // A dropped handshake, or the bastion carrying this attempt died: a fresh try can work.
-      (error) => error instanceof ConnectError && (isRetryable(error) || (error.hop === 'bastion' && error.failure === 'closed')),
+      // The node dropped our handshake, or the bastion carrying this attempt died: a fresh try
+      // can work. The bastion's own dial failures were already retried where they happened.
+      (error) =>
+        error instanceof ConnectError &&
+        (error.hop === 'bastion' ? error.failure === 'closed' : isRetryable(error)),
       signal,
     );
   };
