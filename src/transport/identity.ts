@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ParsedKey } from 'ssh2';
 import { ConnectError, errorMessage } from '../util/errors.ts';
 import type { Hop } from '../util/errors.ts';
@@ -31,7 +31,7 @@ export function createIdentityCache(agentSocket: string | undefined): (request: 
     } catch (error) {
       return new Error(`cannot read identity file ${path}: ${errorMessage(error)}`);
     }
-    const parsed = utils.parseKey(data);
+    const parsed = ssh2.utils.parseKey(data);
     if (parsed instanceof Error) {
       if (/encrypted/i.test(parsed.message)) {
         return new Error(

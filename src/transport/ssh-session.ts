@@ -1,4 +1,6 @@
-import { Client } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader only exposes the names its lexer detects, so use the default export.
+import ssh2 from 'ssh2';
+import type { Client } from 'ssh2';
 import type { ConnectConfig } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { ConnectError } from '../util/errors.ts';
@@ -43,7 +45,7 @@ const END_GRACE_MS = 2_000;
 export function dialSsh(request: DialRequest): Promise<SshSession> {
   const { target, knownHosts, signal } = request;
   signal?.throwIfAborted();
-  const client = new Client();
+  const client: Client = new ssh2.Client();
   let verdict: HostKeyVerdict | undefined;
   let acceptFailure: unknown;
   let closeError: unknown;

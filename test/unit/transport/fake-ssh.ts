@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
-import { Server, utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import type { Connection, ParsedKey } from 'ssh2';
 
 /**
@@ -46,7 +46,7 @@ export interface FakeBastion extends FakeServerBase {
 }
 
 function authorizedKey(path: string): ParsedKey {
-  const parsed = utils.parseKey(readFileSync(path));
+  const parsed = ssh2.utils.parseKey(readFileSync(path));
   if (parsed instanceof Error) throw parsed;
   return Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed;
 }
@@ -60,7 +60,7 @@ function startServer(
   onReady: (client: Connection) => void,
 ): Promise<FakeServerBase> {
   const allowed = authorizedKey(options.authorizedKeyPath);
-  const ssh = new Server({ hostKeys: [readFileSync(options.hostKeyPath)] });
+  const ssh = new ssh2.Server({ hostKeys: [readFileSync(options.hostKeyPath)] });
   const sockets = new Set<Socket>();
   let accepted = 0;
   let unauthenticated = 0;
