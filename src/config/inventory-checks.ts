@@ -1,7 +1,7 @@
 import type { ConfigIssue } from '../util/errors.ts';
 import { globToRegExp, isGlob } from './glob.ts';
 import { issueAt } from './issues.ts';
-import { asMap, asSeq, pairOf, pathLabel, stringAt } from './source-tree.ts';
+import { asMap, asSeq, childAt, pairOf, pathLabel, stringAt } from './source-tree.ts';
 import type { TreeNode } from './source-tree.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -11,10 +11,10 @@ import { didYouMean } from './suggest.ts';
  */
 export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const nodes = asSeq(child(root, 'nodes'))?.items ?? [];
-  const groupsMap = asMap(child(root, 'groups'));
+  const nodes = asSeq(childAt(root, 'nodes'))?.items ?? [];
+  const groupsMap = asMap(childAt(root, 'groups'));
   const groupNames = groupsMap?.pairs.map((p) => p.key) ?? [];
-  const defaultsUser = child(child(root, 'defaults'), 'user');
+  const defaultsUser = childAt(childAt(root, 'defaults'), 'user');
 
   const firstByName = new Map<string, number>();
   nodes.forEach((node, i) => {
@@ -28,7 +28,7 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
     if (map !== undefined && pairOf(map, 'user') === undefined && defaultsUser === undefined) {
       issues.push(issueAt(map.pos, `nodes[${i}]: missing required key 'user' (or set defaults.user)`));
     }
-    asSeq(child(node, 'groups'))?.items.forEach((ref, j) => {
+    asSeq(childAt(node, 'groups'))?.items.forEach((ref, j) => {
       if (ref.type === 'scalar' && typeof ref.value === 'string' && !groupNames.includes(ref.value)) {
         const hint = didYouMean(ref.value, groupNames);
         issues.push(issueAt(ref.pos, `nodes[${i}].groups[${j}]: unknown group '${ref.value}'${hint || ' (declare it under groups:)'}`));
@@ -36,14 +36,14 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
     });
   });
 
-  const bastion = asMap(child(root, 'bastion'));
+  const bastion = asMap(childAt(root, 'bastion'));
   if (bastion !== undefined && pairOf(bastion, 'user') === undefined && defaultsUser === undefined) {
     issues.push(issueAt(bastion.pos, `bastion: missing required key 'user' (or set defaults.user)`));
   }
 
   const nodeNames = [...firstByName.keys()];
   for (const group of groupsMap?.pairs ?? []) {
-    asSeq(child(group.value, 'nodes'))?.items.forEach((pattern, j) => {
+    asSeq(childAt(group.value, 'nodes'))?.items.forEach((pattern, j) => {
       if (pattern.type !== 'scalar' || typeof pattern.value !== 'string' || pattern.value === '') return;
       const text = pattern.value;
       const where = `${pathLabel(['groups', group.key, 'nodes', j])}: `;
@@ -55,9 +55,4 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
     });
   }
   return issues;
-}
-
-function child(node: TreeNode | undefined, key: string): TreeNode | undefined {
-  const map = asMap(node);
-  return map === undefined ? undefined : pairOf(map, key)?.value;
 }

@@ -134,3 +134,26 @@ export function stringAt(node: TreeNode | undefined, key: string): { readonly va
   const value = map === undefined ? undefined : pairOf(map, key)?.value;
   return value?.type === 'scalar' && typeof value.value === 'string' ? { value: value.value, node: value } : undefined;
 }
+
+/** A substituted value as a tree (every node at the template's position), for hand-written checks. */
+export function expandValue(node: TreeNode): TreeNode {
+  if (node.type !== 'value') return node;
+  const build = (value: unknown): TreeNode => {
+    if (Array.isArray(value)) return { type: 'seq', items: value.map(build), pos: node.pos };
+    if (value !== null && typeof value === 'object') {
+      const pairs = Object.entries(value).map(([key, v]): MapPair => ({ key, keyPos: node.pos, value: build(v) }));
+      return { type: 'map', pairs, pos: node.pos };
+    }
+    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      return { type: 'scalar', value, pos: node.pos, braces: [], via: node.via };
+    }
+    return node;
+  };
+  return build(node.value);
+}
+
+/** The value at `key` when the node is a map. */
+export function childAt(node: TreeNode | undefined, key: string): TreeNode | undefined {
+  const map = asMap(node);
+  return map === undefined ? undefined : pairOf(map, key)?.value;
+}

@@ -2,6 +2,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } f
 import type { Document, Node as YamlNode } from 'yaml';
 import type { ConfigIssue, SourcePosition } from '../util/errors.ts';
 import { scalarNode } from './source-tree.ts';
+import { braceOffsets } from './template.ts';
 import type { MapPair, TreeNode } from './source-tree.ts';
 
 /** Parses YAML text into a positioned tree. Pure: no file is read here. */
@@ -99,12 +100,12 @@ class Converter {
 
   /** Positions of each `{{` in the value, found in the raw text when it shows them one for one. */
   private braces(value: string, range: readonly number[] | null | undefined, pos: SourcePosition): SourcePosition[] {
-    const inValue = occurrences(value);
+    const inValue = braceOffsets(value);
     if (inValue.length === 0) return [];
     const start = range?.[0];
     const end = range?.[1];
     if (start !== undefined && end !== undefined) {
-      const inRaw = occurrences(this.text.slice(start, end));
+      const inRaw = braceOffsets(this.text.slice(start, end));
       if (inRaw.length === inValue.length) return inRaw.map((o) => this.at(start + o));
     }
     return inValue.map(() => pos);
@@ -114,12 +115,5 @@ class Converter {
     this.issues.push({ ...pos, message });
     return scalarNode(null, pos);
   }
-}
-
-/** Offsets of non-overlapping `{{`, left to right. */
-export function occurrences(text: string): number[] {
-  const out: number[] = [];
-  for (let i = text.indexOf('{{'); i !== -1; i = text.indexOf('{{', i + 2)) out.push(i);
-  return out;
 }
 
