@@ -31,4 +31,10 @@ export interface Playbook {
   readonly description: string | undefined;
   readonly file: string;
   readonly entries: readonly ResourceEntry[];
+  /**
+   * Variables in effect for the host this playbook was instantiated for: playbook defaults <
+   * inventory vars < group vars < node vars (no builtins). `{ var }` conditions should read
+   * these: host.vars alone lacks the playbook's defaults.
+   */
+  readonly vars?: Readonly<Record<string, unknown>>;
 }

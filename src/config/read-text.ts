@@ -5,20 +5,26 @@ import { configError, fileIssue } from './issues.ts';
 /** Input files are small; a huge one is a mistake (or an attack on the process's memory). */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
-/** Reads a UTF-8 text file or throws ConfigError naming it. */
-export async function readTextFile(file: string, what: string, maxBytes = MAX_INPUT_BYTES): Promise<string> {
+/** A UTF-8 text file's content, or why it cannot be used. */
+export async function readText(file: string, maxBytes = MAX_INPUT_BYTES): Promise<string | { readonly error: string }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : errorMessage(error);
-    throw configError([fileIssue(file, `cannot read ${what}: ${reason}`)]);
+    return { error: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : errorMessage(error) };
   }
-  if (bytes.length > maxBytes) throw configError([fileIssue(file, `${what} is larger than ${maxBytes} bytes`)]);
+  if (bytes.length > maxBytes) return { error: `larger than ${maxBytes} bytes` };
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw configError([fileIssue(file, `${what} is not UTF-8 text`)]);
+    return { error: 'not UTF-8 text' };
   }
+}
+
+/** Reads a UTF-8 text file or throws ConfigError naming it. */
+export async function readTextFile(file: string, what: string, maxBytes = MAX_INPUT_BYTES): Promise<string> {
+  const result = await readText(file, maxBytes);
+  if (typeof result !== 'string') throw configError([fileIssue(file, `cannot read ${what}: ${result.error}`)]);
+  return result;
 }
