@@ -10,6 +10,8 @@ export interface ConnectTarget {
   readonly port: number;
   readonly user: string;
   readonly timeoutMs: number;
+  /** Whether this hop is reached through the bastion (for messages only). */
+  readonly viaBastion: boolean;
 }
 
 /** The fields ssh2 and Node add to the errors they emit. */
@@ -21,7 +23,8 @@ interface SshErrorFields {
 
 export function describeTarget(target: ConnectTarget): string {
   const where = `${target.address}:${target.port}`;
-  return target.hop === 'bastion' ? `bastion ${where}` : `${target.name} (${where}, via bastion)`;
+  if (target.hop === 'bastion') return `bastion ${where}`;
+  return `${target.name} (${where}${target.viaBastion ? ', via bastion' : ''})`;
 }
 
 function fields(error: unknown): SshErrorFields {

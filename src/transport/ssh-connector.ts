@@ -106,6 +106,7 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     port: spec.port,
     user: spec.user,
     timeoutMs: settings.connectTimeoutMs,
+    viaBastion: false,
   });
   const nodeTarget = (host: HostSpec): ConnectTarget => ({
     hop: 'node',
@@ -114,6 +115,7 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     port: host.port,
     user: host.user,
     timeoutMs: settings.connectTimeoutMs,
+    viaBastion: bastion !== undefined,
   });
   const bastionHint = bastion === undefined ? undefined : { user: bastion.user, host: bastion.host, port: bastion.port };
 

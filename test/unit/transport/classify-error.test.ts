@@ -5,8 +5,8 @@ import { ConnectError } from '../../../src/util/errors.ts';
 
 const sshError = (message: string, extra: Record<string, unknown>): Error => Object.assign(new Error(message), extra);
 
-const node: ConnectTarget = { hop: 'node', name: 'node-3', address: '198.19.0.13', port: 22, user: 'ops', timeoutMs: 15000 };
-const bastion: ConnectTarget = { hop: 'bastion', name: 'bastion', address: '198.18.1.2', port: 22, user: 'ops', timeoutMs: 15000 };
+const node: ConnectTarget = { hop: 'node', name: 'node-3', address: '198.19.0.13', port: 22, user: 'ops', timeoutMs: 15000, viaBastion: true };
+const bastion: ConnectTarget = { hop: 'bastion', name: 'bastion', address: '198.18.1.2', port: 22, user: 'ops', timeoutMs: 15000, viaBastion: false };
 
 describe('classifyFailure', () => {
   it.each([
