@@ -46,9 +46,10 @@ export function runOnChannel(client: Client, command: string, input: string | Bu
     const abandon = (error: unknown): void => {
       if (!settle()) return;
       if (channel !== undefined) {
-        // Ask for the process to be killed (OpenSSH ≥ 7.9 honours it); closing alone leaves it running until it writes.
+        // sshd delivers the signal to the process it started (sh, or sudo, which relays TERM but
+        // cannot relay KILL). Children of the script may outlive it: a timeout is best effort.
         try {
-          channel.signal('KILL');
+          channel.signal('TERM');
         } catch {
           // the channel may already be half-closed
         }

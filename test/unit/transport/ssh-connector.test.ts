@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -293,6 +294,23 @@ describe('createSshConnector through a bastion', () => {
     expect((error as Error).message).not.toContain('secret-pass');
     const agentless = await connector(inv).connect({ ...spec, identityFile: undefined }).catch((e: unknown) => e);
     expect((agentless as Error).message).toMatch(/SSH_AUTH_SOCK/);
+  });
+
+  it('authenticates with ssh-agent when no identityFile is given', async () => {
+    const { specs, inv } = await fleet(1);
+    const socket = join(keys.dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    cleanups.push(async () => {
+      agent.kill();
+    });
+    for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    execFileSync('ssh-add', ['-q', operator.privatePath], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'pipe' });
+    const viaAgent = { ...inv, bastion: inv.bastion && { ...inv.bastion, identityFile: undefined } };
+    const spec = specs[0];
+    if (spec === undefined) throw new Error('no node');
+    const ssh = connector(viaAgent, { agentSocket: socket });
+    const result = await (await ssh.connect({ ...spec, identityFile: undefined })).exec('echo agent');
+    expect(result.stdout.toString()).toBe('agent\n');
   });
 
   it('honours an AbortSignal and closeAll', async () => {
