@@ -11,15 +11,17 @@ import { asMap, asSeq, childAt, pairOf, pathLabel, stringAt } from './source-tre
 import type { MapNode, TreeNode } from './source-tree.ts';
 import { didYouMean } from './suggest.ts';
 import { parseYaml } from './yaml-source.ts';
+import type { ParsedYaml } from './yaml-source.ts';
 import { validateTree } from './zod-issues.ts';
 
 /**
  * Builds a LoadedPlaybook from parsed YAML. Pure: `source:` files arrive already read. Checks the
  * structure and everything that does not depend on a host; throws ConfigError with every issue.
  */
-export function buildPlaybook(root: TreeNode | undefined, file: string, files: SourceFiles, schemas: ResourceSchemaRegistry): LoadedPlaybook {
-  if (root === undefined) throw configError([fileIssue(file, 'the playbook is empty')]);
-  const issues: ConfigIssue[] = [];
+export function buildPlaybook(parsed: ParsedYaml, file: string, files: SourceFiles, schemas: ResourceSchemaRegistry): LoadedPlaybook {
+  const root = parsed.root;
+  if (root === undefined) throw configError(parsed.issues.length > 0 ? parsed.issues : [fileIssue(file, 'the playbook is empty')]);
+  const issues: ConfigIssue[] = [...parsed.issues];
   const add = (pos: SourcePosition, message: string): void => {
     issues.push(issueAt(pos, message));
   };
@@ -133,6 +135,5 @@ export function parsePlaybook(
   schemas: ResourceSchemaRegistry = resourceSchemas,
 ): LoadedPlaybook {
   const parsed = parseYaml(text, file);
-  if (parsed.issues.length > 0) throw configError(parsed.issues);
-  return buildPlaybook(parsed.root, file, files, schemas);
+  return buildPlaybook(parsed, file, files, schemas);
 }

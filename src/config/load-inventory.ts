@@ -4,7 +4,7 @@ import type { ConfigIssue } from '../util/errors.ts';
 import type { Inventory } from './types.ts';
 import { crossCheckInventory } from './inventory-checks.ts';
 import { inventorySchema } from './inventory-schema.ts';
-import { configError, fileIssue, issueAt, throwIfIssues } from './issues.ts';
+import { configError, fileIssue, issueAt } from './issues.ts';
 import { normalizeInventory } from './normalize-inventory.ts';
 import type { InventoryEnv } from './normalize-inventory.ts';
 import { readTextFile } from './read-text.ts';
@@ -17,10 +17,10 @@ import { validateTree } from './zod-issues.ts';
  */
 export function parseInventory(text: string, file: string, env: InventoryEnv): Inventory {
   const parsed = parseYaml(text, file);
-  throwIfIssues(parsed.issues);
-  if (parsed.root === undefined) throw configError([fileIssue(file, 'the inventory is empty')]);
+  if (parsed.root === undefined) throw configError(parsed.issues.length > 0 ? parsed.issues : [fileIssue(file, 'the inventory is empty')]);
   const validation = validateTree(inventorySchema, parsed.root);
-  const issues: ConfigIssue[] = validation.ok ? [] : validation.findings.map((f) => issueAt(f.pos, f.message));
+  const issues: ConfigIssue[] = [...parsed.issues];
+  if (!validation.ok) issues.push(...validation.findings.map((f) => issueAt(f.pos, f.message)));
   issues.push(...crossCheckInventory(parsed.root));
   if (issues.length > 0 || !validation.ok) throw configError(issues);
   return normalizeInventory(validation.data, file, env);

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { resourceSchemas } from '../resources/schemas.ts';
 import { sourcePaths } from './attach-sources.ts';
 import { buildPlaybook } from './build-playbook.ts';
-import { configError } from './issues.ts';
 import type { LoadedPlaybook, ResourceSchemaRegistry } from './loaded-playbook.ts';
 import { readText, readTextFile } from './read-text.ts';
 import { parseYaml } from './yaml-source.ts';
@@ -20,12 +19,11 @@ export async function loadPlaybook(path: string, options: LoadPlaybookOptions = 
   const schemas = options.schemas ?? resourceSchemas;
   const file = resolve(path);
   const parsed = parseYaml(await readTextFile(file, 'playbook'), file);
-  if (parsed.issues.length > 0) throw configError(parsed.issues);
   const files = new Map<string, string | { readonly error: string }>();
   await Promise.all(
     sourcePaths(parsed.root, file, schemas).map(async (source) => {
       files.set(source, await readText(source, MAX_SOURCE_BYTES));
     }),
   );
-  return buildPlaybook(parsed.root, file, files, schemas);
+  return buildPlaybook(parsed, file, files, schemas);
 }

@@ -24,7 +24,7 @@ export function addressProblem(address: string): string | undefined {
   if (address.startsWith('-')) return "must not start with '-'";
   if (isIP(address) !== 0) return undefined;
   const meta = SHELL_META.exec(address);
-  if (meta !== null) return `must not contain shell metacharacters (found '${meta[0]}')`;
+  if (meta !== null) return `must not contain shell metacharacters (found ${JSON.stringify(meta[0])})`;
   if (/^[0-9.]+$/.test(address)) return 'is not a valid IPv4 address';
   if (address.includes(':')) return 'is not a valid IPv6 address';
   if (!HOSTNAME.test(address)) return 'must be an IPv4 address, IPv6 address or host name';
@@ -59,7 +59,10 @@ export const labelKey = z
   );
 
 export const labelValue = z
-  .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a string (quote numbers and booleans)') })
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'number' || typeof issue.input === 'boolean' ? 'must be a string (quote numbers and booleans)' : undefined,
+  })
   .regex(/^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'must be a Kubernetes label value (at most 63 letters, digits, - _ .)');
 
 export const labels = z.record(labelKey, labelValue);

@@ -10,6 +10,7 @@ import type { MapPair, TreeNode } from './source-tree.ts';
 export interface ParsedYaml {
   /** Undefined when the text has no document (empty or only comments) or has syntax errors. */
   readonly root: TreeNode | undefined;
+  /** Syntax errors (then root is undefined) or values that cannot be used (left out of root). */
   readonly issues: readonly ConfigIssue[];
 }
 
@@ -37,7 +38,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   if (doc.contents === null) return { root: undefined, issues: [] };
   const converter = new Converter(doc, body, at);
   const root = converter.convert(doc.contents, 0);
-  return { root: converter.issues.length > 0 ? undefined : root, issues: converter.issues };
+  return { root, issues: converter.issues };
 }
 
 class Converter {
@@ -71,6 +72,10 @@ class Converter {
         const key = isScalar(keyNode) ? keyNode.value : undefined;
         if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') {
           this.fail(keyPos, 'keys must be plain strings');
+          continue;
+        }
+        if (key === '__proto__') {
+          this.fail(keyPos, "the key '__proto__' is not allowed");
           continue;
         }
         const valueNode = pair.value;

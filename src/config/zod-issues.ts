@@ -4,7 +4,7 @@ import { describeValue, expectedNoun, quote } from './describe.ts';
 import { keysAt } from './schema-keys.ts';
 import { locate, pathLabel, toJS } from './source-tree.ts';
 import type { TreeNode } from './source-tree.ts';
-import { didYouMean } from './suggest.ts';
+import { closest, didYouMean } from './suggest.ts';
 
 /** Runs a zod schema over a positioned tree and maps every issue back to the key or value at fault. */
 
@@ -13,6 +13,10 @@ export interface Finding {
   readonly message: string;
   /** The node the finding is about (undefined for key problems: keys are never templated). */
   readonly node: TreeNode | undefined;
+  /** For an unknown key with a suggestion: the suggested key's path. */
+  readonly suggests?: string;
+  /** For a missing required key: its path. */
+  readonly missing?: string;
 }
 
 export type TreeValidation<T> = { readonly ok: true; readonly data: T } | { readonly ok: false; readonly findings: readonly Finding[] };
@@ -25,7 +29,9 @@ export function validateTree<S extends z.ZodType>(
   const result = schema.safeParse(toJS(root), { error: errorMap });
   if (result.success) return { ok: true, data: result.data };
   const findings = result.error.issues.flatMap((issue) => mapIssue(issue, [], schema, root, labelPrefix));
-  return { ok: false, findings };
+  // "unknown key 'hots' (did you mean 'host'?)" already explains the missing 'host'.
+  const suggested = new Set(findings.flatMap((f) => (f.suggests === undefined ? [] : [f.suggests])));
+  return { ok: false, findings: findings.filter((f) => f.missing === undefined || !suggested.has(f.missing)) };
 }
 
 function mapIssue(
@@ -44,9 +50,13 @@ function mapIssue(
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = keysAt(schema, path);
-      return issue.keys.map((key) => {
+      return issue.keys.map((key): Finding => {
         const keyPos = locate(root, [...path, key]).keyPos ?? located.node.pos;
-        return { pos: keyPos, node: undefined, message: `${label(path)}unknown key '${key}'${didYouMean(key, allowed)}` };
+        const near = closest(key, allowed);
+        const message = `${label(path)}unknown key '${key}'${near === undefined ? '' : ` (did you mean '${near}'?)`}`;
+        return near === undefined
+          ? { pos: keyPos, node: undefined, message }
+          : { pos: keyPos, node: undefined, message, suggests: pathLabel([...path, near]) };
       });
     }
     case 'invalid_key': {
@@ -69,7 +79,8 @@ function mapIssue(
     case 'invalid_type': {
       const missing = located.rest.length === 1 && located.node.type === 'map' && typeof located.rest[0] === 'string';
       if (missing) {
-        return [{ pos: located.node.pos, node: located.node, message: `${label(path.slice(0, -1))}missing required key '${String(located.rest[0])}'` }];
+        const message = `${label(path.slice(0, -1))}missing required key '${String(located.rest[0])}'`;
+        return [{ pos: located.node.pos, node: undefined, message, missing: pathLabel(path) }];
       }
       return [{ pos: located.node.pos, node: located.node, message: `${label(path)}${issue.message}` }];
     }
@@ -86,7 +97,8 @@ export const errorMap: z.core.$ZodErrorMap = (issue) => {
     case 'invalid_value': {
       const values = issue.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
       const hint = typeof issue.input === 'string' ? didYouMean(issue.input, issue.values.filter((v) => typeof v === 'string')) : '';
-      return values.length === 1 ? `must be ${values[0]}${hint}` : `must be one of ${values.join(', ')}${hint}`;
+      const expected = values.length === 1 ? `${values[0]}` : `one of ${values.join(', ')}`;
+      return `must be ${expected}, not ${describeValue(issue.input)}${hint}`;
     }
     case 'too_small':
       return sizeMessage(issue.origin, 'at least', issue.minimum, issue.inclusive ?? true);

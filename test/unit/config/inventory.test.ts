@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseInventory } from '../../../src/config/load-inventory.ts';
+import { loadInventory } from '../../../src/config/load-inventory.ts';
+import { ConfigError } from '../../../src/util/errors.ts';
+import { expectConfigError, fixtureCases, fixturePath } from './fixtures.ts';
+
+const HOME = '/home/tester';
+
+function parseFixture(file: string): ReturnType<typeof parseInventory> {
+  return parseInventory(readFileSync(file, 'utf8'), file, { home: HOME });
+}
+
+/** The normalized inventory as plain data, absolute paths written as <dir> and <home>. */
+function plain(value: unknown, dir: string): unknown {
+  const text = JSON.stringify(value, (_key, v: unknown) => (v === undefined ? undefined : v));
+  return JSON.parse(text.split(dir).join('<dir>').split(HOME).join('<home>'));
+}
+
+describe('valid inventories', () => {
+  const dir = fixturePath('inventory', 'valid');
+  for (const name of fixtureCases('inventory', 'valid')) {
+    it(name, () => {
+      const file = fixturePath('inventory', 'valid', name);
+      const expected: unknown = parse(readFileSync(file.replace(/\.yaml$/, '.expected.yaml'), 'utf8'));
+      expect(plain(parseFixture(file), dir)).toEqual(expected);
+    });
+  }
+});
+
+describe('invalid inventories', () => {
+  for (const name of fixtureCases('inventory', 'invalid')) {
+    it(name, async () => {
+      const file = fixturePath('inventory', 'invalid', name);
+      await expectConfigError(() => parseFixture(file), file);
+    });
+  }
+});
+
+describe('loadInventory', () => {
+  it('reads the file and resolves paths against its folder', async () => {
+    const file = fixturePath('inventory', 'valid', 'lab-style.yaml');
+    const inventory = await loadInventory(file);
+    expect(inventory.file).toBe(file);
+    expect(inventory.knownHosts).toBe(fixturePath('inventory', 'valid', 'known_hosts'));
+  });
+
+  it('names a missing file', async () => {
+    const file = fixturePath('inventory', 'no-such-inventory.yaml');
+    await expect(loadInventory(file)).rejects.toThrow(`${file}:1:1: cannot read inventory: no such file`);
+  });
+
+  it('reports the issues as a ConfigError with positions', () => {
+    const file = '/x/inventory.yaml';
+    const error = (() => {
+      try {
+        parseInventory('nodes: 3\n', file, { home: HOME });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([{ file, line: 1, column: 8, message: 'nodes: must be a list, not the number 3' }]);
+  });
+});
