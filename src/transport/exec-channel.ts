@@ -1,6 +1,7 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { ConnectError, RemoteCommandError } from '../util/errors.ts';
 import type { Hop } from '../util/errors.ts';
+import { watchAbort } from './abort-watch.ts';
 
 export interface ChannelRun {
   readonly exitCode: number | null;
@@ -35,12 +36,13 @@ export function runOnChannel(client: Client, command: string, input: string | Bu
     let exitCode: number | null = null;
     let exitSignal: string | null = null;
     let sawExit = false;
+    let unwatch = (): void => undefined;
 
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       return true;
     };
     const abandon = (error: unknown): void => {
@@ -72,7 +74,7 @@ export function runOnChannel(client: Client, command: string, input: string | Bu
       onAbort();
       return;
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
+    unwatch = watchAbort(signal, onAbort);
 
     const collect = (into: Buffer[]) => (chunk: Buffer) => {
       if (settled) return;

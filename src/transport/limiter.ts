@@ -1,3 +1,5 @@
+import { watchAbort } from './abort-watch.ts';
+
 /**
  * A counting semaphore whose waiters can give up (AbortSignal), recording the most permits
  * held at once. Used for handshakes in flight across the fleet and for channels per host.
@@ -42,16 +44,15 @@ export function createLimiter(capacity: number): Limiter {
       if (inFlight < capacity && waiters.length === 0) return Promise.resolve(grant());
       return new Promise((resolve, reject) => {
         const wake = (): void => {
-          signal?.removeEventListener('abort', onAbort);
+          unwatch();
           resolve(grant());
         };
-        const onAbort = (): void => {
+        waiters.push(wake);
+        const unwatch = watchAbort(signal, () => {
           const index = waiters.indexOf(wake);
           if (index >= 0) waiters.splice(index, 1);
           reject(signal?.reason);
-        };
-        waiters.push(wake);
-        signal?.addEventListener('abort', onAbort, { once: true });
+        });
       });
     },
   };

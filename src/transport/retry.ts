@@ -1,3 +1,5 @@
+import { watchAbort } from './abort-watch.ts';
+
 /**
  * Jittered exponential backoff (base/2 plus a random share of min(cap, base·2^attempt)): when sshd
  * has dropped a burst of connections, spreading the retries is what lets them through.
@@ -18,14 +20,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(signal.reason);
       return;
     }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = watchAbort(signal, () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    });
   });
 }

@@ -223,6 +223,10 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
         throw error instanceof ConnectError ? bastionGoneOr(via, target, error) : error;
       }
     }
+    if (lifetime.signal.aborted) {
+      await session.end();
+      throw new ConnectError('closed', `${host.name}: the connector was closed`, { host: host.name, hop: 'local' });
+    }
     nodeSessions++;
     const transport = createSshTransport(host, session, {
       maxChannels: settings.maxChannelsPerHost,

@@ -4,6 +4,7 @@ import type { Client } from 'ssh2';
 import type { ConnectConfig } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { ConnectError } from '../util/errors.ts';
+import { watchAbort } from './abort-watch.ts';
 import { describeTarget, toConnectError } from './classify-error.ts';
 import type { ConnectTarget } from './classify-error.ts';
 import { hostKeyError } from './host-key-errors.ts';
@@ -116,10 +117,11 @@ export function dialSsh(request: DialRequest): Promise<SshSession> {
 
   return new Promise<SshSession>((resolve, reject) => {
     let settled = false;
+    let unwatch = (): void => undefined;
     const fail = (error: unknown): void => {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       client.destroy();
       reject(error);
     };
@@ -161,11 +163,11 @@ export function dialSsh(request: DialRequest): Promise<SshSession> {
       if (settled) return;
       settled = true;
       alive = true;
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       resolve(session);
     });
     if (request.onTcpConnect !== undefined) client.on('connect', request.onTcpConnect);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    unwatch = watchAbort(signal, onAbort);
     try {
       client.connect(config);
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { ClientChannel } from 'ssh2';
 import { ConnectError } from '../util/errors.ts';
+import { watchAbort } from './abort-watch.ts';
 import { describeTarget, toConnectError } from './classify-error.ts';
 import type { ConnectTarget } from './classify-error.ts';
 import type { SshSession } from './ssh-session.ts';
@@ -12,11 +13,12 @@ import type { SshSession } from './ssh-session.ts';
 export function openTunnel(bastion: SshSession, target: ConnectTarget, signal?: AbortSignal): Promise<ClientChannel> {
   return new Promise<ClientChannel>((resolve, reject) => {
     let settled = false;
+    let unwatch = (): void => undefined;
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       return true;
     };
     const onAbort = (): void => {
@@ -37,7 +39,7 @@ export function openTunnel(bastion: SshSession, target: ConnectTarget, signal?: 
       onAbort();
       return;
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
+    unwatch = watchAbort(signal, onAbort);
 
     try {
       bastion.client.forwardOut('127.0.0.1', 0, target.address, target.port, (error, channel) => {

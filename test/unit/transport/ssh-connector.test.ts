@@ -129,7 +129,18 @@ describe('createSshConnector through a bastion', () => {
   it('keeps 30 concurrent connects under maxHandshakes', async () => {
     const { jump, nodes, specs, inv } = await fleet(30);
     const ssh = connector(inv, { maxHandshakes: 8 });
-    const results = await Promise.all(specs.map(async (spec) => (await ssh.connect(spec)).exec('echo ok')));
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    const run = new AbortController();
+    const results = await Promise.all(
+      specs.map(async (spec) => (await ssh.connect(spec, run.signal)).exec('echo ok', { signal: run.signal })),
+    );
+    process.off('warning', onWarning);
+    // One run-wide signal shared by every connect and exec must not look like a listener leak.
+    expect(warnings.map((warning) => warning.message)).toEqual([]);
     expect(results.every((r) => r.stdout.toString() === 'ok\n')).toBe(true);
     const stats = ssh.stats();
     expect(stats.maxHandshakesInFlight).toBe(8);
