@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { LabError, names, STANDINS_DIR } from './config.ts';
+import { execIn } from './exec.ts';
+import type { LabInfo, LabNode } from './info.ts';
+import { nftIn } from './network.ts';
+import { alive, cmdlineHas, readPid, signal } from './node-boot.ts';
+import { must, sleep } from './run.ts';
+
+export const FAULT_KINDS = ['kubelet-crash', 'containerd-refuse', 'sshd-down', 'partition', 'latency', 'bastion-restart'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface ActiveFault {
+  kind: FaultKind;
+  target: string;
+  arg?: string;
+}
+
+/** Files the stand-ins read: nodes/NAME/faults/<kind> holds the sha256 of the only config they accept. */
+const PINNED_CONFIG: Partial<Record<FaultKind, string>> = {
+  'kubelet-crash': '/var/lib/kubelet/config.yaml',
+  'containerd-refuse': '/etc/containerd/config.toml',
+};
+
+const faultsFile = (info: LabInfo) => path.join(info.dir, 'faults.json');
+
+export function activeFaults(info: LabInfo): ActiveFault[] {
+  try {
+    return JSON.parse(readFileSync(faultsFile(info), 'utf8')) as ActiveFault[];
+  } catch {
+    return [];
+  }
+}
+
+function saveFaults(info: LabInfo, faults: ActiveFault[]): void {
+  writeFileSync(faultsFile(info), JSON.stringify(faults, null, 2) + '\n');
+}
+
+export function isFaultKind(k: string): k is FaultKind {
+  return (FAULT_KINDS as readonly string[]).includes(k);
+}
+
+function findNode(info: LabInfo, name: string): LabNode {
+  const n = info.nodes.find((x) => x.name === name);
+  if (!n) throw new LabError(`no node named ${JSON.stringify(name)} (nodes are node-1 … node-${info.nodeCount})`);
+  return n;
+}
+
+export async function injectFault(info: LabInfo, kind: FaultKind, target: string, arg?: string): Promise<void> {
+  const faults = activeFaults(info);
+  if (kind === 'latency' || kind === 'bastion-restart') {
+    if (target !== 'bastion') throw new LabError(`${kind} takes the target "bastion"`);
+  } else {
+    findNode(info, target);
+  }
+  if (faults.some((f) => f.kind === kind && f.target === target)) await healFaults(info, kind, target);
+  switch (kind) {
+    case 'kubelet-crash':
+    case 'containerd-refuse': {
+      const node = findNode(info, target);
+      const file = PINNED_CONFIG[kind] as string;
+      const r = await execIn(node.initPid, ['cat', file]);
+      if (r.code !== 0) throw new LabError(`cannot read ${file} on ${target}: ${r.stderr.trim()}`);
+      const digest = createHash('sha256').update(r.stdout).digest('hex');
+      writeFileSync(path.join(node.dir, 'faults', kind), `${digest}\n`);
+      break;
+    }
+    case 'sshd-down': {
+      const r = await execIn(findNode(info, target).initPid, ['systemctl', 'stop', 'ssh']);
+      if (r.code !== 0) throw new LabError(`stopping sshd on ${target}: ${r.stderr.trim()}`);
+      break;
+    }
+    case 'partition': {
+      const port = names.bastionPortLink(Number(target.slice('node-'.length)));
+      await nftIn(info.bastion.netns, `table bridge ${partitionTable(target)} {
+  chain fwd { type filter hook forward priority -200; policy accept; iifname "${port}" drop; oifname "${port}" drop; }
+  chain in { type filter hook input priority -200; policy accept; iifname "${port}" drop; }
+  chain out { type filter hook output priority -200; policy accept; oifname "${port}" drop; }
+}
+`);
+      break;
+    }
+    case 'latency': {
+      const ms = Number(arg);
+      if (!Number.isFinite(ms) || ms <= 0 || ms > 10_000) throw new LabError('latency takes a delay in ms (1-10000): fault latency bastion 50');
+      await startDelayLine(info, ms);
+      break;
+    }
+    case 'bastion-restart': {
+      // KillMode=process keeps sessions on a plain restart; a bastion restart drops them, so end them too.
+      const r = await execIn(info.bastion.pid, ['/bin/sh', '-c',
+        'systemctl stop ssh; for p in $(pgrep -x sshd); do kill "$p"; done; sleep 0.2; systemctl start ssh']);
+      if (r.code !== 0) throw new LabError(`restarting the bastion's sshd: ${r.stderr.trim()}`);
+      return;
+    }
+  }
+  const entry: ActiveFault = arg === undefined ? { kind, target } : { kind, target, arg };
+  saveFaults(info, [...activeFaults(info), entry]);
+}
+
+/** Removes faults matching kind/target (all when both are omitted). Returns what was healed. */
+export async function healFaults(info: LabInfo, kind?: string, target?: string): Promise<ActiveFault[]> {
+  if (kind !== undefined && !isFaultKind(kind)) throw new LabError(`unknown fault kind ${JSON.stringify(kind)}; kinds: ${FAULT_KINDS.join(', ')}`);
+  const all = activeFaults(info);
+  const healed: ActiveFault[] = [];
+  const kept: ActiveFault[] = [];
+  for (const f of all) {
+    if ((kind === undefined || f.kind === kind) && (target === undefined || f.target === target)) healed.push(f);
+    else kept.push(f);
+  }
+  for (const f of healed) await healOne(info, f);
+  if (kind === 'latency' || kind === undefined) await stopDelayLine(info);
+  saveFaults(info, kept);
+  return healed;
+}
+
+async function healOne(info: LabInfo, f: ActiveFault): Promise<void> {
+  switch (f.kind) {
+    case 'kubelet-crash':
+    case 'containerd-refuse':
+      rmSync(path.join(findNode(info, f.target).dir, 'faults', f.kind), { force: true });
+      break;
+    case 'sshd-down':
+      await execIn(findNode(info, f.target).initPid, ['systemctl', 'start', 'ssh']);
+      break;
+    case 'partition':
+      await nftIn(info.bastion.netns, `delete table bridge ${partitionTable(f.target)}\n`).catch(() => undefined);
+      break;
+    case 'latency':
+      await stopDelayLine(info);
+      break;
+    case 'bastion-restart':
+      break;
+  }
+}
+
+const partitionTable = (node: string) => `nwlab_partition_${node.replace('-', '_')}`;
+const delayPidFile = (info: LabInfo) => path.join(info.dir, 'delayline.pid');
+
+async function startDelayLine(info: LabInfo, ms: number): Promise<void> {
+  const wan = names.wanNs(info.id);
+  await must('ip', ['-n', wan, '-batch', '-'], { input: 'link set wan-a nomaster\nlink set wan-b nomaster\n' });
+  const log = openSync(path.join(info.dir, 'delayline.log'), 'a');
+  const child = spawn('ip', ['netns', 'exec', wan, '/usr/bin/python3', path.join(STANDINS_DIR, 'delayline.py'), 'wan-a', 'wan-b', String(ms), info.dir], {
+    detached: true, stdio: ['ignore', log, log], cwd: '/',
+  });
+  closeSync(log);
+  child.unref();
+  if (child.pid === undefined) throw new LabError('could not start the delay line');
+  writeFileSync(delayPidFile(info), `${child.pid}\n`);
+  await sleep(200);
+  if (!alive(child.pid)) throw new LabError(`delay line exited; see ${path.join(info.dir, 'delayline.log')}`);
+}
+
+export async function stopDelayLine(info: Pick<LabInfo, 'dir' | 'id'>): Promise<void> {
+  const file = path.join(info.dir, 'delayline.pid');
+  const pid = readPid(file);
+  if (pid !== undefined && cmdlineHas(pid, 'delayline.py') && cmdlineHas(pid, info.dir)) {
+    signal(pid, 'SIGTERM');
+    const deadline = Date.now() + 2000;
+    while (alive(pid) && Date.now() < deadline) await sleep(20);
+    if (alive(pid)) signal(pid, 'SIGKILL');
+  }
+  if (existsSync(file)) {
+    rmSync(file, { force: true });
+    const wan = names.wanNs(info.id);
+    await must('ip', ['-n', wan, '-batch', '-'], { input: 'link set wan-a master br-wan\nlink set wan-b master br-wan\n' }).catch(() => undefined);
+  }
+}

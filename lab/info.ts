@@ -1,0 +1,87 @@
+import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { labDir, LabError } from './config.ts';
+
+export interface LabNode {
+  name: string;
+  address: string;
+  port: number;
+  netns: string;
+  initPid: number;
+  launcherPid: number;
+  dir: string;
+  labels: { pool: 'general' | 'infra'; zone: 'a' | 'b' };
+}
+
+export interface LabInfo {
+  version: 1;
+  id: number;
+  dir: string;
+  createdAt: string;
+  nodeCount: number;
+  bastion: { address: string; port: number; netns: string; pid: number; launcherPid: number; dir: string };
+  apiserver: { url: string; port: number; pid: number; socket: string };
+  nodes: LabNode[];
+  users: { ops: string; pwuser: string; pwuserPassword: string };
+  files: { inventory: string; identityFile: string; knownHosts: string; kubeconfig: string };
+  secrets: string[];
+}
+
+export const labJsonPath = (dir: string = labDir()) => path.join(dir, 'lab.json');
+
+export function readLabInfo(dir: string = labDir()): LabInfo {
+  const p = labJsonPath(dir);
+  if (!existsSync(p)) throw new LabError(`no lab is up in ${dir} (missing lab.json); run: npm run lab -- up N`);
+  return JSON.parse(readFileSync(p, 'utf8')) as LabInfo;
+}
+
+export function tryReadLabInfo(dir: string = labDir()): LabInfo | undefined {
+  try {
+    return readLabInfo(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeLabInfo(info: LabInfo): void {
+  const p = labJsonPath(info.dir);
+  writeFileSync(p + '.tmp', JSON.stringify(info, null, 2) + '\n');
+  renameSync(p + '.tmp', p);
+}
+
+/** nodeward's inventory format, with paths relative to the inventory file. */
+export function inventoryYaml(info: LabInfo): string {
+  const lines = [
+    `bastion: { host: ${info.bastion.address}, port: ${info.bastion.port}, user: ops, identityFile: ./id_ed25519 }`,
+    'knownHosts: ./known_hosts',
+    'kubeconfig: ./kubeconfig',
+    'defaults: { user: ops, port: 22, identityFile: ./id_ed25519, become: sudo }',
+    'nodes:',
+  ];
+  for (const n of info.nodes) {
+    lines.push(`  - { name: ${n.name}, address: ${n.address}, labels: { pool: ${n.labels.pool}, zone: ${n.labels.zone} } }`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function kubeconfigYaml(url: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: nwlab',
+    '  cluster:',
+    `    server: ${url}`,
+    '    insecure-skip-tls-verify: true',
+    'users:',
+    '- name: nwlab',
+    '  user: {}',
+    'contexts:',
+    '- name: nwlab',
+    '  context:',
+    '    cluster: nwlab',
+    '    user: nwlab',
+    'current-context: nwlab',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,236 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { addresses, apiserverPort, labDir, labId, LabError, MAX_NODES, names, nodeIndex } from './config.ts';
+import { startApiserver, stopApiserver } from './apiserver.ts';
+import { control } from './control.ts';
+import { execIn } from './exec.ts';
+import { healFaults, injectFault, isFaultKind, stopDelayLine, activeFaults, FAULT_KINDS, type ActiveFault } from './faults.ts';
+import { inventoryYaml, kubeconfigYaml, labJsonPath, readLabInfo, tryReadLabInfo, writeLabInfo, type LabInfo, type LabNode } from './info.ts';
+import { ensureHostKeys, ensureOperatorKey, ensurePki, secretStrings } from './keys.ts';
+import { createNetwork, deleteNetwork, labNamespaces } from './network.ts';
+import { bootMachine, stopMachine, waitReady } from './node-boot.ts';
+import { mapLimit, type RunResult } from './run.ts';
+import { seedContext, seedMachine, type Machine, type SeedContext } from './seed.ts';
+
+export { readLabInfo } from './info.ts';
+export type { LabInfo, LabNode } from './info.ts';
+export { FAULT_KINDS } from './faults.ts';
+
+export interface UpOptions {
+  log?: (message: string) => void;
+}
+
+const machineOf = (dir: string, i: number): Machine =>
+  i === 0
+    ? { name: 'bastion', index: 0, role: 'bastion', dir: path.join(dir, 'bastion') }
+    : { name: names.node(i), index: i, role: 'node', dir: path.join(dir, 'nodes', names.node(i)) };
+
+async function makeSeedContext(dir: string): Promise<SeedContext> {
+  const [pki, op] = await Promise.all([ensurePki(dir), ensureOperatorKey(dir)]);
+  // Only a name in kubelet.conf: kubelets reach the API stand-in through NWLAB_APISERVER_SOCK.
+  return seedContext(dir, pki, op.publicKey, `https://${addresses.host(labId())}:6443`);
+}
+
+/** (Re)creates the lab with n nodes. Returns its info (also in lab.json). */
+export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
+  const log = opts.log ?? (() => {});
+  if (!Number.isInteger(n) || n < 1 || n > MAX_NODES) throw new LabError(`node count must be 1-${MAX_NODES}, got ${n}`);
+  if (process.getuid?.() !== 0) throw new LabError('the lab needs root (network namespaces, mounts)');
+  const id = labId();
+  const dir = labDir(id);
+  if (existsSync(labJsonPath(dir)) || (await labNamespaces(id)).length > 0 || existsSync(path.join(dir, 'apiserver.pid'))) {
+    log(`lab ${id} exists: taking it down first`);
+    await labDown();
+  }
+  mkdirSync(path.join(dir, 'nodes'), { recursive: true });
+  const port = apiserverPort(id);
+  const machines = Array.from({ length: n + 1 }, (_, i) => machineOf(dir, i));
+  try {
+    log('keys and certificates');
+    const [ctxBase] = await Promise.all([
+      makeSeedContext(dir),
+      mapLimit(machines, 8, async (m) => ensureHostKeys(path.join(m.dir, 'hostkeys'), m.name)),
+    ]);
+    log(`network: ${n + 2} namespaces`);
+    await createNetwork(id, machines.slice(1).map((m) => m.index));
+    log('API server stand-in');
+    const api = await startApiserver(dir, port);
+    const ctx = seedContext(dir, ctxBase.pki, ctxBase.operatorPub, ctxBase.kubeServer);
+    log('seeding');
+    await mapLimit(machines, 16, (m) => seedMachine(ctx, m));
+    log('booting');
+    const booted = await mapLimit(machines, 16, (m) => bootMachine(m.index === 0 ? names.bastionNs(id) : names.nodeNs(id, m.index), m.dir));
+    const bastionBoot = booted[0];
+    if (!bastionBoot) throw new LabError('bastion did not boot');
+    const info: LabInfo = {
+      version: 1,
+      id,
+      dir,
+      createdAt: new Date().toISOString(),
+      nodeCount: n,
+      bastion: { address: addresses.bastion(id), port: 22, netns: names.bastionNs(id), pid: bastionBoot.initPid, launcherPid: bastionBoot.launcherPid, dir: machines[0]?.dir ?? '' },
+      apiserver: { url: api.url, port: api.port, pid: api.pid, socket: api.socket },
+      nodes: machines.slice(1).map((m, k): LabNode => ({
+        name: m.name,
+        address: addresses.node(m.index),
+        port: 22,
+        netns: names.nodeNs(id, m.index),
+        initPid: booted[k + 1]?.initPid ?? 0,
+        launcherPid: booted[k + 1]?.launcherPid ?? 0,
+        dir: m.dir,
+        labels: { pool: m.index % 5 === 0 ? 'infra' : 'general', zone: m.index % 2 === 1 ? 'a' : 'b' },
+      })),
+      users: { ops: 'ops', pwuser: 'pwuser', pwuserPassword: ctx.pki.pwuserPassword },
+      files: {
+        inventory: path.join(dir, 'inventory.yaml'),
+        identityFile: path.join(dir, 'id_ed25519'),
+        knownHosts: path.join(dir, 'known_hosts'),
+        kubeconfig: path.join(dir, 'kubeconfig'),
+      },
+      secrets: secretStrings(ctx.pki),
+    };
+    writeLabInfo(info);
+    log('waiting for sshd and units');
+    await Promise.all(machines.map((m, k) => waitReady(m.dir, booted[k]?.initPid ?? 0)));
+    const knownHosts: string[] = [];
+    const hostKeys = await mapLimit(machines, 8, (m) => ensureHostKeys(path.join(m.dir, 'hostkeys'), m.name));
+    machines.forEach((m, k) => {
+      const addr = m.index === 0 ? info.bastion.address : addresses.node(m.index);
+      for (const pub of hostKeys[k] ?? []) knownHosts.push(`${addr} ${pub.split(' ').slice(0, 2).join(' ')}`);
+    });
+    writeFileSync(info.files.knownHosts, knownHosts.join('\n') + '\n');
+    writeFileSync(info.files.inventory, inventoryYaml(info));
+    writeFileSync(info.files.kubeconfig, kubeconfigYaml(api.url));
+    return info;
+  } catch (e) {
+    log(`up failed, cleaning up: ${(e as Error).message}`);
+    await labDown().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Ends what the lab started (by recorded PID), deletes its namespaces and host veth. Safe to run twice. */
+export async function labDown(): Promise<{ stopped: number; namespaces: number }> {
+  const id = labId();
+  const dir = labDir(id);
+  const info = tryReadLabInfo(dir);
+  await stopDelayLine({ dir, id });
+  const dirs = machineDirs(dir);
+  await mapLimit(dirs, 32, (d) => {
+    const known = info?.nodes.find((x) => x.dir === d) ?? (info && d === info.bastion.dir ? { initPid: info.bastion.pid, launcherPid: info.bastion.launcherPid } : undefined);
+    return stopMachine(d, known ? { initPid: known.initPid, launcherPid: known.launcherPid } : {});
+  });
+  await stopApiserver(dir, info?.apiserver.pid);
+  const namespaces = (await labNamespaces(id)).length;
+  await deleteNetwork(id);
+  for (const f of ['lab.json', 'faults.json', 'inventory.yaml', 'known_hosts', 'kubeconfig', 'apiserver.sock']) {
+    rmSync(path.join(dir, f), { force: true });
+  }
+  return { stopped: dirs.length, namespaces };
+}
+
+function machineDirs(dir: string): string[] {
+  const out: string[] = [];
+  if (existsSync(path.join(dir, 'bastion'))) out.push(path.join(dir, 'bastion'));
+  const nodes = path.join(dir, 'nodes');
+  if (existsSync(nodes)) for (const n of readdirSync(nodes)) out.push(path.join(nodes, n));
+  return out;
+}
+
+/** Puts nodes (default: all) back into their seeded state, keeping their host keys. */
+export async function labReset(nodes?: readonly string[]): Promise<LabInfo> {
+  const info = readLabInfo();
+  const targets = nodes && nodes.length > 0 ? [...nodes] : info.nodes.map((x) => x.name);
+  for (const t of targets) {
+    if (t !== 'bastion' && !info.nodes.some((x) => x.name === t)) throw new LabError(`no node named ${JSON.stringify(t)}`);
+  }
+  for (const f of activeFaults(info)) {
+    if (targets.includes(f.target)) await healFaults(info, f.kind, f.target);
+  }
+  const ctx = await makeSeedContext(info.dir);
+  await mapLimit(targets, 16, async (t) => {
+    const m = t === 'bastion' ? machineOf(info.dir, 0) : machineOf(info.dir, nodeIndex(t) ?? 0);
+    const entry = t === 'bastion' ? undefined : info.nodes.find((x) => x.name === t);
+    await stopMachine(m.dir, t === 'bastion' ? { initPid: info.bastion.pid, launcherPid: info.bastion.launcherPid } : { initPid: entry?.initPid ?? 0, launcherPid: entry?.launcherPid ?? 0 });
+    await seedMachine(ctx, m);
+    const netns = t === 'bastion' ? info.bastion.netns : (entry?.netns ?? '');
+    const b = await bootMachine(netns, m.dir);
+    await waitReady(m.dir, b.initPid);
+    if (entry) {
+      entry.initPid = b.initPid;
+      entry.launcherPid = b.launcherPid;
+    } else {
+      info.bastion.pid = b.initPid;
+      info.bastion.launcherPid = b.launcherPid;
+    }
+  });
+  writeLabInfo(info);
+  return info;
+}
+
+function initPidOf(info: LabInfo, node: string): number {
+  if (node === 'bastion') return info.bastion.pid;
+  const n = info.nodes.find((x) => x.name === node);
+  if (!n) throw new LabError(`no node named ${JSON.stringify(node)} (nodes are node-1 … node-${info.nodeCount}, or bastion)`);
+  return n.initPid;
+}
+
+/** Runs argv as root inside a node (or "bastion"): its PID, mount, network and UTS namespaces. */
+export async function labExec(node: string, argv: readonly string[], opts: { input?: string } = {}): Promise<RunResult> {
+  if (argv.length === 0) throw new LabError('labExec needs a command');
+  return execIn(initPidOf(readLabInfo(), node), argv, opts.input);
+}
+
+export async function labFault(kind: string, target: string, arg?: string): Promise<void> {
+  if (!isFaultKind(kind)) throw new LabError(`unknown fault kind ${JSON.stringify(kind)}; kinds: ${FAULT_KINDS.join(', ')}`);
+  await injectFault(readLabInfo(), kind, target, arg);
+}
+
+export async function labHeal(kind?: string, target?: string): Promise<ActiveFault[]> {
+  return healFaults(readLabInfo(), kind, target);
+}
+
+export interface NodeStatus {
+  name: string;
+  address: string;
+  initPid: number;
+  ssh: string;
+  kubelet: string;
+  containerd: string;
+  ready: string;
+}
+
+export async function labStatus(): Promise<{ info: LabInfo; nodes: NodeStatus[]; faults: ActiveFault[] }> {
+  const info = readLabInfo();
+  const readiness = await nodeReadiness(info.apiserver.url);
+  const rows = await mapLimit([{ name: 'bastion', address: info.bastion.address, initPid: info.bastion.pid, dir: info.bastion.dir }, ...info.nodes], 16, async (n) => {
+    const states = await control(path.join(n.dir, 'control.sock'), 'systemctl', ['is-active', 'ssh', 'kubelet', 'containerd'])
+      .then((r) => r.stdout.trim().split('\n'))
+      .catch(() => ['down', 'down', 'down']);
+    return {
+      name: n.name,
+      address: n.address,
+      initPid: n.initPid,
+      ssh: states[0] ?? '?',
+      kubelet: n.name === 'bastion' ? '-' : (states[1] ?? '?'),
+      containerd: n.name === 'bastion' ? '-' : (states[2] ?? '?'),
+      ready: n.name === 'bastion' ? '-' : (readiness.get(n.name) ?? 'Unknown'),
+    };
+  });
+  return { info, nodes: rows, faults: activeFaults(info) };
+}
+
+async function nodeReadiness(url: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  try {
+    const r = await fetch(`${url}/api/v1/nodes`, { signal: AbortSignal.timeout(3000) });
+    const body = (await r.json()) as { items?: { metadata?: { name?: string }; status?: { conditions?: { type?: string; status?: string }[] } }[] };
+    for (const item of body.items ?? []) {
+      const ready = item.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+      if (item.metadata?.name) out.set(item.metadata.name, ready ?? 'Unknown');
+    }
+  } catch {
+    // API server stand-in not answering: every node shows Unknown
+  }
+  return out;
+}
