@@ -1,0 +1,261 @@
+import type { ResourceEntry } from '../config/playbook-types.ts';
+import type { HostSpec } from '../config/types.ts';
+import { gatherFacts } from '../facts/gather.ts';
+import { waitHealthy } from '../health/gate.ts';
+import type { NodeStatusReader } from '../health/node-status.ts';
+import type { RunJournal } from '../journal/run-journal.ts';
+import { buildNodePlan, factRequests } from '../plan/build.ts';
+import type { NodePlan } from '../plan/types.ts';
+import type { ServiceToRestart } from '../resources/schema-parts.ts';
+import type { Connector, Transport } from '../transport/types.ts';
+import { ConnectError, errorMessage, RemoteCommandError } from '../util/errors.ts';
+import { afterState } from './after-state.ts';
+import { checkGuards } from './guards.ts';
+import { healthzUrl } from './healthz.ts';
+import { runDir } from './scripts/common.ts';
+import { lockScript, parseLockOutput, unlockScript } from './scripts/lock.ts';
+import { parsePendingRuns, parseRollbackOutput, pendingRunsScript, rollbackScript, type PendingRun } from './scripts/rollback.ts';
+import { parseRestartOutput, restartScript, settleScript, unitDiagnosisScript } from './scripts/services.ts';
+import { parseWriteOutput, writeScript } from './scripts/write.ts';
+import { staleDifferences } from './stale.ts';
+import type { ApplyHooks, NodeOutcome, NodeOutcomeStatus } from './types.ts';
+
+export interface NodeApplyDeps {
+  readonly connector: Connector;
+  readonly stateDir: string;
+  readonly runId: string;
+  readonly lock: { readonly owner: string; readonly pid: number; readonly command: string; readonly ttlSeconds: number };
+  readonly gate: { readonly timeoutMs: number; readonly intervalMs: number; readonly nodeStatus: NodeStatusReader | undefined };
+  readonly hooks: ApplyHooks;
+  readonly journal: RunJournal | undefined;
+  /** Aborted: do not start writing (a node already writing finishes or rolls back). */
+  readonly signal: AbortSignal | undefined;
+}
+
+export interface NodeWork {
+  readonly host: HostSpec;
+  readonly entries: readonly ResourceEntry[];
+  /** The plan the operator approved or saved; the node is refused if today's differs. */
+  readonly approved: NodePlan | undefined;
+}
+
+/** Runs a node-side script; exit 0 and 10 (a reported NW_FAIL) are answers, anything else is an error. */
+async function run(transport: Transport, script: string, timeoutMs?: number): Promise<Buffer> {
+  const result = await transport.exec(script, timeoutMs === undefined ? {} : { timeoutMs });
+  if (result.exitCode === 0 || result.exitCode === 10) return result.stdout;
+  const stderr = result.stderr.toString().trim().split('\n').slice(-3).join(' / ');
+  throw new RemoteCommandError(`${transport.host.name}: node script exited ${String(result.exitCode ?? result.signal)}: ${stderr}`, { exitCode: result.exitCode, stderr, timedOut: false }, { host: transport.host.name, hop: 'node' });
+}
+
+class NodeRun {
+  private readonly started = Date.now();
+  private restarted: ServiceToRestart[] = [];
+  private changes: string[] = [];
+
+  private readonly work: NodeWork;
+  private readonly deps: NodeApplyDeps;
+
+  constructor(work: NodeWork, deps: NodeApplyDeps) {
+    this.work = work;
+    this.deps = deps;
+  }
+
+  private get host(): HostSpec {
+    return this.work.host;
+  }
+
+  private step(step: Parameters<NonNullable<ApplyHooks['nodeStep']>>[1], detail?: string): void {
+    this.deps.hooks.nodeStep?.(this.host, step, detail);
+  }
+
+  private async outcome(status: NodeOutcomeStatus, reason?: string): Promise<NodeOutcome> {
+    const outcome: NodeOutcome = {
+      name: this.host.name,
+      status,
+      reason,
+      changes: this.changes.length,
+      restarted: this.restarted,
+      durationMs: Date.now() - this.started,
+    };
+    await this.deps.journal?.updateNode({
+      name: this.host.name,
+      address: this.host.address,
+      status,
+      reason,
+      changes: this.changes,
+      restarted: this.restarted,
+      nodeBackupDir: runDir(this.deps.stateDir, this.deps.runId),
+      updatedAt: new Date().toISOString(),
+    });
+    return outcome;
+  }
+
+  async apply(): Promise<NodeOutcome> {
+    if (this.deps.signal?.aborted) return this.outcome('skipped', 'interrupted before this node started');
+    let transport: Transport;
+    try {
+      this.step('lock');
+      transport = await this.deps.connector.connect(this.host, this.deps.signal);
+    } catch (error) {
+      return this.outcome('unreachable', errorMessage(error));
+    }
+    let locked = false;
+    try {
+      const lock = parseLockOutput(await run(transport, lockScript({ stateDir: this.deps.stateDir, runId: this.deps.runId, ...this.deps.lock })));
+      if (!lock) return await this.outcome('failed', 'the node answered the lock request with nothing sensible');
+      if (lock.status === 'held') {
+        const h = lock.holder;
+        const expires = h['expires'] ? new Date(Number(h['expires']) * 1000).toISOString() : 'unknown';
+        return await this.outcome('refused', `locked by run ${h['runId'] ?? '?'} (${h['owner'] ?? '?'}, pid ${h['pid'] ?? '?'}: ${h['command'] ?? ''}) until ${expires}`);
+      }
+      locked = true;
+      if (lock.status === 'taken-over') {
+        this.deps.hooks.warn?.(this.host, `took over an expired lock of run ${lock.previous['runId'] ?? '?'} (${lock.previous['owner'] ?? '?'})`);
+      }
+      const recovered = await this.recoverPendingRuns(transport);
+      if (recovered) return recovered;
+      return await this.applyPlan(transport);
+    } catch (error) {
+      const reason = errorMessage(error);
+      if (error instanceof ConnectError) return this.outcome('unreachable', reason);
+      return this.outcome(this.changes.length > 0 ? 'failed' : 'refused', reason);
+    } finally {
+      if (locked) {
+        this.step('unlock');
+        await transport.exec(unlockScript(this.deps.stateDir, this.deps.runId)).catch(() => undefined);
+      }
+    }
+  }
+
+  private async applyPlan(transport: Transport): Promise<NodeOutcome> {
+    this.step('facts');
+    const facts = await gatherFacts(transport, factRequests(this.work.entries));
+    const plan = buildNodePlan(this.host, this.work.entries, facts);
+    if (plan.status === 'error') return this.outcome('refused', plan.error?.message);
+    if (this.work.approved) {
+      const stale = staleDifferences(this.work.approved, plan);
+      if (stale.length > 0) return this.outcome('refused', `stale plan: ${stale.join('; ')}`);
+    }
+    if (plan.changes.length === 0) return this.outcome('in-sync');
+
+    this.step('guard');
+    const kubeletConfigPath = facts.kubelet?.configPath ?? '/var/lib/kubelet/config.yaml';
+    const failures = checkGuards({ facts, plan, kubeletConfigPath });
+    if (failures.length > 0) return this.outcome('refused', failures.map((f) => `${f.guard}: ${f.message}`).join('; '));
+    if (this.deps.signal?.aborted) return this.outcome('skipped', 'interrupted before writing');
+
+    this.step('backup');
+    const operations = plan.changes.flatMap((change) => change.operations);
+    const written = parseWriteOutput(
+      await run(transport, writeScript({ stateDir: this.deps.stateDir, runId: this.deps.runId, operations, owedRestarts: plan.restarts })),
+    );
+    this.step('write');
+    if (written.completed.includes('backup')) this.changes = plan.changes.map((change) => change.id);
+    if (!written.done) {
+      const reason = `write failed at ${written.failure?.step ?? '?'}: ${written.failure?.message ?? 'no answer'}`;
+      if (written.failure?.step === 'setup' || written.failure?.step.startsWith('backup')) return this.outcome('refused', reason);
+      return this.rollBack(transport, reason, []);
+    }
+
+    const healthz = healthzUrl(afterState(facts, plan).fileText(kubeletConfigPath));
+    const owed = [...plan.restarts];
+    for (const service of plan.restarts) {
+      const failure = await this.restartAndWait(transport, service, healthz);
+      if (failure) return this.rollBack(transport, failure, [...this.restarted], healthz);
+      owed.shift();
+      await run(transport, settleScript(this.deps.stateDir, this.deps.runId, owed, 'done'));
+    }
+    if (plan.restarts.length === 0) await run(transport, settleScript(this.deps.stateDir, this.deps.runId, [], 'done'));
+    return this.outcome('applied');
+  }
+
+  /** Restarts one service and waits for the gate; returns the reason it failed, or undefined. */
+  private async restartAndWait(transport: Transport, service: ServiceToRestart, healthz: string | undefined, runId = this.deps.runId): Promise<string | undefined> {
+    this.step('restart', service);
+    if (!this.restarted.includes(service)) this.restarted.push(service);
+    const restart = parseRestartOutput(await run(transport, restartScript(this.deps.stateDir, runId, service)));
+    if ('failure' in restart) return restart.failure;
+    this.step('gate', service);
+    const gate = await waitHealthy(transport, {
+      services: [service],
+      restartedAt: restart.at,
+      kubeletRestartsBefore: service === 'kubelet' ? restart.restartsBefore : Number.MAX_SAFE_INTEGER,
+      healthzUrl: service === 'kubelet' || service === 'containerd' ? healthz : undefined,
+      nodeName: this.host.name,
+      nodeStatus: this.deps.gate.nodeStatus,
+      timeoutMs: this.deps.gate.timeoutMs,
+      intervalMs: this.deps.gate.intervalMs,
+    });
+    if (gate.ok) return undefined;
+    return `${gate.reason}${await this.diagnose(transport, service)}`;
+  }
+
+  private async diagnose(transport: Transport, service: ServiceToRestart): Promise<string> {
+    try {
+      const text = (await run(transport, unitDiagnosisScript(service))).toString().trim().split('\n');
+      return `; ${service}: ${text.filter(Boolean).slice(0, 3).join(' | ')}`;
+    } catch {
+      return '';
+    }
+  }
+
+  /**
+   * Restores what this run changed on the node, restarts what was restarted (or owed) and waits
+   * for the gate again: the node ends as it was, and Ready, or the run reports `failed`.
+   */
+  private async rollBack(transport: Transport, reason: string, services: readonly ServiceToRestart[], healthz?: string, runId = this.deps.runId): Promise<NodeOutcome> {
+    this.step('rollback');
+    const result = parseRollbackOutput(await run(transport, rollbackScript({ stateDir: this.deps.stateDir, runId, verifyUnchanged: false })));
+    if (!result.done) {
+      return this.outcome('failed', `${reason}; ROLLBACK FAILED at ${result.failure?.step ?? '?'}: ${result.failure?.message ?? 'no answer'}`);
+    }
+    for (const service of services) {
+      const failure = await this.restartAndWait(transport, service, healthz, runId);
+      if (failure) return this.outcome('failed', `${reason}; after rollback ${service} is still unhealthy: ${failure}`);
+    }
+    await run(transport, settleScript(this.deps.stateDir, runId, [], 'rolled-back'));
+    return this.outcome('rolled-back', reason);
+  }
+
+  /**
+   * Runs a crashed controller left unfinished: restarts it owed are done (and gated); a run
+   * interrupted while writing is rolled back. Returns an outcome only when the node is not fit
+   * to continue.
+   */
+  private async recoverPendingRuns(transport: Transport): Promise<NodeOutcome | undefined> {
+    const pending = parsePendingRuns(await run(transport, pendingRunsScript(this.deps.stateDir))).filter((p) => p.runId !== this.deps.runId);
+    for (const run of pending) {
+      this.step('recover', run.runId);
+      const problem = await this.recover(transport, run);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+
+  private async recover(transport: Transport, pending: PendingRun): Promise<NodeOutcome | undefined> {
+    const services = pending.owed.filter((s): s is ServiceToRestart => s === 'kubelet' || s === 'containerd');
+    const healthz = healthzUrl(undefined);
+    if (pending.state === 'started' || pending.state === 'writing') {
+      const result = parseRollbackOutput(await run(transport, rollbackScript({ stateDir: this.deps.stateDir, runId: pending.runId, verifyUnchanged: false })));
+      if (!result.done) return this.outcome('failed', `could not roll back interrupted run ${pending.runId}: ${result.failure?.message ?? '?'}`);
+      await run(transport, settleScript(this.deps.stateDir, pending.runId, [], 'rolled-back'));
+      this.deps.hooks.warn?.(this.host, `rolled back run ${pending.runId}, interrupted while writing`);
+      return undefined;
+    }
+    for (const service of services) {
+      const failure = await this.restartAndWait(transport, service, healthz, pending.runId);
+      if (failure) {
+        const rolled = await this.rollBack(transport, `owed restart of interrupted run ${pending.runId} failed: ${failure}`, services, healthz, pending.runId);
+        return rolled.status === 'rolled-back' ? this.outcome('refused', `${rolled.reason ?? ''} (rolled back run ${pending.runId}; this run made no change)`) : rolled;
+      }
+    }
+    await run(transport, settleScript(this.deps.stateDir, pending.runId, [], 'done'));
+    this.deps.hooks.warn?.(this.host, `finished run ${pending.runId}, interrupted before its restarts (${services.join(', ') || 'none owed'})`);
+    return undefined;
+  }
+}
+
+/** Applies one node's plan: lock, recover, re-read, guard, back up and write, restart behind gates, roll back. */
+export function applyNode(work: NodeWork, deps: NodeApplyDeps): Promise<NodeOutcome> {
+  return new NodeRun(work, deps).apply();
+}

@@ -1,0 +1,102 @@
+import { unitName } from '../../facts/script.ts';
+import { shQuote } from '../../transport/shell-quote.ts';
+import { markers, prelude } from './common.ts';
+
+/** Restarts one service, recording the node-clock time just before (the health gate compares against it). */
+export function restartScript(stateDir: string, runId: string, service: string): string {
+  const unit = shQuote(unitName(service));
+  return `${prelude(stateDir, runId)}
+[ -d "$R" ] && nw_put "$R/state" restarting
+b=$(systemctl show -p NRestarts --value -- ${unit} 2>/dev/null)
+t=$(date +%s)
+systemctl restart -- ${unit} || nw_fail restart "systemctl restart ${unitName(service)} failed"
+printf 'NW_RESTARTED %s %s\\n' "$t" "\${b:-0}"
+`;
+}
+
+export function parseRestartOutput(stdout: Buffer): { at: number; restartsBefore: number } | { failure: string } {
+  const found = markers(stdout);
+  const restarted = found.find((m) => m.word === 'RESTARTED');
+  if (restarted) {
+    const [at = '0', before = '0'] = restarted.rest.split(' ');
+    return { at: Number(at), restartsBefore: Number(before) || 0 };
+  }
+  return { failure: found.find((m) => m.word === 'FAIL')?.rest ?? 'no answer from the restart' };
+}
+
+/** Marks services as no longer owed; when none is left the run is done on this node. */
+export function settleScript(stateDir: string, runId: string, stillOwed: readonly string[], finalState: 'done' | 'rolled-back'): string {
+  return `${prelude(stateDir, runId)}
+[ -d "$R" ] || exit 0
+printf '%s\\n' ${stillOwed.map(shQuote).join(' ')} > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed"
+${stillOwed.length === 0 ? `nw_put "$R/state" ${finalState}` : ''}
+echo NW_OK settled
+`;
+}
+
+export interface ProbeRequest {
+  readonly units: readonly string[];
+  /** http://127.0.0.1:10248/healthz, or undefined when healthz is off. */
+  readonly healthzUrl: string | undefined;
+}
+
+/** One exec per poll: unit states, node clock, and the kubelet's /healthz fetched on the node. */
+export function probeScript(request: ProbeRequest): string {
+  const lines = request.units.map((u) => `systemctl show -p Id,ActiveState,SubState,NRestarts,Result -- ${shQuote(unitName(u))} 2>/dev/null; echo`);
+  lines.push(`printf 'NW_NOW %s\\n' "$(date +%s)"`);
+  if (request.healthzUrl) {
+    const url = shQuote(request.healthzUrl);
+    lines.push(
+      `if command -v curl >/dev/null 2>&1; then h=$(curl -fsS -m 3 ${url} 2>&1)`,
+      `elif command -v wget >/dev/null 2>&1; then h=$(wget -qO- -T 3 ${url} 2>&1)`,
+      `elif command -v python3 >/dev/null 2>&1; then h=$(python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())' ${url} 2>&1 | tail -n 1)`,
+      `else h='no http client (curl, wget or python3) on the node'; fi`,
+      `printf 'NW_HEALTHZ %s\\n' "$(printf '%s' "$h" | head -c 200 | tr '\\n' ' ')"`,
+    );
+  }
+  return lines.join('\n') + '\nexit 0\n';
+}
+
+export interface UnitState {
+  readonly activeState: string;
+  readonly subState: string;
+  readonly nRestarts: number;
+  readonly result: string;
+}
+
+export interface Probe {
+  readonly units: ReadonlyMap<string, UnitState>;
+  readonly now: number;
+  readonly healthz: string | undefined;
+}
+
+export function parseProbe(stdout: Buffer): Probe {
+  const text = stdout.toString();
+  const units = new Map<string, UnitState>();
+  for (const block of text.split(/\n\s*\n/)) {
+    const props = new Map(block.split('\n').flatMap((line) => (line.includes('=') && !line.startsWith('NW_') ? [[line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as [string, string]] : [])));
+    const id = props.get('Id');
+    if (!id) continue;
+    units.set(id, {
+      activeState: props.get('ActiveState') ?? 'unknown',
+      subState: props.get('SubState') ?? '',
+      nRestarts: Number(props.get('NRestarts')) || 0,
+      result: props.get('Result') ?? '',
+    });
+  }
+  const found = markers(stdout);
+  return {
+    units,
+    now: Number(found.find((m) => m.word === 'NOW')?.rest) || 0,
+    healthz: found.find((m) => m.word === 'HEALTHZ')?.rest,
+  };
+}
+
+/** The unit's own account of its failure, for the report (last log lines). */
+export function unitDiagnosisScript(service: string): string {
+  const unit = shQuote(unitName(service));
+  return `systemctl show -p ActiveState,SubState,NRestarts,Result -- ${unit} 2>/dev/null | tr '\\n' ' '; echo
+(journalctl -u ${unit} -n 5 --no-pager 2>/dev/null || systemctl status ${unit} --no-pager 2>/dev/null | tail -n 5) | tail -n 5
+exit 0
+`;
+}

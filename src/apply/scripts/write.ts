@@ -1,0 +1,137 @@
+import { sha256 } from '../../plan/fingerprint.ts';
+import type { Operation } from '../../plan/types.ts';
+import { shQuote } from '../../transport/shell-quote.ts';
+import { b64, dirnameOf, heredocDelimiter, markers, prelude } from './common.ts';
+import { sysctlPath } from '../../facts/script.ts';
+
+export interface WriteRequest {
+  readonly stateDir: string;
+  readonly runId: string;
+  /** In the order they run: sysctls live, then files. */
+  readonly operations: readonly Operation[];
+  /** Services this run will restart, recorded before the first write so a crash cannot lose them. */
+  readonly owedRestarts: readonly string[];
+}
+
+/**
+ * One exec that backs up every path it will touch (content, mode, owner, into a per-run
+ * directory with a manifest), records the owed restarts, then makes the changes: sysctls live
+ * first (checked that they took), then each file atomically (temp file in the same directory,
+ * fsync, chown, chmod, rename, fsync the directory). It stops at the first failure, printing
+ * NW_FAIL; what it did is in the manifest for the rollback.
+ */
+export function writeScript(request: WriteRequest): string {
+  const paths = touchedPaths(request.operations);
+  const lines: string[] = [
+    prelude(request.stateDir, request.runId),
+    'mkdir -p "$S/runs" && chmod 700 "$S" "$S/runs" || nw_fail setup "cannot create $S"',
+    'mkdir "$R" || nw_fail setup "run directory $R already exists"',
+    'mkdir "$R/backup" && : > "$R/manifest" || nw_fail setup "cannot write $R"',
+    'nw_put "$R/state" started',
+    `printf '%s\\n' ${request.owedRestarts.map(shQuote).join(' ')} > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed"`,
+    BACKUP_FUNCTION,
+  ];
+  paths.forEach((path, index) => lines.push(`nw_backup ${index} ${shQuote(path)} ${shQuote(b64(path))}`));
+  for (const op of request.operations) {
+    if (op.op === 'sysctl') lines.push(`nw_backup_sysctl ${shQuote(op.key)} ${shQuote(sysctlPath(op.key))}`);
+  }
+  lines.push('nw_fsync "$R/manifest" "$R/backup" "$R"', 'nw_put "$R/state" writing', 'echo NW_OK backup');
+  request.operations.forEach((op, index) => lines.push(operationScript(op, index, paths.indexOf('path' in op ? op.path : ''), request.runId)));
+  lines.push('nw_put "$R/state" written', 'nw_fsync "$R/state"', 'echo NW_DONE written');
+  return lines.join('\n') + '\n';
+}
+
+/** Every path an operation touches, once, in first-touched order. */
+export function touchedPaths(operations: readonly Operation[]): string[] {
+  const paths: string[] = [];
+  for (const op of operations) if ('path' in op && !paths.includes(op.path)) paths.push(op.path);
+  return paths;
+}
+
+const BACKUP_FUNCTION = String.raw`T=$(printf '\t')
+nw_backup() {
+  if [ -L "$2" ]; then nw_fail "backup-$1" "is a symbolic link; nodeward does not write through links"; fi
+  if [ -e "$2" ]; then
+    m=$(stat -c "%a$T%u$T%g" -- "$2") || nw_fail "backup-$1" "cannot stat"
+    if [ -f "$2" ]; then cp -p -- "$2" "$R/backup/$1" || nw_fail "backup-$1" "cannot copy (disk full?)"; k=f
+    elif [ -d "$2" ]; then k=d
+    else nw_fail "backup-$1" "not a regular file or directory"; fi
+    printf 'file\t%s\t%s\t1\t%s\t%s\n' "$1" "$3" "$k" "$m" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
+  else
+    printf 'file\t%s\t%s\t0\t-\t-\t-\t-\n' "$1" "$3" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
+  fi
+}
+nw_backup_sysctl() {
+  v=$(cat -- "$2" 2>/dev/null) || nw_fail "backup-sysctl" "cannot read $1"
+  printf 'sysctl\t%s\t%s\n' "$1" "$(printf '%s' "$v" | base64 | tr -d '\n')" >> "$R/manifest" || nw_fail "backup-sysctl" "cannot write the manifest"
+}`;
+
+function operationScript(op: Operation, index: number, pathIndex: number, runId: string): string {
+  const step = `op-${index}`;
+  switch (op.op) {
+    case 'sysctl':
+      return [
+        `sysctl -w ${shQuote(`${op.key}=${op.value}`)} >/dev/null 2>&1 || nw_fail ${step} ${shQuote(`sysctl -w ${op.key} was refused`)}`,
+        `v=$(cat -- ${shQuote(sysctlPath(op.key))}); set -f; set -- $v; set +f`,
+        `[ "$*" = ${shQuote(op.value)} ] || nw_fail ${step} "${op.key} did not take (now $*)"`,
+        `echo NW_OK ${step}`,
+      ].join('\n');
+    case 'writeFile':
+      return writeFileScript(op, step, pathIndex, runId);
+    case 'deleteFile':
+      return `rm -f -- ${shQuote(op.path)} || nw_fail ${step} "cannot delete"\necho NW_OK ${step}`;
+    case 'chmod':
+      return `chmod ${shQuote(op.mode)} -- ${shQuote(op.path)} || nw_fail ${step} "chmod failed"\necho NW_OK ${step}`;
+    case 'chown': {
+      const spec = op.owner !== undefined ? `${op.owner}${op.group !== undefined ? `:${op.group}` : ''}` : `:${op.group ?? ''}`;
+      return `chown ${shQuote(spec)} -- ${shQuote(op.path)} || nw_fail ${step} "chown failed"\necho NW_OK ${step}`;
+    }
+  }
+}
+
+export function tempPath(path: string, runId: string, pathIndex: number): string {
+  const dir = dirnameOf(path);
+  return `${dir === '/' ? '' : dir}/.nodeward.${runId}.${pathIndex}.tmp`;
+}
+
+function writeFileScript(op: Extract<Operation, { op: 'writeFile' }>, step: string, pathIndex: number, runId: string): string {
+  const dir = dirnameOf(op.path);
+  const temp = tempPath(op.path, runId, pathIndex);
+  const delimiter = heredocDelimiter();
+  const content = Buffer.from(op.content, 'base64');
+  const meta =
+    op.mode !== undefined && op.owner !== undefined && op.group !== undefined
+      ? `chown ${shQuote(`${op.owner}:${op.group}`)} "$t" && chmod ${shQuote(op.mode)} "$t"`
+      : `if [ -e "$p" ]; then chown --reference="$p" "$t" && chmod --reference="$p" "$t"; else chown 0:0 "$t" && chmod 0644 "$t"; fi`;
+  return [
+    `p=${shQuote(op.path)}; d=${shQuote(dir)}; t=${shQuote(temp)}`,
+    `if [ ! -d "$d" ]; then mkdir -p -- "$d" && printf 'dir\\t%s\\t%s\\n' ${pathIndex} ${shQuote(b64(dir))} >> "$R/manifest" || nw_fail ${step} "cannot create the directory"; fi`,
+    `base64 -d > "$t" <<'${delimiter}'`,
+    content.toString('base64').replace(/(.{76})/g, '$1\n'),
+    delimiter,
+    `[ $? -eq 0 ] || { rm -f -- "$t"; nw_fail ${step} "cannot write the temporary file (disk full?)"; }`,
+    `nw_fsync "$t"`,
+    `{ ${meta}; } || { rm -f -- "$t"; nw_fail ${step} "cannot set owner or mode"; }`,
+    `mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail ${step} "rename failed"; }`,
+    `nw_fsync "$d"`,
+    `printf 'written\\t%s\\t%s\\n' ${pathIndex} ${shQuote(sha256(content))} >> "$R/manifest"`,
+    `echo NW_OK ${step}`,
+  ].join('\n');
+}
+
+export interface WriteOutcome {
+  readonly done: boolean;
+  readonly completed: readonly string[];
+  readonly failure: { readonly step: string; readonly message: string } | undefined;
+}
+
+export function parseWriteOutput(stdout: Buffer): WriteOutcome {
+  const found = markers(stdout);
+  const fail = found.find((m) => m.word === 'FAIL');
+  const failure = fail ? { step: fail.rest.split(' ')[0] ?? '', message: fail.rest.split(' ').slice(1).join(' ') } : undefined;
+  return {
+    done: found.some((m) => m.word === 'DONE'),
+    completed: found.filter((m) => m.word === 'OK').map((m) => m.rest),
+    failure,
+  };
+}

@@ -1,0 +1,99 @@
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../cli/output.ts';
+import type { NodeOutcomeStatus } from '../apply/types.ts';
+import { RUN_ID_PATTERN } from '../apply/scripts/common.ts';
+import { NodewardError, UsageError } from '../util/errors.ts';
+import { localStateDir } from './state-dir.ts';
+
+export interface JournalNode {
+  readonly name: string;
+  readonly address: string;
+  readonly status: NodeOutcomeStatus | 'pending';
+  readonly reason: string | undefined;
+  /** Change ids made on the node (targets, never contents). */
+  readonly changes: readonly string[];
+  readonly restarted: readonly string[];
+  /** Where this run's backups and manifest are on the node. */
+  readonly nodeBackupDir: string;
+  readonly updatedAt: string;
+}
+
+export interface RunRecord {
+  readonly version: 1;
+  readonly runId: string;
+  readonly command: string;
+  readonly operator: string;
+  readonly reason: string | undefined;
+  readonly startedAt: string;
+  readonly finishedAt: string | undefined;
+  readonly inventory: string;
+  readonly playbooks: readonly string[];
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly nodes: Readonly<Record<string, JournalNode>>;
+}
+
+/** The local record of a run (what changed where), kept under the XDG state dir, 0600. */
+export interface RunJournal {
+  readonly path: string;
+  readonly record: () => RunRecord;
+  updateNode(node: JournalNode): Promise<void>;
+  finish(): Promise<void>;
+}
+
+export function journalDir(): string {
+  return join(localStateDir(), 'runs');
+}
+
+export async function createRunJournal(initial: Omit<RunRecord, 'version' | 'finishedAt' | 'nodes'>, dir = journalDir()): Promise<RunJournal> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${initial.runId}.json`);
+  let current: RunRecord = { version: 1, ...initial, finishedAt: undefined, nodes: {} };
+  // Writes are serialized: nodes finish concurrently.
+  let writing: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    writing = writing.then(() => writeFileAtomic(path, JSON.stringify(current, null, 2) + '\n', 0o600));
+    return writing;
+  };
+  await save();
+  return {
+    path,
+    record: () => current,
+    async updateNode(node) {
+      current = { ...current, nodes: { ...current.nodes, [node.name]: node } };
+      await save();
+    },
+    async finish() {
+      current = { ...current, finishedAt: new Date().toISOString() };
+      await save();
+    },
+  };
+}
+
+export async function readRunJournal(runId: string, dir = journalDir()): Promise<RunRecord> {
+  if (!RUN_ID_PATTERN.test(runId)) throw new UsageError(`${JSON.stringify(runId)} is not a run id (like 20261126T183500Z-a1b2c3); see \`nodeward runs\``);
+  try {
+    return JSON.parse(await readFile(join(dir, `${runId}.json`), 'utf8')) as RunRecord;
+  } catch (error) {
+    throw new NodewardError('journal', `no journal for run ${runId} in ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export async function listRuns(dir = journalDir()): Promise<RunRecord[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const runs = await Promise.all(
+    names.filter((name) => name.endsWith('.json')).map(async (name) => {
+      try {
+        return JSON.parse(await readFile(join(dir, name), 'utf8')) as RunRecord;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return runs.filter((run): run is RunRecord => run !== undefined).sort((a, b) => (a.runId < b.runId ? -1 : 1));
+}

@@ -1,0 +1,128 @@
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lockScript, parseLockOutput, unlockScript } from '../../../src/apply/scripts/lock.ts';
+import { parsePendingRuns, parseRollbackOutput, pendingRunsScript, rollbackScript } from '../../../src/apply/scripts/rollback.ts';
+import { parseWriteOutput, writeScript } from '../../../src/apply/scripts/write.ts';
+import type { Operation } from '../../../src/plan/types.ts';
+import { localTransport } from '../../fakes/local-transport.ts';
+
+// The node-side scripts run here with /bin/sh on temp files: real file system effects, no SSH.
+let dir: string;
+let state: string;
+const sh = localTransport();
+const exec = async (script: string) => (await sh.exec(script)).stdout;
+const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nw-apply-'));
+  state = join(dir, 'state');
+  await mkdir(join(dir, 'etc'));
+  await writeFile(join(dir, 'etc', 'a.conf'), 'original a\n');
+  await chmod(join(dir, 'etc', 'a.conf'), 0o644);
+  await chown(join(dir, 'etc', 'a.conf'), 1000, 1000);
+  await writeFile(join(dir, 'etc', 'b.key'), Buffer.from([1, 2, 3, 0, 255]));
+  await chmod(join(dir, 'etc', 'b.key'), 0o640);
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function ops(): Operation[] {
+  return [
+    { op: 'writeFile', path: join(dir, 'etc', 'a.conf'), content: b64('new a\n'), mode: '0600', owner: 'root', group: 'root' },
+    { op: 'writeFile', path: join(dir, 'etc', 'new', 'c.conf'), content: b64('created\n'), mode: undefined, owner: undefined, group: undefined },
+    { op: 'chmod', path: join(dir, 'etc', 'b.key'), mode: '0600' },
+    { op: 'deleteFile', path: join(dir, 'etc', 'b.key') },
+  ];
+}
+
+describe('write and rollback scripts (local sh)', () => {
+  it('backs up, writes atomically with mode and owner, records owed restarts, then rolls back byte for byte', async () => {
+    const out = parseWriteOutput(await exec(writeScript({ stateDir: state, runId: '20261126T000000Z-aaaaaa', operations: ops(), owedRestarts: ['kubelet'] })));
+    expect(out.failure).toBeUndefined();
+    expect(out.done).toBe(true);
+    const a = join(dir, 'etc', 'a.conf');
+    expect(await readFile(a, 'utf8')).toBe('new a\n');
+    expect(((await stat(a)).mode & 0o7777).toString(8)).toBe('600');
+    expect((await stat(a)).uid).toBe(0);
+    expect(await readFile(join(dir, 'etc', 'new', 'c.conf'), 'utf8')).toBe('created\n');
+    expect(((await stat(join(dir, 'etc', 'new', 'c.conf'))).mode & 0o777).toString(8)).toBe('644');
+    await expect(stat(join(dir, 'etc', 'b.key'))).rejects.toThrow();
+    const run = join(state, 'runs', '20261126T000000Z-aaaaaa');
+    expect(await readFile(join(run, 'owed'), 'utf8')).toBe('kubelet\n');
+    expect(await readFile(join(run, 'state'), 'utf8')).toBe('written\n');
+    expect(((await stat(state)).mode & 0o777).toString(8)).toBe('700');
+    expect((await readdir(join(dir, 'etc'))).filter((f) => f.includes('.tmp'))).toEqual([]);
+
+    const back = parseRollbackOutput(await exec(rollbackScript({ stateDir: state, runId: '20261126T000000Z-aaaaaa', verifyUnchanged: false })));
+    expect(back.failure).toBeUndefined();
+    expect(await readFile(a, 'utf8')).toBe('original a\n');
+    expect(((await stat(a)).mode & 0o7777).toString(8)).toBe('644');
+    expect((await stat(a)).uid).toBe(1000);
+    expect(await readFile(join(dir, 'etc', 'b.key'))).toEqual(Buffer.from([1, 2, 3, 0, 255]));
+    expect(((await stat(join(dir, 'etc', 'b.key'))).mode & 0o777).toString(8)).toBe('640');
+    await expect(stat(join(dir, 'etc', 'new', 'c.conf'))).rejects.toThrow();
+    await expect(stat(join(dir, 'etc', 'new'))).rejects.toThrow();
+    expect(await readFile(join(run, 'state'), 'utf8')).toBe('rolled-back\n');
+  });
+
+  it('stops at the first failure, leaves no temp file, and the rollback restores what was done', async () => {
+    const bad: Operation[] = [
+      ops()[0] as Operation,
+      { op: 'chmod', path: join(dir, 'etc', 'missing'), mode: '0600' },
+    ];
+    const out = parseWriteOutput(await exec(writeScript({ stateDir: state, runId: '20261126T000000Z-bbbbbb', operations: bad, owedRestarts: [] })));
+    expect(out.done).toBe(false);
+    expect(out.failure?.step).toBe('op-1');
+    expect(await readFile(join(dir, 'etc', 'a.conf'), 'utf8')).toBe('new a\n');
+    parseRollbackOutput(await exec(rollbackScript({ stateDir: state, runId: '20261126T000000Z-bbbbbb', verifyUnchanged: false })));
+    expect(await readFile(join(dir, 'etc', 'a.conf'), 'utf8')).toBe('original a\n');
+  });
+
+  it('refuses to write through a symlink, before touching anything', async () => {
+    const { symlink } = await import('node:fs/promises');
+    await symlink(join(dir, 'etc', 'a.conf'), join(dir, 'etc', 'link'));
+    const out = parseWriteOutput(
+      await exec(writeScript({ stateDir: state, runId: '20261126T000000Z-cccccc', operations: [{ op: 'writeFile', path: join(dir, 'etc', 'link'), content: b64('x'), mode: '0600', owner: 'root', group: 'root' }], owedRestarts: [] })),
+    );
+    expect(out.failure?.step).toBe('backup-0');
+    expect(await readFile(join(dir, 'etc', 'a.conf'), 'utf8')).toBe('original a\n');
+  });
+
+  it('a later rollback refuses files edited since the run', async () => {
+    await exec(writeScript({ stateDir: state, runId: '20261126T000000Z-dddddd', operations: [ops()[0] as Operation], owedRestarts: [] }));
+    await writeFile(join(dir, 'etc', 'a.conf'), 'hand edit\n');
+    const back = parseRollbackOutput(await exec(rollbackScript({ stateDir: state, runId: '20261126T000000Z-dddddd', verifyUnchanged: true })));
+    expect(back.failure?.step).toBe('verify');
+    expect(await readFile(join(dir, 'etc', 'a.conf'), 'utf8')).toBe('hand edit\n');
+  });
+
+  it('lists runs left unfinished', async () => {
+    await exec(writeScript({ stateDir: state, runId: '20261126T000000Z-eeeeee', operations: [ops()[0] as Operation], owedRestarts: ['containerd', 'kubelet'] }));
+    expect(parsePendingRuns(await exec(pendingRunsScript(state)))).toEqual([{ runId: '20261126T000000Z-eeeeee', state: 'written', owed: ['containerd', 'kubelet'] }]);
+  });
+});
+
+describe('lock script (local sh)', () => {
+  const request = (runId: string, ttlSeconds = 60) => ({ stateDir: state, runId, owner: 'ops@ctl', pid: 42, command: 'nodeward apply', ttlSeconds });
+
+  it('acquires, refuses a second run, refreshes its own, releases', async () => {
+    expect(parseLockOutput(await exec(lockScript(request('20261126T000000Z-111111'))))).toEqual({ status: 'acquired' });
+    const held = parseLockOutput(await exec(lockScript(request('20261126T000000Z-222222'))));
+    expect(held).toMatchObject({ status: 'held', holder: { runId: '20261126T000000Z-111111', owner: 'ops@ctl', pid: '42' } });
+    expect(parseLockOutput(await exec(lockScript(request('20261126T000000Z-111111'))))).toEqual({ status: 'refreshed' });
+    await exec(unlockScript(state, '20261126T000000Z-222222'));
+    expect(parseLockOutput(await exec(lockScript(request('20261126T000000Z-222222'))))?.status).toBe('held');
+    await exec(unlockScript(state, '20261126T000000Z-111111'));
+    expect(parseLockOutput(await exec(lockScript(request('20261126T000000Z-222222'))))).toEqual({ status: 'acquired' });
+  });
+
+  it('takes over an expired lock and says whose it was', async () => {
+    await exec(lockScript(request('20261126T000000Z-333333', 1)));
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(parseLockOutput(await exec(lockScript(request('20261126T000000Z-444444'))))).toMatchObject({ status: 'taken-over', previous: { runId: '20261126T000000Z-333333' } });
+  });
+});
