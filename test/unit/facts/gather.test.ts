@@ -69,7 +69,7 @@ describe('gatherFacts (local sh)', () => {
 
   it('expands globs node-side without running anything in file names', async () => {
     const facts = await gatherFacts(localTransport(), [{ kind: 'glob', pattern: join(dir, 'pki', '*.crt') }]);
-    const matches = facts.globs.get(join(dir, 'pki', '*.crt')) ?? [];
+    const matches = [...(facts.globs.get(join(dir, 'pki', '*.crt')) ?? [])];
     expect(matches.sort()).toEqual([join(dir, 'pki', 'a.crt'), join(dir, 'pki', 'b.crt'), join(dir, 'pki', "we'ird $(touch pwned)\nname.crt")].sort());
     expect(facts.files.get(join(dir, 'pki', 'a.crt'))).toMatchObject({ exists: true, mode: '0644' });
     await expect(import('node:fs/promises').then((fs) => fs.access('pwned'))).rejects.toThrow();

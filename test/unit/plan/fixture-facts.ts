@@ -30,7 +30,7 @@ export function factsFrom(fixture: FactsFixture): NodeFacts {
       owner: f.owner ?? 'root',
       group: f.group ?? 'root',
       size: content?.length ?? 0,
-      sha256: createHash('sha256').update(content ?? f.path ?? path).digest('hex'),
+      sha256: createHash('sha256').update(content ?? path).digest('hex'),
       linkTarget: undefined,
       contentState: f.sensitive ? 'sensitive' : content === undefined ? 'none' : 'content',
       content: f.sensitive ? undefined : content,
