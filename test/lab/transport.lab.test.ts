@@ -1,0 +1,195 @@
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { labExec, labFault, labHeal, readLabInfo } from '../../lab/lab.ts';
+import type { LabInfo } from '../../lab/lab.ts';
+import { loadInventory } from '../../src/config/load-inventory.ts';
+import type { HostSpec, Inventory } from '../../src/config/types.ts';
+import { createSshConnector } from '../../src/transport/ssh-connector.ts';
+import type { SshConnectorOptions } from '../../src/transport/ssh-connector.ts';
+import type { Connector } from '../../src/transport/types.ts';
+import { BecomeError, ConnectError } from '../../src/util/errors.ts';
+
+/**
+ * The transport against real OpenSSH: a bastion and nodes in namespaces (lab/README.md).
+ * Every check that matters is also made independently of the connector's own stats.
+ */
+let lab: LabInfo;
+let inventory: Inventory;
+let scratch: string;
+const open: Connector[] = [];
+
+beforeAll(async () => {
+  lab = readLabInfo();
+  inventory = await loadInventory(lab.files.inventory);
+  scratch = mkdtempSync(join(tmpdir(), 'nwtr-lab-'));
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((connector) => connector.closeAll()));
+  await labHeal();
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function connector(options: SshConnectorOptions = {}, inv: Inventory = inventory): Connector {
+  const created = createSshConnector(inv, { agentSocket: undefined, ...options });
+  open.push(created);
+  return created;
+}
+
+function nodes(count: number): HostSpec[] {
+  if (inventory.nodes.length < count) throw new Error(`the lab has ${inventory.nodes.length} nodes, this test needs ${count}`);
+  return inventory.nodes.slice(0, count);
+}
+
+function withKnownHosts(edit: (lines: string[]) => string[]): Inventory {
+  const path = join(scratch, `known_hosts_${Math.random().toString(36).slice(2)}`);
+  const lines = readFileSync(inventory.knownHosts, 'utf8').split('\n').filter((line) => line !== '');
+  writeFileSync(path, edit(lines).map((line) => `${line}\n`).join(''));
+  return { ...inventory, knownHosts: path };
+}
+
+const addressOf = (line: string): string => line.split(' ')[0] ?? '';
+
+async function establishedToBastionSsh(): Promise<number> {
+  const result = await labExec('bastion', ['ss', '-Htn', 'state', 'established', '( sport = :22 )']);
+  return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
+}
+
+describe('ssh connector through the lab bastion', () => {
+  it('plans 5 nodes over one bastion TCP connection, one exec each, sudo as ops', async () => {
+    const five = nodes(5);
+    const ssh = connector();
+    const before = await establishedToBastionSsh();
+    const results = await Promise.all(
+      five.map(async (host) => (await ssh.connect(host)).exec('hostname; id -u; sysctl -n kernel.panic >/dev/null && echo sbin-ok')),
+    );
+    expect(results.map((r) => r.stdout.toString())).toEqual(five.map((host) => `${host.name}\n0\nsbin-ok\n`));
+    const stats = ssh.stats();
+    expect(stats).toMatchObject({ bastionConnections: 1, nodeSessions: 5, retries: 0 });
+    expect(stats.execs).toEqual(Object.fromEntries(five.map((host) => [host.name, 1])));
+    // Independently: sshd on the bastion sees exactly one more established connection.
+    expect((await establishedToBastionSsh()) - before).toBe(1);
+  });
+
+  it('refuses a node whose known key was replaced, while the others succeed', async () => {
+    const [a, b, c] = nodes(3);
+    if (a === undefined || b === undefined || c === undefined) throw new Error('no nodes');
+    const inv = withKnownHosts((lines) => {
+      const donor = lines.filter((line) => addressOf(line) === c.address);
+      return [...lines.filter((line) => addressOf(line) !== b.address), ...donor.map((line) => line.replace(c.address, b.address))];
+    });
+    const ssh = connector({ acceptNew: true }, inv);
+    const outcomes = await Promise.allSettled([a, b, c].map(async (host) => (await ssh.connect(host)).exec('hostname')));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const refused = outcomes[1];
+    const reason: unknown = refused?.status === 'rejected' ? refused.reason : undefined;
+    expect(reason).toBeInstanceOf(ConnectError);
+    expect(reason).toMatchObject({ failure: 'hostkey-changed', host: b.name, hop: 'node' });
+    expect(String((reason as Error).message)).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    // acceptNew never rewrote the file.
+    expect(readFileSync(inv.knownHosts, 'utf8').split('\n').filter((line) => addressOf(line) === b.address)).toHaveLength(
+      readFileSync(inventory.knownHosts, 'utf8').split('\n').filter((line) => addressOf(line) === c.address).length,
+    );
+  });
+
+  it('refuses an unknown node key, and records it with acceptNew', async () => {
+    const [host] = nodes(1);
+    if (host === undefined) throw new Error('no nodes');
+    const inv = withKnownHosts((lines) => lines.filter((line) => addressOf(line) !== host.address));
+    const refused = await connector({}, inv).connect(host).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ failure: 'hostkey-unknown', host: host.name, hop: 'node' });
+    expect(String((refused as Error).message)).toMatch(/SHA256:[A-Za-z0-9+/]{43}/);
+
+    const accepting = connector({ acceptNew: true }, inv);
+    expect((await (await accepting.connect(host)).exec('hostname')).stdout.toString()).toBe(`${host.name}\n`);
+    const recorded = readFileSync(inv.knownHosts, 'utf8').split('\n').filter((line) => addressOf(line) === host.address);
+    expect(recorded).toHaveLength(1);
+    // The recorded key is the node's real one: a strict connector now accepts it.
+    await connector({}, inv).connect(host);
+  });
+
+  it('gives pwuser (sudo wants a password) a BecomeError naming the fix', async () => {
+    const [host] = nodes(1);
+    if (host === undefined) throw new Error('no nodes');
+    const transport = await connector().connect({ ...host, name: `${host.name}-pwuser`, user: 'pwuser' });
+    const error = await transport.exec('id -u').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BecomeError);
+    expect(String((error as Error).message)).toContain(`pwuser@${host.address}`);
+    expect(String((error as Error).message)).toContain('NOPASSWD');
+    expect((await transport.exec('id -un', { become: false })).stdout.toString()).toBe('pwuser\n');
+  });
+
+  it('fails a partitioned node alone within the connect timeout', async () => {
+    const five = nodes(5);
+    const victim = five[2];
+    if (victim === undefined) throw new Error('no nodes');
+    await labFault('partition', victim.name);
+    const ssh = connector({ connectTimeoutMs: 3_000 });
+    const started = performance.now();
+    const outcomes = await Promise.allSettled(five.map(async (host) => (await ssh.connect(host)).exec('hostname')));
+    const elapsed = performance.now() - started;
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const failed = outcomes[2];
+    expect(failed?.status === 'rejected' ? failed.reason : undefined).toMatchObject({
+      failure: 'timeout',
+      host: victim.name,
+      hop: 'node',
+    });
+    expect(elapsed).toBeLessThan(3_000 + 2_000);
+  });
+
+  it('fails running execs at the bastion hop when the bastion restarts, then re-dials', async () => {
+    const three = nodes(3);
+    const ssh = connector();
+    const transports = await Promise.all(three.map((host) => ssh.connect(host)));
+    const running = Promise.allSettled(transports.map((t) => t.exec('sleep 5; echo late')));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await labFault('bastion-restart', 'bastion');
+    const outcomes = await running;
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ failure: 'closed', hop: 'bastion' });
+    }
+    const again = await Promise.all(three.map(async (host) => (await ssh.connect(host)).exec('hostname')));
+    expect(again.map((r) => r.stdout.toString())).toEqual(three.map((host) => `${host.name}\n`));
+    expect(ssh.stats().bastionConnections).toBe(2);
+  });
+
+  it('30 concurrent node connects with maxHandshakes 8 never exceed 8 in flight', async () => {
+    const available = inventory.nodes;
+    // Distinct names make distinct sessions even when the lab has fewer than 30 nodes.
+    const thirty = Array.from({ length: 30 }, (_, i) => {
+      const host = available[i % available.length];
+      if (host === undefined) throw new Error('no nodes');
+      return { ...host, name: `${host.name}#${i}` };
+    });
+    const ssh = connector({ maxHandshakes: 8 });
+    const results = await Promise.all(thirty.map(async (host) => (await ssh.connect(host)).exec('hostname')));
+    expect(results.every((r) => r.exitCode === 0)).toBe(true);
+    const stats = ssh.stats();
+    expect(stats.maxHandshakesInFlight).toBeLessThanOrEqual(8);
+    expect(stats).toMatchObject({ bastionConnections: 1, nodeSessions: 30, retries: 0 });
+  });
+
+  it('30 direct connects to the bastion sshd (default MaxStartups 10:30:100) all succeed with maxHandshakes 8', async () => {
+    const bastion = inventory.bastion;
+    if (bastion === undefined) throw new Error('the lab inventory has a bastion');
+    const direct: Inventory = { ...inventory, bastion: undefined };
+    const aliases: HostSpec[] = Array.from({ length: 30 }, (_, i) => ({
+      name: `bastion#${i}`,
+      address: bastion.host,
+      port: bastion.port,
+      user: bastion.user,
+      identityFile: bastion.identityFile,
+      become: 'none',
+      labels: {},
+      groups: [],
+      vars: {},
+    }));
+    const ssh = connector({ maxHandshakes: 8, retries: 0 }, direct);
+    await Promise.all(aliases.map(async (host) => (await ssh.connect(host)).exec('true')));
+    expect(ssh.stats()).toMatchObject({ bastionConnections: 30, nodeSessions: 30, retries: 0 });
+    expect(ssh.stats().maxHandshakesInFlight).toBeLessThanOrEqual(8);
+  });
+});
