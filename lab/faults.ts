@@ -75,9 +75,9 @@ export async function injectFault(info: LabInfo, kind: FaultKind, target: string
     case 'partition': {
       const port = names.bastionPortLink(Number(target.slice('node-'.length)));
       await nftIn(info.bastion.netns, `table bridge ${partitionTable(target)} {
-  chain fwd { type filter hook forward priority -200; policy accept; iifname "${port}" drop; oifname "${port}" drop; }
-  chain in { type filter hook input priority -200; policy accept; iifname "${port}" drop; }
-  chain out { type filter hook output priority -200; policy accept; oifname "${port}" drop; }
+  chain forward_drop { type filter hook forward priority -200; policy accept; iifname "${port}" drop; oifname "${port}" drop; }
+  chain input_drop { type filter hook input priority -200; policy accept; iifname "${port}" drop; }
+  chain output_drop { type filter hook output priority -200; policy accept; oifname "${port}" drop; }
 }
 `);
       break;

@@ -23,7 +23,7 @@ export interface LabInfo {
   apiserver: { url: string; port: number; pid: number; socket: string };
   nodes: LabNode[];
   users: { ops: string; pwuser: string; pwuserPassword: string };
-  files: { inventory: string; identityFile: string; knownHosts: string; kubeconfig: string };
+  files: { inventory: string; identityFile: string; knownHosts: string; kubeconfig: string; sshConfig: string };
   secrets: string[];
 }
 
@@ -61,6 +61,25 @@ export function inventoryYaml(info: LabInfo): string {
   for (const n of info.nodes) {
     lines.push(`  - { name: ${n.name}, address: ${n.address}, labels: { pool: ${n.labels.pool}, zone: ${n.labels.zone} } }`);
   }
+  return lines.join('\n') + '\n';
+}
+
+/** An OpenSSH client config for poking at the lab by hand: `ssh -F $LAB/ssh_config node-1`. */
+export function sshConfig(info: LabInfo): string {
+  const lines = [
+    `Host bastion ${info.bastion.address}`,
+    `  HostName ${info.bastion.address}`,
+    ...info.nodes.flatMap((n) => [`Host ${n.name}`, `  HostName ${n.address}`]),
+    'Host *',
+    '  User ops',
+    `  IdentityFile ${info.files.identityFile}`,
+    '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${info.files.knownHosts}`,
+    '  StrictHostKeyChecking yes',
+    '  BatchMode yes',
+    'Match host 198.19.*',
+    `  ProxyJump ops@${info.bastion.address}`,
+  ];
   return lines.join('\n') + '\n';
 }
 

@@ -5,7 +5,7 @@ import { startApiserver, stopApiserver } from './apiserver.ts';
 import { control } from './control.ts';
 import { execIn } from './exec.ts';
 import { healFaults, injectFault, isFaultKind, stopDelayLine, activeFaults, FAULT_KINDS, type ActiveFault } from './faults.ts';
-import { inventoryYaml, kubeconfigYaml, labJsonPath, readLabInfo, tryReadLabInfo, writeLabInfo, type LabInfo, type LabNode } from './info.ts';
+import { inventoryYaml, kubeconfigYaml, sshConfig, labJsonPath, readLabInfo, tryReadLabInfo, writeLabInfo, type LabInfo, type LabNode } from './info.ts';
 import { ensureHostKeys, ensureOperatorKey, ensurePki, secretStrings } from './keys.ts';
 import { createNetwork, deleteNetwork, labNamespaces } from './network.ts';
 import { bootMachine, stopMachine, waitReady } from './node-boot.ts';
@@ -86,6 +86,7 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
         identityFile: path.join(dir, 'id_ed25519'),
         knownHosts: path.join(dir, 'known_hosts'),
         kubeconfig: path.join(dir, 'kubeconfig'),
+        sshConfig: path.join(dir, 'ssh_config'),
       },
       secrets: secretStrings(ctx.pki),
     };
@@ -101,6 +102,7 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
     writeFileSync(info.files.knownHosts, knownHosts.join('\n') + '\n');
     writeFileSync(info.files.inventory, inventoryYaml(info));
     writeFileSync(info.files.kubeconfig, kubeconfigYaml(api.url));
+    writeFileSync(info.files.sshConfig, sshConfig(info));
     return info;
   } catch (e) {
     log(`up failed, cleaning up: ${(e as Error).message}`);
@@ -123,7 +125,7 @@ export async function labDown(): Promise<{ stopped: number; namespaces: number }
   await stopApiserver(dir, info?.apiserver.pid);
   const namespaces = (await labNamespaces(id)).length;
   await deleteNetwork(id);
-  for (const f of ['lab.json', 'faults.json', 'inventory.yaml', 'known_hosts', 'kubeconfig', 'apiserver.sock']) {
+  for (const f of ['lab.json', 'faults.json', 'inventory.yaml', 'known_hosts', 'kubeconfig', 'ssh_config', 'apiserver.sock']) {
     rmSync(path.join(dir, f), { force: true });
   }
   return { stopped: dirs.length, namespaces };

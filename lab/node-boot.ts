@@ -52,18 +52,16 @@ export async function waitReady(dir: string, initPid: number, timeoutMs = 90_000
 
 /**
  * Ends a machine by the PIDs the lab recorded, after checking they still are ours (PIDs get reused).
- * SIGTERM lets init stop its units; killing PID 1 of the namespace then takes every process in it along.
+ * SIGKILL to PID 1 of the node's PID namespace makes the kernel kill every process in it, like pulling
+ * the plug; nothing on the nodes needs a clean shutdown, and it keeps `down` of 100 nodes fast.
  */
 export async function stopMachine(dir: string, pids: { initPid?: number; launcherPid?: number }): Promise<void> {
-  const initPid = pids.initPid ?? readPid(path.join(dir, 'init.pid'));
-  const launcherPid = pids.launcherPid ?? readPid(path.join(dir, 'launcher.pid'));
   const bootJson = path.join(dir, 'boot.json');
-  const ours = [initPid, launcherPid].filter((p): p is number => p !== undefined && cmdlineHas(p, bootJson));
-  for (const p of ours) signal(p, 'SIGTERM');
-  const deadline = Date.now() + 5_000;
-  while (ours.some(alive) && Date.now() < deadline) await sleep(50);
-  for (const p of ours) if (alive(p)) signal(p, 'SIGKILL');
-  while (ours.some(alive)) await sleep(20);
+  const candidates = [pids.initPid, readPid(path.join(dir, 'init.pid')), pids.launcherPid, readPid(path.join(dir, 'launcher.pid'))];
+  const ours = [...new Set(candidates)].filter((p): p is number => p !== undefined && p > 0 && cmdlineHas(p, bootJson));
+  for (const p of ours) signal(p, 'SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (ours.some(alive) && Date.now() < deadline) await sleep(20);
   rmSync(path.join(dir, 'init.pid'), { force: true });
   rmSync(path.join(dir, 'launcher.pid'), { force: true });
   rmSync(path.join(dir, 'ready'), { force: true });
