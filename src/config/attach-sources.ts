@@ -58,7 +58,7 @@ export function attachSource(body: TreeNode, label: string, file: string, files:
   const text = files.get(path);
   if (text === undefined || typeof text !== 'string') {
     const reason = text === undefined ? 'not read' : text.error;
-    return { body, issues: [issueAt(value.pos, `${label}.source: cannot read ${path}: ${reason}`)] };
+    return { body, issues: [issueAt(value.pos, `${label}.source: cannot read ${value.value}: ${reason}`)] };
   }
   const origin = { file: path, line: 1, column: 1 };
   const attached: MapNode = {

@@ -9,6 +9,7 @@ import type { LoadedEntry, LoadedPlaybook, ResourceSchemaRegistry } from './load
 import { ENTRY_KEYS, entryMetaSchema, playbookHeadSchema, playbookName } from './playbook-schema.ts';
 import { asMap, asSeq, childAt, pairOf, pathLabel, stringAt } from './source-tree.ts';
 import type { MapNode, TreeNode } from './source-tree.ts';
+import { showKey } from './describe.ts';
 import { didYouMean } from './suggest.ts';
 import { parseYaml } from './yaml-source.ts';
 import type { ParsedYaml } from './yaml-source.ts';
@@ -89,36 +90,36 @@ function readEntry(
 
   let kind: { key: string; line: number } | undefined;
   let body: TreeNode | undefined;
-  let ok = validated.ok;
+  let unknownKeys = 0;
   for (const pair of map.pairs) {
     if (ENTRY_KEYS.includes(pair.key)) continue;
     if (!kinds.includes(pair.key)) {
-      issues.push(issueAt(pair.keyPos, `${label}: unknown key '${pair.key}'${didYouMean(pair.key, [...kinds, ...ENTRY_KEYS])}`));
-      ok = false;
+      issues.push(issueAt(pair.keyPos, `${label}: unknown key ${showKey(pair.key)}${didYouMean(pair.key, [...kinds, ...ENTRY_KEYS])}`));
+      unknownKeys++;
     } else if (kind !== undefined) {
       issues.push(
         issueAt(pair.keyPos, `${label}: one resource kind per entry ('${kind.key}' is given on line ${kind.line}); split '${pair.key}' into its own entry`),
       );
-      ok = false;
     } else {
       kind = { key: pair.key, line: pair.keyPos.line };
       const attached = attachSource(pair.value, pathLabel([pair.key]), file, files);
       issues.push(...attached.issues);
-      if (attached.issues.length > 0) ok = false;
       body = attached.body;
     }
   }
-  if (kind === undefined) {
-    issues.push(issueAt(map.pos, `${label}: missing the resource kind: one of ${kinds.join(', ')}`));
+  if (kind === undefined || body === undefined) {
+    // An unknown key is most likely the misspelled kind: its "did you mean" says it all.
+    if (unknownKeys === 0) issues.push(issueAt(map.pos, `${label}: missing the resource kind: one of ${kinds.join(', ')}`));
     return undefined;
   }
-  if (!ok || !validated.ok || body === undefined) return undefined;
-  const name = validated.data.name;
+  // Kept even when its name is wrong, so that its body is checked too (the build fails anyway).
+  const name = validated.ok ? validated.data.name : label;
+  const checks = validated.ok ? (validated.data.checks ?? []) : [];
   return {
     index,
     id: `${playbookName}/${name}`,
     name,
-    checks: validated.data.checks ?? [],
+    checks,
     kind: kind.key,
     body,
     note: pairOf(map, 'note')?.value,

@@ -40,3 +40,14 @@ export function quote(text: string, max = 60): string {
   const shown = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(shown);
 }
+
+/** 'key', or a JSON string when the key has characters that would garble a one-line message. */
+export function showKey(key: string): string {
+  return /^[\x20-\x7e]*$/.test(key) && !key.includes("'") ? `'${key}'` : JSON.stringify(key);
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+export function alternatives(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} or ${items.at(-1) ?? ''}`;
+}

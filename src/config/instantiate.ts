@@ -89,7 +89,7 @@ function instantiateEntry(
 
   let note: string | undefined;
   if (entry.note !== undefined) {
-    const substituted = substitute(entry.note, variables.lookup);
+    const substituted = substitute(entry.note, variables.lookup, ['note']);
     findings.push(...substituted.problems);
     const value = substituted.node.type === 'scalar' || substituted.node.type === 'value' ? substituted.node.value : undefined;
     if (typeof value === 'string' || typeof value === 'number') note = String(value);
@@ -101,7 +101,7 @@ function instantiateEntry(
 
   let when: ResourceEntry['when'];
   if (entry.when !== undefined) {
-    const substituted = substitute(entry.when, variables.lookup);
+    const substituted = substitute(entry.when, variables.lookup, ['when']);
     findings.push(...substituted.problems);
     const parsed = parseCondition(substituted.node, ['when']);
     report(parsed.findings, substituted.failed);
@@ -114,7 +114,7 @@ function instantiateEntry(
   }
 
   const schema = playbook.schemas[entry.kind];
-  const body = substitute(entry.body, variables.lookup);
+  const body = substitute(entry.body, variables.lookup, [entry.kind]);
   findings.push(...body.problems);
   let resource: ResourceSpec | undefined;
   if (schema !== undefined) {

@@ -1,7 +1,8 @@
 import type { SourcePosition } from '../util/errors.ts';
+import { pathLabel } from './source-tree.ts';
 import type { MapPair, TreeNode } from './source-tree.ts';
 import { parseTemplate, renderTemplate } from './template.ts';
-import type { VarLookup } from './template.ts';
+import type { TemplateProblem, VarLookup } from './template.ts';
 
 /** Substitutes `{{ }}` in every string value of a tree (keys are never templated). */
 
@@ -19,28 +20,33 @@ export interface Substituted {
   readonly failed: ReadonlySet<TreeNode>;
 }
 
-export function substitute(root: TreeNode, lookup: VarLookup): Substituted {
+/** `labelPrefix` names the tree in messages (`note`, `file`…). */
+export function substitute(root: TreeNode, lookup: VarLookup, labelPrefix: readonly PropertyKey[] = []): Substituted {
   const problems: SubstitutionProblem[] = [];
   const failed = new Set<TreeNode>();
-  const walk = (node: TreeNode): TreeNode => {
+  const walk = (node: TreeNode, path: readonly PropertyKey[]): TreeNode => {
     switch (node.type) {
       case 'value':
         return node;
       case 'seq':
-        return { ...node, items: node.items.map(walk) };
+        return { ...node, items: node.items.map((item, i) => walk(item, [...path, i])) };
       case 'map':
-        return { ...node, pairs: node.pairs.map((p): MapPair => ({ ...p, value: walk(p.value) })) };
+        return { ...node, pairs: node.pairs.map((p): MapPair => ({ ...p, value: walk(p.value, [...path, p.key]) })) };
       case 'scalar': {
         if (typeof node.value !== 'string' || node.braces.length === 0) return node;
+        const label = pathLabel(path);
+        const report = (list: readonly TemplateProblem[], hostSpecific: boolean): void => {
+          for (const p of list) problems.push({ pos: p.pos, message: label === '' ? p.message : `${label}: ${p.message}`, hostSpecific });
+        };
         const parsed = parseTemplate(node.value, node.braces, node.pos);
         if (parsed.problems.length > 0) {
-          problems.push(...parsed.problems.map((p) => ({ ...p, hostSpecific: false })));
+          report(parsed.problems, false);
           failed.add(node);
           return node;
         }
         const rendered = renderTemplate(parsed.parts, lookup);
         if (rendered.problems.length > 0) {
-          problems.push(...rendered.problems.map((p) => ({ ...p, hostSpecific: true })));
+          report(rendered.problems, true);
           failed.add(node);
           return node;
         }
@@ -50,5 +56,5 @@ export function substitute(root: TreeNode, lookup: VarLookup): Substituted {
       }
     }
   };
-  return { node: walk(root), problems, failed };
+  return { node: walk(root, labelPrefix), problems, failed };
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { SourcePosition } from '../util/errors.ts';
-import { describeValue, expectedNoun, quote } from './describe.ts';
+import { alternatives, describeValue, expectedNoun, quote, showKey } from './describe.ts';
 import { keysAt } from './schema-keys.ts';
 import { locate, pathLabel, toJS } from './source-tree.ts';
 import type { TreeNode } from './source-tree.ts';
@@ -53,7 +53,7 @@ function mapIssue(
       return issue.keys.map((key): Finding => {
         const keyPos = locate(root, [...path, key]).keyPos ?? located.node.pos;
         const near = closest(key, allowed);
-        const message = `${label(path)}unknown key '${key}'${near === undefined ? '' : ` (did you mean '${near}'?)`}`;
+        const message = `${label(path)}unknown key ${showKey(key)}${near === undefined ? '' : ` (did you mean '${near}'?)`}`;
         return near === undefined
           ? { pos: keyPos, node: undefined, message }
           : { pos: keyPos, node: undefined, message, suggests: pathLabel([...path, near]) };
@@ -62,7 +62,7 @@ function mapIssue(
     case 'invalid_key': {
       const inner = issue.issues.map((i) => i.message).join('; ');
       const key = String(path.at(-1));
-      return [{ pos: located.keyPos ?? located.node.pos, node: undefined, message: `${label(path.slice(0, -1))}key '${key}' ${inner}` }];
+      return [{ pos: located.keyPos ?? located.node.pos, node: undefined, message: `${label(path.slice(0, -1))}key ${showKey(key)} ${inner}` }];
     }
     case 'invalid_union': {
       const branches = issue.errors;
@@ -73,7 +73,7 @@ function mapIssue(
       }
       const expected = [...new Set(branches.flatMap((b) => b.map((i) => (i.code === 'invalid_type' ? expectedNoun(i.expected) : ''))))];
       const value = located.rest.length === 0 ? toJS(located.node) : undefined;
-      const message = `must be ${expected.filter((e) => e !== '').join(' or ')}, not ${describeValue(value)}`;
+      const message = `must be ${alternatives(expected.filter((e) => e !== ''))}, not ${describeValue(value)}`;
       return [{ pos: located.node.pos, node: located.node, message: `${label(path)}${message}` }];
     }
     case 'invalid_type': {
@@ -92,8 +92,10 @@ function mapIssue(
 /** Wording for zod's built-in checks; messages given in a schema take precedence over these. */
 export const errorMap: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
-    case 'invalid_type':
-      return `must be ${expectedNoun(issue.expected)}, not ${describeValue(issue.input)}`;
+    case 'invalid_type': {
+      const quoteHint = issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean');
+      return `must be ${expectedNoun(issue.expected)}, not ${describeValue(issue.input)}${quoteHint ? ' (quote it in YAML)' : ''}`;
+    }
     case 'invalid_value': {
       const values = issue.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
       const hint = typeof issue.input === 'string' ? didYouMean(issue.input, issue.values.filter((v) => typeof v === 'string')) : '';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { ConfigError } from '../../../src/util/errors.ts';
 import type { ConfigIssue } from '../../../src/util/errors.ts';
+import type { Playbook } from '../../../src/config/playbook-types.ts';
 
 /** Fixture helpers: each case is a YAML file; expected issues are `# expect: [file:]line:col: message` comments in it. */
 
@@ -50,4 +51,27 @@ export async function expectConfigError(run: () => unknown, file: string): Promi
   }
   expect(thrown, 'expected a ConfigError').toBeInstanceOf(ConfigError);
   expect(issueLines(thrown, dirname(file))).toEqual(expected);
+}
+
+/** A Playbook as plain data, positions as "line:col" (or "file:line:col" in another file). */
+export function plainPlaybook(playbook: Playbook): unknown {
+  const at = (p: { file: string; line: number; column: number }): string =>
+    p.file === playbook.file ? `${p.line}:${p.column}` : `${relative(dirname(playbook.file), p.file)}:${p.line}:${p.column}`;
+  const out = {
+    name: playbook.name,
+    description: playbook.description,
+    file: relative(dirname(playbook.file), playbook.file),
+    vars: playbook.vars,
+    entries: playbook.entries.map((e) => ({
+      id: e.id,
+      name: e.name,
+      at: at(e.source),
+      checks: e.checks,
+      note: e.note,
+      when: e.when,
+      kind: e.resource.kind,
+      spec: e.resource.spec,
+    })),
+  };
+  return JSON.parse(JSON.stringify(out).split(dirname(playbook.file)).join('<dir>'));
 }
