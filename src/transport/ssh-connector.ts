@@ -260,26 +260,28 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     );
   };
 
+  const connect = async (host: HostSpec, signal?: AbortSignal): Promise<SshTransport> => {
+    if (lifetime.signal.aborted) {
+      throw new ConnectError('closed', `${host.name}: the connector was closed`, { host: host.name, hop: 'local' });
+    }
+    const existing = transports.get(host.name);
+    if (existing !== undefined) {
+      const transport = await raceAbort(existing, signal);
+      if (transport.alive) return transport;
+      if (transports.get(host.name) === existing) transports.delete(host.name);
+      return connect(host, signal);
+    }
+    const combined = signal === undefined ? lifetime.signal : AbortSignal.any([lifetime.signal, signal]);
+    const pending = connectWithRetries(host, combined);
+    transports.set(host.name, pending);
+    pending.catch(() => {
+      if (transports.get(host.name) === pending) transports.delete(host.name);
+    });
+    return raceAbort(pending, signal);
+  };
+
   return {
-    async connect(host, signal) {
-      if (lifetime.signal.aborted) {
-        throw new ConnectError('closed', `${host.name}: the connector was closed`, { host: host.name, hop: 'local' });
-      }
-      const existing = transports.get(host.name);
-      if (existing !== undefined) {
-        const transport = await raceAbort(existing, signal);
-        if (transport.alive) return transport;
-        if (transports.get(host.name) === existing) transports.delete(host.name);
-        return this.connect(host, signal);
-      }
-      const combined = signal === undefined ? lifetime.signal : AbortSignal.any([lifetime.signal, signal]);
-      const pending = connectWithRetries(host, combined);
-      transports.set(host.name, pending);
-      pending.catch(() => {
-        if (transports.get(host.name) === pending) transports.delete(host.name);
-      });
-      return raceAbort(pending, signal);
-    },
+    connect,
     stats(): ConnectorStats {
       return {
         bastionConnections: tcpConnections,
