@@ -48,7 +48,8 @@ export function dialSsh(request: DialRequest): Promise<SshSession> {
   signal?.throwIfAborted();
   const client: Client = new ssh2.Client();
   let verdict: HostKeyVerdict | undefined;
-  let acceptFailure: unknown;
+  let toAccept: { keyType: string; key: Buffer } | undefined;
+  let recorded: Promise<unknown> = Promise.resolve();
   let closeError: unknown;
   let alive = false;
   const closeListeners: Array<() => void> = [];
@@ -58,13 +59,9 @@ export function dialSsh(request: DialRequest): Promise<SshSession> {
     if (verdict.status === 'match') {
       verify(true);
     } else if (verdict.status === 'unknown' && request.acceptNew) {
-      knownHosts.accept(target.address, target.port, verdict.keyType, key).then(
-        () => verify(true),
-        (error: unknown) => {
-          acceptFailure = error;
-          verify(false);
-        },
-      );
+      // Recorded only once the key exchange proves the server holds the key ('handshake').
+      toAccept = { keyType: verdict.keyType, key };
+      verify(true);
     } else {
       verify(false);
     }
@@ -131,13 +128,6 @@ export function dialSsh(request: DialRequest): Promise<SshSession> {
       if (verdict !== undefined && verdict.status !== 'match' && !(verdict.status === 'unknown' && request.acceptNew)) {
         return hostKeyError(verdict, target, knownHosts.path, request.bastionHint);
       }
-      if (acceptFailure !== undefined) {
-        return new ConnectError(
-          'hostkey-unknown',
-          `${target.address}:${target.port}: could not record the host key in ${knownHosts.path}: ${String(acceptFailure)}`,
-          { host: target.name, hop: target.hop, cause: acceptFailure },
-        );
-      }
       return toConnectError(error, target);
     };
 
@@ -159,12 +149,32 @@ export function dialSsh(request: DialRequest): Promise<SshSession> {
       }
       if (wasAlive) for (const listener of closeListeners.splice(0)) listener();
     });
+    client.on('handshake', () => {
+      const accepted = toAccept;
+      if (accepted === undefined) return;
+      toAccept = undefined;
+      recorded = knownHosts.accept(target.address, target.port, accepted.keyType, accepted.key).then(
+        () => undefined,
+        (error: unknown) =>
+          new ConnectError(
+            'hostkey-unknown',
+            `${describeTarget(target)}: could not record its host key in ${knownHosts.path}: ${String(error)}`,
+            { host: target.name, hop: target.hop, cause: error },
+          ),
+      );
+    });
     client.on('ready', () => {
-      if (settled) return;
-      settled = true;
-      alive = true;
-      unwatch();
-      resolve(session);
+      void recorded.then((failure) => {
+        if (settled) return;
+        if (failure !== undefined) {
+          fail(failure);
+          return;
+        }
+        settled = true;
+        alive = true;
+        unwatch();
+        resolve(session);
+      });
     });
     if (request.onTcpConnect !== undefined) client.on('connect', request.onTcpConnect);
     unwatch = watchAbort(signal, onAbort);
