@@ -90,7 +90,21 @@ class NodeRun {
     return outcome;
   }
 
-  async apply(): Promise<NodeOutcome> {
+  apply(): Promise<NodeOutcome> {
+    return this.locked((transport) => this.applyPlan(transport), true);
+  }
+
+  /** Undoes an earlier run on this node (`nodeward rollback`): restore, restart what it restarted, gate. */
+  revert(runId: string, services: readonly ServiceToRestart[]): Promise<NodeOutcome> {
+    return this.locked(async (transport) => {
+      this.changes = [runId];
+      const outcome = await this.rollBack(transport, `rollback of run ${runId}`, services, healthzUrl(undefined), runId, true);
+      return outcome.status === 'rolled-back' ? this.outcome('applied', `run ${runId} rolled back`) : outcome;
+    }, false);
+  }
+
+  /** Connects, takes the node lock, runs `body` and always releases the lock. */
+  private async locked(body: (transport: Transport) => Promise<NodeOutcome>, recover: boolean): Promise<NodeOutcome> {
     if (this.deps.signal?.aborted) return this.outcome('skipped', 'interrupted before this node started');
     let transport: Transport;
     try {
@@ -112,9 +126,11 @@ class NodeRun {
       if (lock.status === 'taken-over') {
         this.deps.hooks.warn?.(this.host, `took over an expired lock of run ${lock.previous['runId'] ?? '?'} (${lock.previous['owner'] ?? '?'})`);
       }
-      const recovered = await this.recoverPendingRuns(transport);
-      if (recovered) return recovered;
-      return await this.applyPlan(transport);
+      if (recover) {
+        const recovered = await this.recoverPendingRuns(transport);
+        if (recovered) return recovered;
+      }
+      return await body(transport);
     } catch (error) {
       const reason = errorMessage(error);
       if (error instanceof ConnectError) return this.outcome('unreachable', reason);
@@ -203,9 +219,17 @@ class NodeRun {
    * Restores what this run changed on the node, restarts what was restarted (or owed) and waits
    * for the gate again: the node ends as it was, and Ready, or the run reports `failed`.
    */
-  private async rollBack(transport: Transport, reason: string, services: readonly ServiceToRestart[], healthz?: string, runId = this.deps.runId): Promise<NodeOutcome> {
+  private async rollBack(
+    transport: Transport,
+    reason: string,
+    services: readonly ServiceToRestart[],
+    healthz?: string,
+    runId = this.deps.runId,
+    verifyUnchanged = false,
+  ): Promise<NodeOutcome> {
     this.step('rollback');
-    const result = parseRollbackOutput(await run(transport, rollbackScript({ stateDir: this.deps.stateDir, runId, verifyUnchanged: false })));
+    const result = parseRollbackOutput(await run(transport, rollbackScript({ stateDir: this.deps.stateDir, runId, verifyUnchanged })));
+    if (!result.done && result.failure?.step === 'verify') return this.outcome('refused', `${reason}: ${result.failure.message}`);
     if (!result.done) {
       return this.outcome('failed', `${reason}; ROLLBACK FAILED at ${result.failure?.step ?? '?'}: ${result.failure?.message ?? 'no answer'}`);
     }
@@ -258,4 +282,9 @@ class NodeRun {
 /** Applies one node's plan: lock, recover, re-read, guard, back up and write, restart behind gates, roll back. */
 export function applyNode(work: NodeWork, deps: NodeApplyDeps): Promise<NodeOutcome> {
   return new NodeRun(work, deps).apply();
+}
+
+/** Rolls back an earlier run on one node, through the same lock and gates. */
+export function revertNode(host: HostSpec, runId: string, services: readonly ServiceToRestart[], deps: NodeApplyDeps): Promise<NodeOutcome> {
+  return new NodeRun({ host, entries: [], approved: undefined }, deps).revert(runId, services);
 }

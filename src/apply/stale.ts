@@ -1,3 +1,4 @@
+import { canonicalJson } from '../plan/fingerprint.ts';
 import type { NodePlan } from '../plan/types.ts';
 
 /**
@@ -13,6 +14,7 @@ export function staleDifferences(approved: NodePlan, fresh: NodePlan): string[] 
     const current = now.get(id);
     if (!current) differences.push(`${change.target} no longer needs this change`);
     else if (current.fingerprint !== change.fingerprint) differences.push(`${change.target} changed since the plan`);
+    else if (canonicalJson(current.after) !== canonicalJson(change.after)) differences.push(`${change.target}: the wanted state differs from the plan's (playbook edited?)`);
   }
   for (const [id, change] of now) {
     if (!then.has(id)) differences.push(`${change.target} now needs a change that is not in the plan`);

@@ -59,10 +59,7 @@ export const labelKey = z
   );
 
 export const labelValue = z
-  .string({
-    error: (issue) =>
-      typeof issue.input === 'number' || typeof issue.input === 'boolean' ? 'must be a string (quote numbers and booleans)' : undefined,
-  })
+  .string()
   .regex(/^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'must be a Kubernetes label value (at most 63 letters, digits, - _ .)');
 
 export const labels = z.record(labelKey, labelValue);

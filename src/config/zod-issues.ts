@@ -3,7 +3,7 @@ import type { SourcePosition } from '../util/errors.ts';
 import { alternatives, describeValue, expectedNoun, quote, showKey } from './describe.ts';
 import { keysAt } from './schema-keys.ts';
 import { locate, pathLabel, toJS } from './source-tree.ts';
-import type { TreeNode } from './source-tree.ts';
+import type { Located, TreeNode } from './source-tree.ts';
 import { closest, didYouMean } from './suggest.ts';
 
 /** Runs a zod schema over a positioned tree and maps every issue back to the key or value at fault. */
@@ -26,50 +26,55 @@ export function validateTree<S extends z.ZodType>(
   root: TreeNode,
   labelPrefix: readonly PropertyKey[] = [],
 ): TreeValidation<z.output<S>> {
-  const result = schema.safeParse(toJS(root), { error: errorMap });
+  const input = toJS(root);
+  const result = schema.safeParse(input, { error: errorMap });
   if (result.success) return { ok: true, data: result.data };
-  const findings = result.error.issues.flatMap((issue) => mapIssue(issue, [], schema, root, labelPrefix));
+  const context: Context = { schema, root, input, labelPrefix };
+  const findings = result.error.issues.flatMap((issue) => mapIssue(issue, [], context));
   // "unknown key 'hots' (did you mean 'host'?)" already explains the missing 'host'.
   const suggested = new Set(findings.flatMap((f) => (f.suggests === undefined ? [] : [f.suggests])));
   return { ok: false, findings: findings.filter((f) => f.missing === undefined || !suggested.has(f.missing)) };
 }
 
-function mapIssue(
-  issue: z.core.$ZodIssue,
-  base: readonly PropertyKey[],
-  schema: z.core.$ZodType,
-  root: TreeNode,
-  labelPrefix: readonly PropertyKey[],
-): Finding[] {
+interface Context {
+  readonly schema: z.core.$ZodType;
+  readonly root: TreeNode;
+  readonly input: unknown;
+  readonly labelPrefix: readonly PropertyKey[];
+}
+
+function mapIssue(issue: z.core.$ZodIssue, base: readonly PropertyKey[], context: Context): Finding[] {
+  const { schema, root, labelPrefix } = context;
   const path = [...base, ...issue.path];
   const label = (p: readonly PropertyKey[]): string => {
     const text = pathLabel([...labelPrefix, ...p]);
     return text === '' ? '' : `${text}: `;
   };
   const located = locate(root, path);
+  /** A key written in the file, or (inside a substituted value) the value's template. */
+  const atKey = (where: Located): Pick<Finding, 'pos' | 'node'> =>
+    where.rest.length === 0 && where.keyPos !== undefined ? { pos: where.keyPos, node: undefined } : { pos: where.node.pos, node: where.node };
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = keysAt(schema, path);
       return issue.keys.map((key): Finding => {
-        const keyPos = locate(root, [...path, key]).keyPos ?? located.node.pos;
+        const at = atKey(locate(root, [...path, key]));
         const near = closest(key, allowed);
         const message = `${label(path)}unknown key ${showKey(key)}${near === undefined ? '' : ` (did you mean '${near}'?)`}`;
-        return near === undefined
-          ? { pos: keyPos, node: undefined, message }
-          : { pos: keyPos, node: undefined, message, suggests: pathLabel([...path, near]) };
+        return near === undefined ? { ...at, message } : { ...at, message, suggests: pathLabel([...path, near]) };
       });
     }
     case 'invalid_key': {
       const inner = issue.issues.map((i) => i.message).join('; ');
       const key = String(path.at(-1));
-      return [{ pos: located.keyPos ?? located.node.pos, node: undefined, message: `${label(path.slice(0, -1))}key ${showKey(key)} ${inner}` }];
+      return [{ ...atKey(located), message: `${label(path.slice(0, -1))}key ${showKey(key)} ${inner}` }];
     }
     case 'invalid_union': {
       const branches = issue.errors;
       const typeOnly = branches.every((b) => b.length > 0 && b.every((i) => i.code === 'invalid_type' && i.path.length === 0));
       if (!typeOnly) {
         const chosen = branches.find((b) => !b.every((i) => i.code === 'invalid_type' && i.path.length === 0));
-        if (chosen !== undefined) return chosen.flatMap((i) => mapIssue(i, path, schema, root, labelPrefix));
+        if (chosen !== undefined) return chosen.flatMap((i) => mapIssue(i, path, context));
       }
       const expected = [...new Set(branches.flatMap((b) => b.map((i) => (i.code === 'invalid_type' ? expectedNoun(i.expected) : ''))))];
       const value = located.rest.length === 0 ? toJS(located.node) : undefined;
@@ -77,12 +82,18 @@ function mapIssue(
       return [{ pos: located.node.pos, node: located.node, message: `${label(path)}${message}` }];
     }
     case 'invalid_type': {
-      const missing = located.rest.length === 1 && located.node.type === 'map' && typeof located.rest[0] === 'string';
-      if (missing) {
-        const message = `${label(path.slice(0, -1))}missing required key '${String(located.rest[0])}'`;
-        return [{ pos: located.node.pos, node: undefined, message, missing: pathLabel(path) }];
+      const key = path.at(-1);
+      if (typeof key === 'string' && valueAt(context.input, path) === undefined) {
+        const message = `${label(path.slice(0, -1))}missing required key '${key}'`;
+        // Keys are written literally, unless the whole mapping came from a variable.
+        const node = located.node.type === 'value' ? located.node : undefined;
+        return [{ pos: located.node.pos, node, message, missing: pathLabel(path) }];
       }
-      return [{ pos: located.node.pos, node: located.node, message: `${label(path)}${issue.message}` }];
+      const node = located.node;
+      const literal = located.rest.length === 0 && node.type === 'scalar' && node.via === undefined;
+      const quoteHint =
+        literal && issue.expected === 'string' && (typeof node.value === 'number' || typeof node.value === 'boolean') && !issue.message.includes('quote');
+      return [{ pos: node.pos, node, message: `${label(path)}${issue.message}${quoteHint ? ' (quote it in YAML)' : ''}` }];
     }
     default:
       return [{ pos: located.node.pos, node: located.node, message: `${label(path)}${issue.message}` }];
@@ -92,10 +103,8 @@ function mapIssue(
 /** Wording for zod's built-in checks; messages given in a schema take precedence over these. */
 export const errorMap: z.core.$ZodErrorMap = (issue) => {
   switch (issue.code) {
-    case 'invalid_type': {
-      const quoteHint = issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean');
-      return `must be ${expectedNoun(issue.expected)}, not ${describeValue(issue.input)}${quoteHint ? ' (quote it in YAML)' : ''}`;
-    }
+    case 'invalid_type':
+      return `must be ${expectedNoun(issue.expected)}, not ${describeValue(issue.input)}`;
     case 'invalid_value': {
       const values = issue.values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
       const hint = typeof issue.input === 'string' ? didYouMean(issue.input, issue.values.filter((v) => typeof v === 'string')) : '';
@@ -116,6 +125,17 @@ export const errorMap: z.core.$ZodErrorMap = (issue) => {
       return undefined;
   }
 };
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const record = current as Record<PropertyKey, unknown>;
+    if (!Object.hasOwn(record, segment)) return undefined;
+    current = record[segment];
+  }
+  return current;
+}
 
 function sizeMessage(origin: string, bound: 'at least' | 'at most', limit: number | bigint, inclusive: boolean): string {
   const n = Number(limit);

@@ -17,6 +17,12 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
   const fail = (message: string): never => {
     throw new FactsError(`${host}: untrusted facts output: ${message}`, { host, hop: 'node' });
   };
+  // The same path may be read for several reasons (kubelet config, permissions): keep the richest answer.
+  const putFile = (fact: FileFact): void => {
+    const previous = files.get(fact.path);
+    const rich = (f: FileFact | undefined): boolean => f?.exists === true && f.contentState !== 'none';
+    if (!previous || !rich(previous) || rich(fact)) files.set(fact.path, fact);
+  };
   const one = (id: string): Buffer => {
     const found = byId.get(id);
     if (!found || found.length !== 1) return fail(`section ${id} ${found ? 'repeated' : 'missing'}`);
@@ -28,12 +34,12 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
       case 'file': {
         const fact = parseFileSection(one(`f${index}`), fail);
         if (fact.path !== request.path) fail(`file section f${index} names another path`);
-        files.set(request.path, fact);
+        putFile(fact);
         break;
       }
       case 'kubelet': {
         kubelet = parseKubelet(one(`k${index}`), parseFileSection(one(`k${index}.config`), fail), fail);
-        if (kubelet.config.exists || !files.has(kubelet.configPath)) files.set(kubelet.configPath, kubelet.config);
+        putFile(kubelet.config);
         break;
       }
       case 'glob': {
@@ -41,7 +47,7 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
         for (let n = 0; byId.has(`g${index}.${n}`); n++) {
           const fact = parseGlobMatch(one(`g${index}.${n}`), fail);
           matches.push(fact.path);
-          if (!files.has(fact.path)) files.set(fact.path, fact);
+          putFile(fact);
         }
         globs.set(request.pattern, matches);
         break;

@@ -5,7 +5,7 @@ import type { FactRequest } from './types.ts';
 export const CONTENT_CAP_BYTES = 1024 * 1024;
 
 /** Node-side check that a file holds credentials: such content never leaves the node. */
-const SECRET_PATTERN = 'PRIVATE KEY|client-key-data|token:|password:';
+const SECRET_PATTERN = 'PRIVATE KEY|client-key-data|token:|password|auth *=';
 
 export const SYSCTL_DIRS = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d'] as const;
 export const SYSCTL_CONF = '/etc/sysctl.conf';

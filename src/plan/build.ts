@@ -1,3 +1,5 @@
+import { CONTAINERD_CONFIG } from '../apply/after-state.ts';
+import { IP_FORWARD, PROTECT_KERNEL_DEFAULTS } from '../apply/guards.ts';
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import type { FactRequest, NodeFacts } from '../facts/types.ts';
@@ -10,10 +12,18 @@ import { NodewardError } from '../util/errors.ts';
 import { conditionRequests, evaluateCondition } from './conditions.ts';
 import type { Change, NodePlan } from './types.ts';
 
-/** Facts every plan reads besides what the resources ask: the services nodeward may restart. */
+/**
+ * Facts every plan reads besides what the resources ask: the services nodeward may restart and
+ * what the pre-flight guards judge a change by (kubelet and containerd configs, the kernel
+ * tunables a kubelet may protect, forwarding, the sysctl files that decide boot values).
+ */
 const BASE_REQUESTS: readonly FactRequest[] = [
   { kind: 'unit', name: 'kubelet' },
   { kind: 'unit', name: 'containerd' },
+  { kind: 'kubelet' },
+  { kind: 'file', path: CONTAINERD_CONFIG, content: true, follow: false, sensitive: false },
+  { kind: 'sysctlFiles' },
+  ...[IP_FORWARD, ...Object.keys(PROTECT_KERNEL_DEFAULTS)].map((key) => ({ kind: 'sysctl' as const, key })),
 ];
 
 /** Everything the entries need from a node, answered in one exec. */

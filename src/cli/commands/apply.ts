@@ -1,0 +1,176 @@
+import type { Command } from 'commander';
+import { parseBatchSpec, parseFailureBudget } from '../../apply/batches.ts';
+import type { NodeWork } from '../../apply/node-apply.ts';
+import { applyFleet } from '../../apply/run.ts';
+import { newRunId } from '../../apply/scripts/common.ts';
+import type { NodeOutcome } from '../../apply/types.ts';
+import { createRunJournal } from '../../journal/run-journal.ts';
+import { approvedFromSaved, readSavedPlan, type SavedPlan } from '../../plan/saved.ts';
+import type { NodePlan } from '../../plan/types.ts';
+import { createApplyProgress } from '../../ui/apply-progress.ts';
+import { palette } from '../../ui/colors.ts';
+import { askApproval } from '../../ui/prompts.ts';
+import { renderOutcomes } from '../../ui/render-apply.ts';
+import { renderPlan } from '../../ui/render-plan.ts';
+import { ConfigError, UsageError } from '../../util/errors.ts';
+import { applyDeps, operator, type ApplyTuning } from '../apply-deps.ts';
+import { addConnectOptions, connectorFor, positiveInt } from '../connect-options.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
+import { loadInputs, type Inputs } from '../inputs.ts';
+import { addInputOptions, inventoryPath } from '../input-options.ts';
+import { detectTerminal } from '../output.ts';
+import { abortOnSignals } from '../signals.ts';
+import { planFromFlags, type PlanFlags } from './plan.ts';
+
+export interface ApplyFlags extends PlanFlags, ApplyTuning {
+  readonly plan?: string;
+  readonly yes?: boolean;
+  readonly batch: string;
+  readonly maxFailures: string;
+}
+
+/** 0 only when every selected node ends applied or in sync. */
+export function applyExitCode(outcomes: readonly NodeOutcome[]): ExitCode {
+  if (outcomes.some((o) => o.status === 'failed')) return EXIT.rollbackFailed;
+  if (outcomes.some((o) => o.status === 'rolled-back')) return EXIT.rolledBack;
+  if (outcomes.every((o) => o.status === 'applied' || o.status === 'in-sync')) return EXIT.ok;
+  return EXIT.error;
+}
+
+function unappliable(node: NodePlan): NodeOutcome {
+  return { name: node.name, status: node.error?.code.startsWith('connect') ? 'unreachable' : 'refused', reason: node.error?.message, changes: 0, restarted: [], durationMs: 0 };
+}
+
+/** Saved plan: the inputs it was made from must be unchanged, else every node is refused. */
+async function savedPlanWork(file: string, flags: ApplyFlags): Promise<{ inputs: Inputs; work: NodeWork[]; early: NodeOutcome[] }> {
+  const saved: SavedPlan = await readSavedPlan(file);
+  const inputs = await loadInputs({ inventory: inventoryPath(flags, saved.inventory.file), limit: saved.limit, playbooks: saved.playbooks.map((p) => p.file) });
+  const changed = [inputs.sources.inventory, ...inputs.sources.playbooks].filter((source) => {
+    const then = [saved.inventory, ...saved.playbooks].find((s) => s.file === source.file);
+    return then?.sha256 !== source.sha256;
+  });
+  if (changed.length > 0) {
+    throw new ConfigError(changed.map((s) => ({ file, line: 1, column: 1, message: `${s.file} changed since the plan was made; make a new plan` })));
+  }
+  const byName = new Map(inputs.hosts.map((host) => [host.name, host]));
+  const work: NodeWork[] = [];
+  const early: NodeOutcome[] = [];
+  for (const node of saved.nodes) {
+    const host = byName.get(node.name);
+    if (!host) continue;
+    if (node.status === 'changes') work.push({ host, entries: inputs.entriesByHost.get(host.name) ?? [], approved: approvedFromSaved(node) });
+    else if (node.status === 'in-sync') early.push({ name: node.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 });
+    else early.push({ name: node.name, status: 'refused', reason: 'the node had an error when the plan was made', changes: 0, restarted: [], durationMs: 0 });
+  }
+  return { inputs, work, early };
+}
+
+async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, signal: AbortSignal): Promise<{ inputs: Inputs; work: NodeWork[]; early: NodeOutcome[] } | undefined> {
+  const terminal = detectTerminal(flags.color);
+  if (!flags.yes && !(process.stdin.isTTY && terminal.stdoutTty)) {
+    throw new UsageError('refusing to apply without a terminal to confirm on: pass --yes (or apply a reviewed plan with --plan FILE)');
+  }
+  const { inputs, plan } = await planFromFlags(playbooks, flags, signal);
+  process.stdout.write(renderPlan(plan, { palette: palette(terminal.color), diffs: flags.diff }));
+  const early = plan.nodes.filter((n) => n.status !== 'changes').map((n) => (n.status === 'in-sync' ? { name: n.name, status: 'in-sync' as const, reason: undefined, changes: 0, restarted: [], durationMs: 0 } : unappliable(n)));
+  let chosen = plan.nodes.filter((n) => n.status === 'changes');
+  if (chosen.length === 0) return { inputs, work: [], early };
+  if (!flags.yes) {
+    const answer = await askApproval(plan.nodes);
+    if (answer.kind === 'abort') return undefined;
+    if (answer.kind === 'some') chosen = chosen.filter((n) => answer.nodes.includes(n.name));
+  }
+  const byName = new Map(inputs.hosts.map((host) => [host.name, host]));
+  const work = chosen.flatMap((node) => {
+    const host = byName.get(node.name);
+    return host ? [{ host, entries: inputs.entriesByHost.get(host.name) ?? [], approved: node }] : [];
+  });
+  return { inputs, work, early };
+}
+
+export function registerApply(program: Command): void {
+  const command = program
+    .command('apply')
+    .summary('make the planned changes: atomic writes, health-gated rolling restarts, automatic rollback')
+    .description(
+      'Plans, shows the plan and asks which nodes to apply to (or applies a saved plan with --plan, refusing\n' +
+        'every node whose state changed since). Per node: takes a node-side lock, re-reads its facts, refuses\n' +
+        'changes that would break it (guards), backs up every file it changes, writes atomically, sets sysctls\n' +
+        'live then persists them, restarts containerd and/or kubelet once, and waits for the health gate\n' +
+        '(unit active, /healthz ok, Node Ready with a fresh heartbeat). A node that fails the gate is rolled\n' +
+        'back byte for byte and restarted again. Nodes go in batches; the first batch is the canary.\n\n' +
+        'Exit status: 0 every node applied or in sync, 3 a node was rolled back, 4 a rollback failed,\n' +
+        '1 anything else (refused, unreachable, skipped, bad input), 130 interrupted.',
+    )
+    .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
+    .option('--plan <file>', 'apply a plan saved with `nodeward plan --out` (no prompt)')
+    .option('-y, --yes', 'apply to every node with changes without asking')
+    .option('--batch <sizes>', 'rolling batch sizes, Ansible serial style: counts or percentages, the last repeats', '1,25%')
+    .option('--max-failures <n|%>', 'failure budget; once exceeded no further node is touched', '0')
+    .option('--health-timeout <seconds>', 'how long a restarted node may take to pass the health gate', '120')
+    .option('--lock-ttl <seconds>', 'node lock expiry (a crashed run\'s lock is taken over after it)', '900')
+    .option('--json', 'print the outcome per node as JSON on stdout')
+    .option('--no-diff', 'do not show content diffs in the plan')
+    .option('--color', 'force colors')
+    .option('--no-color', 'no colors (also NO_COLOR=1)')
+    .option('-q, --quiet', 'no progress output');
+  addInputOptions(command);
+  addConnectOptions(command);
+  command.addHelpText('after', '\nExamples:\n  nodeward apply -i inventory.yaml\n  nodeward apply -i inventory.yaml kubelet --batch 1,5,25% --max-failures 10%\n  nodeward plan --out plan.json && nodeward apply --plan plan.json');
+  command.action(async (playbooks: string[], flags: ApplyFlags) => {
+    const batches = parseBatchSpec(flags.batch);
+    const budget = parseFailureBudget(flags.maxFailures);
+    const terminal = detectTerminal(flags.color);
+    const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: no new node will start; nodes in flight finish or roll back (Ctrl-C again to quit now)\n'));
+    try {
+      if (flags.plan && playbooks.length > 0) throw new UsageError('give either --plan FILE or playbooks, not both');
+      const prepared = flags.plan ? await savedPlanWork(flags.plan, flags) : await interactiveWork(playbooks, flags, signals.signal);
+      if (!prepared) {
+        process.stderr.write('Aborted: nothing was changed.\n');
+        process.exitCode = EXIT.error;
+        return;
+      }
+      const { inputs, work, early } = prepared;
+      if (work.length === 0) {
+        process.stdout.write(renderOutcomes(early, palette(terminal.color)));
+        process.exitCode = applyExitCode(early);
+        return;
+      }
+      const runId = newRunId();
+      const journal = await createRunJournal({
+        runId,
+        command: 'apply',
+        operator: operator(),
+        reason: undefined,
+        startedAt: new Date().toISOString(),
+        inventory: inputs.inventory.file,
+        playbooks: inputs.playbooks.map((p) => p.file),
+        options: { batch: flags.batch, maxFailures: flags.maxFailures, healthTimeout: flags.healthTimeout, plan: flags.plan ?? null },
+      });
+      process.stderr.write(`run ${runId}: applying to ${work.length} node(s) in batches ${flags.batch}; journal ${journal.path}\n`);
+      const connector = connectorFor(inputs.inventory, flags);
+      const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+      let result;
+      try {
+        result = await applyFleet(work, { batches, budget, concurrency: positiveInt(flags.concurrency, '--concurrency') }, applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward apply ${process.argv.slice(3).join(' ')}`.trim(), tuning: flags, hooks: progress.hooks, journal, signal: signals.signal }));
+      } finally {
+        await progress.finish();
+        await connector.closeAll();
+        await journal.finish();
+      }
+      const outcomes = [...early, ...result.outcomes];
+      if (flags.json) process.stdout.write(JSON.stringify({ runId, journal: journal.path, stopped: result.stopped ?? null, nodes: outcomes }, null, 2) + '\n');
+      else {
+        process.stdout.write(renderOutcomes(outcomes, palette(terminal.color)));
+        if (result.stopped) {
+          const untouched = result.outcomes.filter((o) => o.status === 'skipped').map((o) => o.name);
+          process.stdout.write(`Stopped: ${result.stopped}.${untouched.length ? ` Untouched: ${untouched.join(', ')}.` : ''}\n`);
+        }
+        process.stdout.write(`Run ${runId}. Undo it with: nodeward rollback ${runId} -i ${inputs.inventory.file}\n`);
+      }
+      process.exitCode = signals.signal.aborted ? EXIT.interrupted : applyExitCode(outcomes);
+    } finally {
+      signals.dispose();
+    }
+  });
+}

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import type { NodePlan, Plan } from '../../plan/types.ts';
+import { planToJson } from '../../plan/json.ts';
+import { planFleet } from '../../run/plan-fleet.ts';
+import { palette } from '../../ui/colors.ts';
+import { createPlanProgress } from '../../ui/progress.ts';
+import { renderPlan } from '../../ui/render-plan.ts';
+import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
+import { loadInputs, type Inputs } from '../inputs.ts';
+import { detectTerminal, writeFileAtomic } from '../output.ts';
+import { abortOnSignals } from '../signals.ts';
+import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
+
+export interface PlanFlags extends ConnectFlags, InputOptionValues {
+  readonly json?: boolean;
+  readonly out?: string;
+  readonly color?: boolean;
+  readonly diff: boolean;
+  readonly quiet?: boolean;
+}
+
+export interface PlannedFleet {
+  readonly inputs: Inputs;
+  readonly plan: Plan;
+}
+
+/** Shared by plan and apply: validate inputs, reach every node (bounded), read facts, plan. */
+export async function planFromFlags(playbooks: readonly string[], flags: PlanFlags, signal: AbortSignal): Promise<PlannedFleet> {
+  const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks });
+  const terminal = detectTerminal(flags.color);
+  const connector = connectorFor(inputs.inventory, flags);
+  const progress = createPlanProgress(inputs.hosts, { tty: terminal.stderrTty, quiet: flags.quiet === true || flags.json === true && !terminal.stderrTty, write: (line) => process.stderr.write(line) });
+  let nodes: NodePlan[];
+  try {
+    nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal }, progress.hooks);
+  } finally {
+    await progress.finish();
+    await connector.closeAll();
+  }
+  const plan: Plan = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    inventory: inputs.sources.inventory,
+    playbooks: inputs.sources.playbooks,
+    limit: flags.limit ?? [],
+    nodes,
+  };
+  return { inputs, plan };
+}
+
+export function planExitCode(plan: Plan): ExitCode {
+  if (plan.nodes.some((node) => node.status === 'error')) return EXIT.error;
+  if (plan.nodes.some((node) => node.status === 'changes')) return EXIT.changes;
+  return EXIT.ok;
+}
+
+export function registerPlan(program: Command): void {
+  const command = program
+    .command('plan')
+    .summary('show what apply would change on each node, as diffs')
+    .description(
+      'Reads every selected node in one round trip each (through the bastion) and shows, per node, the changes\n' +
+        'the playbooks need: file diffs, kubelet settings, sysctls (live and at boot), modes and owners, and the\n' +
+        'restarts they imply. Nothing on any node is changed.\n\n' +
+        'Exit status: 0 every node in sync, 2 changes pending, 1 an error (other nodes are still planned and shown).',
+    )
+    .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
+    .option('--json', 'print the plan as JSON on stdout')
+    .option('--out <file>', 'save the plan (JSON, mode 0600) for `nodeward apply --plan FILE`')
+    .option('--no-diff', 'do not show content diffs')
+    .option('--color', 'force colors')
+    .option('--no-color', 'no colors (also NO_COLOR=1)')
+    .option('-q, --quiet', 'no progress output');
+  addInputOptions(command);
+  addConnectOptions(command);
+  command.addHelpText(
+    'after',
+    '\nExamples:\n  nodeward plan -i inventory.yaml\n  nodeward plan -i inventory.yaml kubelet --limit pool=general\n  nodeward plan -i inventory.yaml --out plan.json && nodeward apply --plan plan.json',
+  );
+  command.action(async (playbooks: string[], flags: PlanFlags) => {
+    const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: finishing the nodes in flight (Ctrl-C again to quit now)\n'));
+    try {
+      const { plan } = await planFromFlags(playbooks, flags, signals.signal);
+      if (flags.out) await writeFileAtomic(flags.out, JSON.stringify(planToJson(plan), null, 2) + '\n', 0o600);
+      if (flags.json) process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
+      else process.stdout.write(renderPlan(plan, { palette: palette(detectTerminal(flags.color).color), diffs: flags.diff }));
+      if (flags.out && !flags.json) process.stdout.write(`Plan saved to ${flags.out}. Apply exactly it with: nodeward apply --plan ${flags.out}\n`);
+      process.exitCode = signals.signal.aborted ? EXIT.interrupted : planExitCode(plan);
+    } finally {
+      signals.dispose();
+    }
+  });
+}

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+
+export interface InputOptionValues {
+  readonly inventory?: string;
+  readonly limit?: string[];
+}
+
+/** -i, else $NODEWARD_INVENTORY, else ./inventory.yaml. */
+export function inventoryPath(flags: InputOptionValues, fallback?: string): string {
+  return flags.inventory ?? process.env['NODEWARD_INVENTORY'] ?? fallback ?? 'inventory.yaml';
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** -i/--inventory and -l/--limit, shared by every command that reads an inventory. */
+export function addInputOptions(command: Command): Command {
+  return command
+    .option('-i, --inventory <file>', 'inventory file (default: $NODEWARD_INVENTORY, else ./inventory.yaml)')
+    .option('-l, --limit <pattern>', 'select nodes: name, glob, label=value, @group, !exclude (repeat or comma-separate)', collect);
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerApply } from './commands/apply.ts';
+import { registerPlan } from './commands/plan.ts';
+import { registerRollback, registerRuns } from './commands/rollback.ts';
+import { EXIT, exitCodeFor, messageFor } from './exit-codes.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function program(): Command {
+  const root = new Command('nodeward')
+    .version(version)
+    .description(
+      'Harden Kubernetes nodes over SSH, through a bastion, and keep them hardened.\n\n' +
+        'Every node is reached over one shared bastion login and read in one round trip; `plan` shows what\n' +
+        'would change as diffs, `apply` makes it atomically with backups, restarts kubelet/containerd in\n' +
+        'health-gated rolling batches and rolls a node back if it does not come back Ready.',
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerPlan(root);
+  registerApply(root);
+  registerRollback(root);
+  registerRuns(root);
+  root.addHelpText(
+    'after',
+    '\nExit status: 0 done/in sync, 1 error, 2 changes pending (plan) or drift, 3 a node was rolled back,\n' +
+      '4 a rollback failed (a node needs attention), 130 interrupted.\n\nStart with: nodeward plan -i inventory.yaml',
+  );
+  return root;
+}
+
+/** The one error boundary: every failure becomes a message and an exit code here. */
+async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await program().parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.error;
+      return;
+    }
+    process.stderr.write(`${messageFor(error)}\n`);
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+await main(process.argv);

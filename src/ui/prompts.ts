@@ -1,0 +1,24 @@
+import { checkbox, select } from '@inquirer/prompts';
+import type { NodePlan } from '../plan/types.ts';
+
+export type ApprovalChoice = { readonly kind: 'all' } | { readonly kind: 'some'; readonly nodes: readonly string[] } | { readonly kind: 'abort' };
+
+/** Asks which nodes to apply to. Only called on a terminal; the CLI refuses non-interactive use without --yes. */
+export async function askApproval(nodes: readonly NodePlan[]): Promise<ApprovalChoice> {
+  const withChanges = nodes.filter((node) => node.status === 'changes');
+  const answer = await select({
+    message: `Apply these changes to ${withChanges.length} node(s)?`,
+    choices: [
+      { name: `Apply to all ${withChanges.length} node(s)`, value: 'all' as const },
+      { name: 'Pick nodes…', value: 'some' as const },
+      { name: 'Abort (change nothing)', value: 'abort' as const },
+    ],
+    default: 'abort',
+  });
+  if (answer !== 'some') return { kind: answer };
+  const picked = await checkbox({
+    message: 'Nodes to apply to (space to select, enter to confirm)',
+    choices: withChanges.map((node) => ({ name: `${node.name} (${node.changes.length} changes${node.restarts.length ? `, restarts ${node.restarts.join(', ')}` : ''})`, value: node.name })),
+  });
+  return picked.length === 0 ? { kind: 'abort' } : { kind: 'some', nodes: picked };
+}

@@ -1,0 +1,34 @@
+import type { NodeOutcome, NodeOutcomeStatus } from '../apply/types.ts';
+import type { Palette } from './colors.ts';
+import { renderTable } from './table.ts';
+
+function colorFor(status: NodeOutcomeStatus, p: Palette): (s: string) => string {
+  switch (status) {
+    case 'applied':
+    case 'in-sync':
+      return p.green;
+    case 'rolled-back':
+    case 'refused':
+    case 'skipped':
+      return p.yellow;
+    case 'failed':
+    case 'unreachable':
+      return p.red;
+  }
+}
+
+/** The final per-node table of an apply or rollback run. Pure. */
+export function renderOutcomes(outcomes: readonly NodeOutcome[], p: Palette): string {
+  const rows = outcomes.map((o) => [
+    o.name,
+    colorFor(o.status, p)(o.status),
+    String(o.changes),
+    o.restarted.length > 0 ? o.restarted.join(',') : '-',
+    `${(o.durationMs / 1000).toFixed(1)}s`,
+    o.reason ?? '',
+  ]);
+  const counts = new Map<NodeOutcomeStatus, number>();
+  for (const o of outcomes) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
+  const total = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+  return renderTable(['NODE', 'STATUS', 'CHANGES', 'RESTARTED', 'TIME', 'REASON'], rows, p.bold) + `${outcomes.length} nodes: ${total}\n`;
+}
