@@ -173,23 +173,37 @@ describe('ssh connector through the lab bastion', () => {
   });
 
   it('30 direct connects to the bastion sshd (default MaxStartups 10:30:100) all succeed with maxHandshakes 8', async () => {
-    const bastion = inventory.bastion;
-    if (bastion === undefined) throw new Error('the lab inventory has a bastion');
-    const direct: Inventory = { ...inventory, bastion: undefined };
-    const aliases: HostSpec[] = Array.from({ length: 30 }, (_, i) => ({
-      name: `bastion#${i}`,
-      address: bastion.host,
-      port: bastion.port,
-      user: bastion.user,
-      identityFile: bastion.identityFile,
-      become: 'none',
-      labels: {},
-      groups: [],
-      vars: {},
-    }));
+    const { direct, aliases } = bastionAliases(30);
     const ssh = connector({ maxHandshakes: 8, retries: 0 }, direct);
     await Promise.all(aliases.map(async (host) => (await ssh.connect(host)).exec('true')));
     expect(ssh.stats()).toMatchObject({ bastionConnections: 30, nodeSessions: 30, retries: 0 });
     expect(ssh.stats().maxHandshakesInFlight).toBeLessThanOrEqual(8);
   });
+
+  it('without the cap, sshd drops handshakes (kex_exchange_identification) and they classify as banner', async () => {
+    const { direct, aliases } = bastionAliases(60);
+    const ssh = connector({ maxHandshakes: 60, retries: 0 }, direct);
+    const outcomes = await Promise.allSettled(aliases.map((host) => ssh.connect(host)));
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) expect(failure).toMatchObject({ failure: 'banner' });
+  });
 });
+
+/** The bastion's own sshd under many names, reached directly: what one connection per node through ProxyJump looks like to it. */
+function bastionAliases(count: number): { direct: Inventory; aliases: HostSpec[] } {
+  const bastion = inventory.bastion;
+  if (bastion === undefined) throw new Error('the lab inventory has a bastion');
+  const aliases: HostSpec[] = Array.from({ length: count }, (_, i) => ({
+    name: `bastion#${i}`,
+    address: bastion.host,
+    port: bastion.port,
+    user: bastion.user,
+    identityFile: bastion.identityFile,
+    become: 'none',
+    labels: {},
+    groups: [],
+    vars: {},
+  }));
+  return { direct: { ...inventory, bastion: undefined }, aliases };
+}
