@@ -37,7 +37,8 @@ export function editYaml(text: string, edits: readonly YamlEdit[]): YamlEditResu
     if (edit.value === undefined ? before === undefined : canonicalJson(before) === canonicalJson(edit.value)) continue;
     try {
       if (edit.value === undefined) doc.deleteIn(path);
-      else doc.setIn(path, doc.createNode(edit.value));
+      else if (before === undefined) insertSorted(doc, path, edit.value);
+      else replaceValue(doc, path, edit.value);
     } catch (error) {
       return { ok: false, error: `cannot set ${edit.key}: ${error instanceof Error ? error.message : String(error)}` };
     }
@@ -45,6 +46,38 @@ export function editYaml(text: string, edits: readonly YamlEdit[]): YamlEditResu
   }
   if (changes.length === 0) return { ok: true, text, changes, document: doc.toJS() };
   return { ok: true, text: doc.toString(stringifyOptions(text)), changes, document: doc.toJS() };
+}
+
+/** A scalar is changed in place, so a comment on its line stays; anything else is replaced. */
+function replaceValue(doc: Document, path: readonly string[], value: unknown): void {
+  const node = doc.getIn(path, true);
+  const primitive = value === null || ['string', 'number', 'boolean'].includes(typeof value);
+  if (isScalar(node) && primitive) {
+    if (typeof node.value !== typeof value) node.type = undefined;
+    node.value = value;
+    return;
+  }
+  doc.setIn(path, doc.createNode(value));
+}
+
+/**
+ * Adds a missing key. kubeadm writes keys in alphabetical order; when the map is sorted the new
+ * key goes where it belongs instead of at the end, so the file keeps reading like kubeadm's.
+ */
+function insertSorted(doc: Document, path: readonly string[], value: unknown): void {
+  const parentPath = path.slice(0, -1);
+  const key = path[path.length - 1] ?? '';
+  const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+  if (!isMap(parent)) {
+    doc.setIn(path, doc.createNode(value));
+    return;
+  }
+  const keys = parent.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : ''));
+  const sorted = keys.every((k, i) => i === 0 || (keys[i - 1] ?? '') <= k);
+  const pair = doc.createPair(key, value);
+  const at = sorted ? keys.findIndex((k) => k > key) : -1;
+  if (at === -1) parent.items.push(pair);
+  else parent.items.splice(at, 0, pair);
 }
 
 export function splitKeyPath(key: string): string[] {
