@@ -44,6 +44,9 @@ export function parseYaml(text: string, file: string): ParsedYaml {
 class Converter {
   readonly issues: ConfigIssue[] = [];
   private count = 0;
+  private exhausted = false;
+  /** The alias being expanded, if any: where an expansion that is too large is reported. */
+  private expanding: SourcePosition | undefined;
   private readonly doc: Document;
   private readonly text: string;
   private readonly at: (offset: number) => SourcePosition;
@@ -57,11 +60,19 @@ class Converter {
   convert(node: YamlNode, depth: number): TreeNode {
     const pos = this.at(node.range?.[0] ?? 0);
     if (++this.count > MAX_NODES || depth > MAX_DEPTH) {
-      return this.fail(pos, depth > MAX_DEPTH ? 'nested too deeply' : 'too many values (alias expansion?)');
+      if (this.exhausted) return scalarNode(null, pos);
+      this.exhausted = true;
+      const where = this.expanding ?? pos;
+      return this.fail(where, depth > MAX_DEPTH ? `nested more than ${MAX_DEPTH} levels deep` : `more than ${MAX_NODES} values (alias expansion?)`);
     }
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
-      return target === undefined ? this.fail(pos, `unknown alias *${node.source}`) : this.convert(target, depth + 1);
+      if (target === undefined) return this.fail(pos, `unknown alias *${node.source}`);
+      const outermost = this.expanding === undefined;
+      if (outermost) this.expanding = pos;
+      const converted = this.convert(target, depth + 1);
+      if (outermost) this.expanding = undefined;
+      return converted;
     }
     if (isMap(node)) {
       const pairs: MapPair[] = [];
