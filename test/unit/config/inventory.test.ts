@@ -38,6 +38,17 @@ describe('invalid inventories', () => {
   }
 });
 
+describe('inventory.example.yaml', () => {
+  it('is a valid inventory documenting every field', async () => {
+    const file = fixturePath('..', '..', '..', 'inventory.example.yaml');
+    const inventory = await loadInventory(file);
+    expect(inventory.nodes.map((n) => [n.name, n.user, n.port, n.become, n.groups, n.vars])).toEqual([
+      ['node-1', 'ops', 22, 'sudo', ['canary'], { podPidsLimit: 4096, rpFilter: 1 }],
+      ['node-2', 'root', 2222, 'none', ['infra', 'late'], { podPidsLimit: 8192, rpFilter: 2 }],
+    ]);
+  });
+});
+
 describe('loadInventory', () => {
   it('reads the file and resolves paths against its folder', async () => {
     const file = fixturePath('inventory', 'valid', 'lab-style.yaml');
