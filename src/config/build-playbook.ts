@@ -1,7 +1,7 @@
 import { basename, extname } from 'node:path';
 import { resourceSchemas } from '../resources/schemas.ts';
 import type { ConfigIssue, SourcePosition } from '../util/errors.ts';
-import { attachSource } from './attach-sources.ts';
+import { attachSource, sourcePaths } from './attach-sources.ts';
 import type { SourceFiles } from './attach-sources.ts';
 import { instantiateWith } from './instantiate.ts';
 import { configError, fileIssue, issueAt } from './issues.ts';
@@ -60,6 +60,7 @@ export function buildPlaybook(parsed: ParsedYaml, file: string, files: SourceFil
     vars: head.ok ? (head.data.vars ?? {}) : {},
     entries,
     schemas,
+    sourceFiles: sourcePaths(root, file, schemas),
   };
   // Checks, once and without an inventory, everything that is the same on every host.
   const probe = instantiateWith(playbook, { lookup: () => ({ found: true, value: '' }), known: () => true, vars: {} });

@@ -34,4 +34,6 @@ export interface LoadedPlaybook {
   readonly vars: Readonly<Record<string, unknown>>;
   readonly entries: readonly LoadedEntry[];
   readonly schemas: ResourceSchemaRegistry;
+  /** Absolute paths of the `source:` files read with it (their content is part of the playbook). */
+  readonly sourceFiles: readonly string[];
 }

@@ -65,6 +65,7 @@ describe('the resource kind registry', () => {
     const files = new Map([['/p/t.txt', 'hello {{ node.name }}']]);
     const playbook = parsePlaybook('resources:\n  - name: t\n    template: { source: t.txt }\n', '/p/t.yaml', files, schemas);
     expect(node1 && instantiatePlaybook(playbook, node1).entries[0]?.resource.spec).toEqual({ source: '/p/t.txt', content: 'hello node-1' });
+    expect(playbook.sourceFiles).toEqual(['/p/t.txt']);
   });
 });
 
