@@ -250,6 +250,7 @@ class Store:
                 if changed:
                     self.bump(node)
                 self._reconcile_pods(node)
+                self._replace_pods(node)
 
     def _monitor_ready(self, name, node, now):
         conds = node.setdefault('status', {}).setdefault('conditions', [])
@@ -320,9 +321,16 @@ class Store:
                 cs['ready'] = ready
             self.bump(pod)
 
+    def _replace_pods(self, node):
+        # The DaemonSet and ReplicaSet controllers: an evicted or deleted pod gets a replacement
+        # (new uid) on a Ready node; ReplicaSet pods only while the node is schedulable.
+        ready = any(c.get('type') == 'Ready' and c.get('status') == 'True' for c in node['status'].get('conditions', []))
+        if ready:
+            self._create_pods(node, ('DaemonSet',) if node.get('spec', {}).get('unschedulable') else ('DaemonSet', 'ReplicaSet'))
+
     # --- pods -------------------------------------------------------------------------------
 
-    def _create_pods(self, node):
+    def _create_pods(self, node, kinds=('DaemonSet', 'ReplicaSet')):
         name = node['metadata']['name']
         ip = next((a['address'] for a in node['status'].get('addresses', []) if a.get('type') == 'InternalIP'), '')
         sfx = suffix_for(name)
@@ -335,7 +343,7 @@ class Store:
              'ghcr.io/example/api:2.3.1', {'app': 'api', 'pod-template-hash': '5f6b7c8d9'}, False),
         ]
         for ns, pod_name, owner_kind, owner, image, labels, host_net in specs:
-            if (ns, pod_name) in self.pods:
+            if (ns, pod_name) in self.pods or owner_kind not in kinds:
                 continue
             # Pod IPs are only data here, but stay inside the lab's 198.18.0.0/15 all the same.
             seed = int.from_bytes(__import__('hashlib').sha256(pod_name.encode()).digest()[:4], 'big')

@@ -566,10 +566,20 @@ describe('API server stand-in', () => {
     const evict = (name: string) => api.createNamespacedPodEviction({
       name, namespace: 'default', body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' } },
     });
+    // As in a drain: cordon first, so the ReplicaSet's replacement does not land here again.
+    expect((await kubectl('cordon', node)).code).toBe(0);
     await expect(evict(apiPod.metadata.name)).rejects.toMatchObject({ code: 429 });
     await evict(web.metadata.name);
+    await sleep(1_000);
     const after = await api.listNamespacedPod({ namespace: 'default', fieldSelector: `spec.nodeName=${node}` });
     expect(after.items.map((p) => p.metadata?.name)).toEqual([apiPod.metadata.name]);
+    // Once schedulable again, a replacement (new uid) comes back.
+    expect((await kubectl('uncordon', node)).code).toBe(0);
+    const back = await waitFor('a replacement web pod', async () => {
+      const list = await api.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web', fieldSelector: `spec.nodeName=${node}` });
+      return list.items[0];
+    });
+    expect(back.metadata?.uid).not.toBe(web.metadata.uid);
   });
 
   test('a restarted API server keeps its nodes', async () => {
