@@ -68,7 +68,8 @@ def mount_tree(boot):
         os.makedirs(work, exist_ok=True)
         mount('overlay', '/' + d, 'overlay', 0, f'lowerdir=/{d},upperdir={upper},workdir={work}')
     mount('tmpfs', '/run', 'tmpfs', MS_NOSUID | MS_NODEV, 'mode=755')
-    for path, mode in (('/run/lock', 0o1777), ('/run/systemd', 0o755), ('/run/user', 0o755)):
+    # /run/systemd/system is how sd_booted() and Debian's `service` tell that systemd is PID 1.
+    for path, mode in (('/run/lock', 0o1777), ('/run/systemd', 0o755), ('/run/systemd/system', 0o755), ('/run/user', 0o755)):
         os.makedirs(path, exist_ok=True)
         os.chmod(path, mode)
     # /proc/sys read-only except net (per network namespace) and the per-node key files.

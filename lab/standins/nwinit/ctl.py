@@ -421,6 +421,14 @@ def _comm(pid):
         return '?'
 
 
+def _short_comm(pid):
+    try:
+        with open(f'/proc/{pid}/comm') as f:
+            return f.read().strip()
+    except OSError:
+        return '?'
+
+
 def v_status(mgr, names, opts, out):
     code = 0
     nlines = int(opts.get('lines', 10) or 10)
@@ -465,7 +473,7 @@ def v_status(mgr, names, opts, out):
             for d in cfg.documentation[1:]:
                 out.o(f'             {d}')
         if u.main_pid:
-            out.o(f'   Main PID: {u.main_pid} ({_comm(u.main_pid).split()[0].rsplit("/", 1)[-1] if _comm(u.main_pid) else "?"})')
+            out.o(f'   Main PID: {u.main_pid} ({_short_comm(u.main_pid)})')
         elif u.exec_main[0]:
             pid, c, s = u.exec_main
             out.o(f'   Main PID: {pid} (code={code_name(c)}, status={exit_name(c, s)})')

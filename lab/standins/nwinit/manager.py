@@ -215,8 +215,6 @@ class Manager:
     def _main_died(self, u, code, st):
         clean = (code == CLD_EXITED and st == 0) or (code != CLD_EXITED and st in _CLEAN_SIGNALS)
         self._unit_log(u, f'{u.name}: Main process exited, code={code_name(code)}, status={exit_name(code, st)}')
-        if code != CLD_EXITED and u.cfg.kill_mode in ('control-group', 'mixed'):
-            pass
         if u.cfg.kill_mode in ('control-group', 'mixed'):
             for p in self._unit_pids(u):
                 _kill(p, signal.SIGTERM)
@@ -388,7 +386,7 @@ class Manager:
             self.pid_main[pid] = u
             if cfg.type == 'oneshot':
                 u.waiting_oneshot = True
-                self.cv.wait_for(lambda: u.main_pid is None, None if cfg.timeout_start is None else None)
+                self.cv.wait_for(lambda: u.main_pid is None, None if cfg.timeout_start is None else cfg.timeout_start / 1e6)
                 u.waiting_oneshot = False
                 _, code, st = u.exec_main
                 if (code, st) == (CLD_EXITED, 0):

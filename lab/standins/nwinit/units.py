@@ -233,6 +233,9 @@ class UnitConfig:
         self.has_install = False
         for section, key, value in self.settings:
             self._apply(section, key, value)
+        for alias in self.install['Alias']:  # enabled aliases (sshd.service) are names of this unit too
+            if alias not in self.aliases and resolve(alias).get('name') == name:
+                self.aliases.append(alias)
 
     def _mtimes(self):
         out = {}
