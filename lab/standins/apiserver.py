@@ -13,6 +13,7 @@ State is kept in DIR/state.json so a restart keeps the nodes.
 import argparse
 import base64
 import copy
+import hashlib
 import json
 import os
 import signal
@@ -109,7 +110,7 @@ def not_found(plural, name, group=''):
 def suffix_for(text, length=5):
     # Deterministic per node, so `lab reset` recreates the same pod names.
     alphabet = 'bcdfghjklmnpqrstvwxz2456789'
-    n = int.from_bytes(__import__('hashlib').sha256(text.encode()).digest()[:8], 'big')
+    n = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], 'big')
     out = ''
     for _ in range(length):
         n, r = divmod(n, len(alphabet))
@@ -346,7 +347,7 @@ class Store:
             if (ns, pod_name) in self.pods or owner_kind not in kinds:
                 continue
             # Pod IPs are only data here, but stay inside the lab's 198.18.0.0/15 all the same.
-            seed = int.from_bytes(__import__('hashlib').sha256(pod_name.encode()).digest()[:4], 'big')
+            seed = int.from_bytes(hashlib.sha256(pod_name.encode()).digest()[:4], 'big')
             pod_ip = f'198.18.{128 + seed % 120}.{2 + (seed >> 8) % 250}'
             pod = make_pod(ns, pod_name, name, ip if host_net else pod_ip, ip, owner_kind, owner, image, labels, host_net)
             self.pods[(ns, pod_name)] = pod
