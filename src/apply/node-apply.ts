@@ -111,6 +111,7 @@ class NodeRun {
       this.step('lock');
       transport = await this.deps.connector.connect(this.host, this.deps.signal);
     } catch (error) {
+      if (this.deps.signal?.aborted) return this.outcome('skipped', 'interrupted before this node started');
       return this.outcome('unreachable', errorMessage(error));
     }
     let locked = false;

@@ -42,7 +42,9 @@ export async function loadInputs(flags: InputFlags): Promise<Inputs> {
   const files = await resolvePlaybookArgs(flags.playbooks, BUNDLED_PLAYBOOKS);
   const playbooks = await Promise.all(files.map((file) => loadPlaybook(file)));
   const instantiated = validatePlaybooksForHosts(playbooks, hosts);
-  const entriesByHost = new Map(hosts.map((host) => [host.name, (instantiated.get(host.name) ?? []).flatMap((p) => p.entries)]));
+  const entriesByHost = new Map(
+    hosts.map((host) => [host.name, (instantiated.get(host.name) ?? []).flatMap((p) => p.entries.map((entry) => ({ ...entry, vars: p.vars ?? host.vars })))]),
+  );
   return {
     inventory,
     hosts,

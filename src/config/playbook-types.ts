@@ -24,6 +24,8 @@ export interface ResourceEntry {
   readonly resource: ResourceSpec;
   /** Where the entry is written, for error messages. */
   readonly source: SourcePosition;
+  /** Variables `{ var }` conditions read (its playbook's, for its host); the host's vars when absent. */
+  readonly vars?: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface Playbook {

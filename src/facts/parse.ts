@@ -2,7 +2,7 @@ import { FactsError } from '../util/errors.ts';
 import { readFields, type Section } from './frame.ts';
 import { normalizeValue } from './sysctl-boot.ts';
 import { UNIT_PROPERTIES, unitName } from './script.ts';
-import type { FactRequest, FileFact, FileType, KubeletFact, NodeFacts, OsFact, SysctlFile, UnitFact } from './types.ts';
+import type { FactRequest, FileFact, FileType, KubeletFact, LockFact, NodeFacts, OsFact, SysctlFile, UnitFact } from './types.ts';
 
 /** Turns the facts script's sections into NodeFacts. Anything malformed is a FactsError: never trusted. */
 export function parseFacts(host: string, requests: readonly FactRequest[], sections: readonly Section[]): NodeFacts {
@@ -14,6 +14,7 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
   let sysctlFiles: SysctlFile[] | undefined;
   let kubelet: KubeletFact | undefined;
   let os: OsFact | undefined;
+  let lock: LockFact | undefined;
   const fail = (message: string): never => {
     throw new FactsError(`${host}: untrusted facts output: ${message}`, { host, hop: 'node' });
   };
@@ -70,9 +71,12 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
       case 'os':
         os = parseOsRelease(one(`o${index}`).toString('utf8'));
         break;
+      case 'lock':
+        lock = parseLock(one(`l${index}`).toString('utf8'));
+        break;
     }
   });
-  return { host, files, globs, sysctls, sysctlFiles, units, kubelet, os };
+  return { host, files, globs, sysctls, sysctlFiles, units, kubelet, os, lock };
 }
 
 function groupSections(sections: readonly Section[]): Map<string, Buffer[]> {
@@ -209,4 +213,23 @@ export function parseOsRelease(text: string): OsFact {
       ? 'rhel'
       : 'other';
   return { id, idLike, family };
+}
+
+/** The node lock file (key=value lines) with the node's clock; undefined when there is no lock. */
+export function parseLock(text: string): LockFact | undefined {
+  const values = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  const runId = values.get('runId');
+  if (!runId) return undefined;
+  return {
+    runId,
+    owner: values.get('owner') ?? '?',
+    pid: values.get('pid') ?? '?',
+    command: values.get('command') ?? '',
+    expires: Number(values.get('expires')) || 0,
+    now: Number(values.get('now')) || 0,
+  };
 }

@@ -45,6 +45,8 @@ function requestScript(request: FactRequest, index: number): string {
       return `nw_sec u${index}; systemctl show -p ${UNIT_PROPERTIES.join(',')} -- ${shQuote(unitName(request.name))} 2>/dev/null`;
     case 'os':
       return `nw_sec o${index}; cat /etc/os-release 2>/dev/null`;
+    case 'lock':
+      return `nw_sec l${index}; printf 'now=%s\\n' "$(date +%s)"; cat -- ${shQuote(request.path)} 2>/dev/null`;
   }
 }
 

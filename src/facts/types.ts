@@ -11,7 +11,9 @@ export type FactRequest =
   /** Every file `sysctl --system` / systemd-sysctl would read at boot, with content. */
   | { readonly kind: 'sysctlFiles' }
   | { readonly kind: 'unit'; readonly name: string }
-  | { readonly kind: 'os' };
+  | { readonly kind: 'os' }
+  /** nodeward's own node lock file, to show a run in progress. */
+  | { readonly kind: 'lock'; readonly path: string };
 
 export type FileType = 'file' | 'directory' | 'symlink' | 'other';
 
@@ -77,6 +79,17 @@ export interface OsFact {
   readonly family: 'debian' | 'rhel' | 'other';
 }
 
+export interface LockFact {
+  readonly runId: string;
+  readonly owner: string;
+  readonly pid: string;
+  readonly command: string;
+  /** Epoch seconds (node clock). */
+  readonly expires: number;
+  /** The node's clock when read. */
+  readonly now: number;
+}
+
 export interface NodeFacts {
   readonly host: string;
   readonly files: ReadonlyMap<string, FileFact>;
@@ -87,4 +100,5 @@ export interface NodeFacts {
   readonly units: ReadonlyMap<string, UnitFact>;
   readonly kubelet: KubeletFact | undefined;
   readonly os: OsFact | undefined;
+  readonly lock?: LockFact | undefined;
 }

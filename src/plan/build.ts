@@ -1,5 +1,6 @@
 import { CONTAINERD_CONFIG } from '../apply/after-state.ts';
 import { IP_FORWARD, PROTECT_KERNEL_DEFAULTS } from '../apply/guards.ts';
+import { NODE_STATE_DIR } from '../apply/scripts/common.ts';
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import type { FactRequest, NodeFacts } from '../facts/types.ts';
@@ -23,6 +24,7 @@ const BASE_REQUESTS: readonly FactRequest[] = [
   { kind: 'kubelet' },
   { kind: 'file', path: CONTAINERD_CONFIG, content: true, follow: false, sensitive: false },
   { kind: 'sysctlFiles' },
+  { kind: 'lock', path: `${NODE_STATE_DIR}/lock` },
   ...[IP_FORWARD, ...Object.keys(PROTECT_KERNEL_DEFAULTS)].map((key) => ({ kind: 'sysctl' as const, key })),
 ];
 
@@ -79,7 +81,7 @@ function groupByKind(entries: readonly ResourceEntry[]): ByKind {
 export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[], facts: NodeFacts): NodePlan {
   const skipped: { entry: string; reason: string }[] = [];
   const active = entries.filter((entry) => {
-    const result = evaluateCondition(entry.when, facts, host.vars);
+    const result = evaluateCondition(entry.when, facts, entry.vars ?? host.vars);
     if (!result.ok) skipped.push({ entry: entry.id, reason: result.reason });
     return result.ok;
   });
@@ -93,6 +95,7 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
     const written = new Set([...sysctl, ...files, ...kubelet].map((change) => change.target));
     const permissions = handlers.permissions.plan(groups.permissions, { ...input, written });
     const changes: Change[] = [...sysctl.filter((c) => c.kind === 'sysctl'), ...sysctl.filter((c) => c.kind !== 'sysctl'), ...files, ...kubelet, ...permissions];
+    const lock = facts.lock && facts.lock.expires >= facts.lock.now ? facts.lock : undefined;
     return {
       name: host.name,
       address: host.address,
@@ -101,6 +104,7 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
       changes,
       restarts: orderRestarts(changes.flatMap((change) => change.restarts)),
       skipped,
+      lockedBy: lock && { runId: lock.runId, owner: lock.owner, pid: lock.pid, command: lock.command, expires: lock.expires },
     };
   } catch (error) {
     if (error instanceof NodewardError) return errorPlan(host, error);

@@ -33,6 +33,7 @@ function nodeToJson(node: NodePlan): unknown {
     error: node.error ?? null,
     restarts: node.restarts,
     skipped: node.skipped,
+    lockedBy: node.lockedBy ?? null,
     changes: node.changes.map(changeToJson),
   };
 }

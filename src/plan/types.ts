@@ -62,6 +62,8 @@ export interface NodePlan {
   readonly restarts: readonly ServiceToRestart[];
   /** Entries not applied on this node, with the reason (a `when` that is false). */
   readonly skipped: readonly { readonly entry: string; readonly reason: string }[];
+  /** Another nodeward run holds this node's lock (unexpired): its changes are in flight. */
+  readonly lockedBy?: { readonly runId: string; readonly owner: string; readonly pid: string; readonly command: string; readonly expires: number } | undefined;
 }
 
 export interface PlanSource {

@@ -53,7 +53,7 @@ function replaceValue(doc: Document, path: readonly string[], value: unknown): v
   const node = doc.getIn(path, true);
   const primitive = value === null || ['string', 'number', 'boolean'].includes(typeof value);
   if (isScalar(node) && primitive) {
-    if (typeof node.value !== typeof value) node.type = undefined;
+    if (typeof node.value !== typeof value) delete node.type;
     node.value = value;
     return;
   }

@@ -11,7 +11,7 @@ const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', del
 
 /** The human plan: per node its changes with diffs, then a summary table. Pure. */
 export function renderPlan(plan: Plan, options: RenderPlanOptions): string {
-  const parts = plan.nodes.filter((node) => node.status !== 'in-sync').map((node) => renderNode(node, options));
+  const parts = plan.nodes.filter((node) => node.status !== 'in-sync' || node.lockedBy).map((node) => renderNode(node, options));
   parts.push(renderSummary(plan.nodes, options.palette));
   return parts.join('\n');
 }
@@ -25,6 +25,7 @@ function renderNode(node: NodePlan, { palette: p, diffs }: RenderPlanOptions): s
   }
   const restarts = node.restarts.length > 0 ? `, restarts ${node.restarts.join(' then ')}` : '';
   lines.push(`${p.bold(node.name)} ${p.dim(`(${node.address})`)}  ${node.changes.length} to change${restarts}`);
+  if (node.lockedBy) lines.push(`  ${p.yellow(`${describeLock(node.lockedBy)}: its changes are in flight`)}`);
   for (const change of node.changes) {
     const symbol = change.action === 'create' ? p.green('+') : change.action === 'delete' ? p.red('-') : p.yellow(SYMBOL[change.action]);
     const checks = change.checks.length > 0 ? p.dim(`  [${change.checks.join(' ')}]`) : '';
@@ -65,7 +66,7 @@ export function renderSummary(nodes: readonly NodePlan[], p: Palette): string {
     node.status === 'error' ? p.red('error') : node.status === 'changes' ? p.yellow('changes') : p.green('in-sync'),
     node.status === 'error' ? '-' : String(node.changes.length),
     node.restarts.length > 0 ? node.restarts.join(',') : '-',
-    node.status === 'error' ? firstLine(node.error?.message ?? '') : '',
+    node.status === 'error' ? firstLine(node.error?.message ?? '') : node.lockedBy ? `locked by run ${node.lockedBy.runId}` : '',
   ]);
   const counts = countStatuses(nodes);
   const total = `${nodes.length} nodes: ${counts['in-sync']} in sync, ${counts.changes} with changes, ${counts.error} with errors\n`;
@@ -76,6 +77,10 @@ export function countStatuses(nodes: readonly NodePlan[]): Record<NodePlan['stat
   const counts = { 'in-sync': 0, changes: 0, error: 0 };
   for (const node of nodes) counts[node.status]++;
   return counts;
+}
+
+export function describeLock(lock: NonNullable<NodePlan['lockedBy']>): string {
+  return `locked by run ${lock.runId} (${lock.owner}, pid ${lock.pid}: ${lock.command}) until ${new Date(lock.expires * 1000).toISOString()}`;
 }
 
 function firstLine(text: string): string {

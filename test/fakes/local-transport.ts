@@ -6,8 +6,12 @@ export function localHost(name = 'local'): HostSpec {
   return { name, address: '127.0.0.1', port: 22, user: 'root', identityFile: undefined, become: 'none', labels: {}, groups: [], vars: {} };
 }
 
-/** Runs scripts with the local /bin/sh exactly as a node would (script on stdin to `sh -s`). */
-export function localTransport(host: HostSpec = localHost()): Transport & { readonly scripts: string[] } {
+/**
+ * Runs scripts with the local /bin/sh exactly as a node would (script on stdin to `sh -s`).
+ * `ownProc` runs it in a fresh PID namespace so /proc shows none of this machine's processes
+ * (the lab's kubelets among them).
+ */
+export function localTransport(host: HostSpec = localHost(), options: { ownProc?: boolean } = {}): Transport & { readonly scripts: string[] } {
   const scripts: string[] = [];
   return {
     host,
@@ -16,7 +20,8 @@ export function localTransport(host: HostSpec = localHost()): Transport & { read
       scripts.push(script);
       const started = Date.now();
       return new Promise((resolve, reject) => {
-        const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        const argv = options.ownProc ? ['unshare', '--pid', '--fork', '--mount-proc', '/bin/sh', '-s'] : ['/bin/sh', '-s'];
+        const child = spawn(argv[0] ?? '/bin/sh', argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -8,9 +8,11 @@ declare module 'vitest' {
   }
 }
 
-/** Brings up the test lab (id 1) once for the whole `lab` project and takes it down at the end. */
+/** Brings up the test lab (id 1, or $NODEWARD_TEST_LAB_ID) once for the whole `lab` project and takes it down at the end. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  process.env['NODEWARD_LAB_ID'] = '1';
+  // 1 unless a parallel developer run asks for its own lab (NODEWARD_TEST_LAB_ID)
+  process.env['NODEWARD_LAB_ID'] = process.env['NODEWARD_TEST_LAB_ID'] ?? '1';
+  delete process.env['NODEWARD_LAB_DIR'];
   const n = Number(process.env['NODEWARD_TEST_NODES'] ?? '5');
   let info = process.env['NODEWARD_LAB_REUSE'] === '1' ? reusable(n) : undefined;
   const reused = info !== undefined;

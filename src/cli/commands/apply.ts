@@ -11,7 +11,7 @@ import { createApplyProgress } from '../../ui/apply-progress.ts';
 import { palette } from '../../ui/colors.ts';
 import { askApproval } from '../../ui/prompts.ts';
 import { renderOutcomes } from '../../ui/render-apply.ts';
-import { renderPlan } from '../../ui/render-plan.ts';
+import { describeLock, renderPlan } from '../../ui/render-plan.ts';
 import { ConfigError, UsageError } from '../../util/errors.ts';
 import { applyDeps, operator, type ApplyTuning } from '../apply-deps.ts';
 import { addConnectOptions, connectorFor, positiveInt } from '../connect-options.ts';
@@ -71,9 +71,13 @@ async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, 
     throw new UsageError('refusing to apply without a terminal to confirm on: pass --yes (or apply a reviewed plan with --plan FILE)');
   }
   const { inputs, plan } = await planFromFlags(playbooks, flags, signal);
-  process.stdout.write(renderPlan(plan, { palette: palette(terminal.color), diffs: flags.diff }));
-  const early = plan.nodes.filter((n) => n.status !== 'changes').map((n) => (n.status === 'in-sync' ? { name: n.name, status: 'in-sync' as const, reason: undefined, changes: 0, restarted: [], durationMs: 0 } : unappliable(n)));
-  let chosen = plan.nodes.filter((n) => n.status === 'changes');
+  // with --json stdout carries only the outcome; the plan still goes to the log
+  (flags.json ? process.stderr : process.stdout).write(renderPlan(plan, { palette: palette(terminal.color && !flags.json), diffs: flags.diff }));
+  // A node another run holds is not reported in sync: its state is in flight.
+  const early = plan.nodes
+    .filter((n) => n.status !== 'changes' || n.lockedBy)
+    .map((n): NodeOutcome => (n.lockedBy ? { name: n.name, status: 'refused', reason: describeLock(n.lockedBy), changes: 0, restarted: [], durationMs: 0 } : n.status === 'in-sync' ? { name: n.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 } : unappliable(n)));
+  let chosen = plan.nodes.filter((n) => n.status === 'changes' && !n.lockedBy);
   if (chosen.length === 0) return { inputs, work: [], early };
   if (!flags.yes) {
     const answer = await askApproval(plan.nodes);
@@ -132,7 +136,8 @@ export function registerApply(program: Command): void {
       }
       const { inputs, work, early } = prepared;
       if (work.length === 0) {
-        process.stdout.write(renderOutcomes(early, palette(terminal.color)));
+        if (flags.json) process.stdout.write(JSON.stringify({ runId: null, journal: null, stopped: null, nodes: early }, null, 2) + '\n');
+        else process.stdout.write(renderOutcomes(early, palette(terminal.color)));
         process.exitCode = applyExitCode(early);
         return;
       }

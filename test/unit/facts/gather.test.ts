@@ -98,7 +98,7 @@ describe('gatherFacts (local sh)', () => {
   });
 
   it('finds no kubelet here and falls back to the kubeadm config path', async () => {
-    const facts = await gatherFacts(localTransport(), [{ kind: 'kubelet' }]);
+    const facts = await gatherFacts(localTransport(undefined, { ownProc: true }), [{ kind: 'kubelet' }]);
     expect(facts.kubelet).toMatchObject({ pid: undefined, configPath: '/var/lib/kubelet/config.yaml', configFromProcess: false });
   });
 
