@@ -118,7 +118,7 @@ export async function labDown(): Promise<{ stopped: number; namespaces: number }
   const info = tryReadLabInfo(dir);
   await stopDelayLine({ dir, id });
   const dirs = machineDirs(dir);
-  await mapLimit(dirs, 32, (d) => {
+  const stopped = await mapLimit(dirs, 32, (d) => {
     const known = info?.nodes.find((x) => x.dir === d) ?? (info && d === info.bastion.dir ? { initPid: info.bastion.pid, launcherPid: info.bastion.launcherPid } : undefined);
     return stopMachine(d, known ? { initPid: known.initPid, launcherPid: known.launcherPid } : {});
   });
@@ -128,7 +128,7 @@ export async function labDown(): Promise<{ stopped: number; namespaces: number }
   for (const f of ['lab.json', 'faults.json', 'inventory.yaml', 'known_hosts', 'kubeconfig', 'ssh_config', 'apiserver.sock']) {
     rmSync(path.join(dir, f), { force: true });
   }
-  return { stopped: dirs.length, namespaces };
+  return { stopped: stopped.filter(Boolean).length, namespaces };
 }
 
 function machineDirs(dir: string): string[] {

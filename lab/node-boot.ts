@@ -55,7 +55,7 @@ export async function waitReady(dir: string, initPid: number, timeoutMs = 90_000
  * SIGKILL to PID 1 of the node's PID namespace makes the kernel kill every process in it, like pulling
  * the plug; nothing on the nodes needs a clean shutdown, and it keeps `down` of 100 nodes fast.
  */
-export async function stopMachine(dir: string, pids: { initPid?: number; launcherPid?: number }): Promise<void> {
+export async function stopMachine(dir: string, pids: { initPid?: number; launcherPid?: number }): Promise<boolean> {
   const bootJson = path.join(dir, 'boot.json');
   const candidates = [pids.initPid, readPid(path.join(dir, 'init.pid')), pids.launcherPid, readPid(path.join(dir, 'launcher.pid'))];
   const ours = [...new Set(candidates)].filter((p): p is number => p !== undefined && p > 0 && cmdlineHas(p, bootJson));
@@ -65,6 +65,7 @@ export async function stopMachine(dir: string, pids: { initPid?: number; launche
   rmSync(path.join(dir, 'init.pid'), { force: true });
   rmSync(path.join(dir, 'launcher.pid'), { force: true });
   rmSync(path.join(dir, 'ready'), { force: true });
+  return ours.length > 0;
 }
 
 export function readPid(file: string): number | undefined {
