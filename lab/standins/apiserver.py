@@ -130,6 +130,7 @@ class Store:
         self.pods = {}
         self.pdb_blocks = set(pdb_blocks)
         self.seen = {}  # node -> time.time() when its heartbeat last changed
+        self.configz = {}  # node -> what its kubelet reports on /configz
         self.dirty = False
         self.created_at = now_stamp()
         self._load()
@@ -145,6 +146,7 @@ class Store:
         self.nodes = {n['metadata']['name']: n for n in state.get('nodes', [])}
         self.pods = {(p['metadata']['namespace'], p['metadata']['name']): p for p in state.get('pods', [])}
         self.pdb_blocks = set(state.get('pdbBlocks', []))
+        self.configz = state.get('configz', {})
         self.created_at = state.get('createdAt', self.created_at)
 
     def save(self):
@@ -153,7 +155,7 @@ class Store:
                 return
             text = json.dumps({'resourceVersion': self.rv, 'createdAt': self.created_at,
                                'nodes': list(self.nodes.values()), 'pods': list(self.pods.values()),
-                               'pdbBlocks': sorted(self.pdb_blocks)}, separators=(',', ':'))
+                               'pdbBlocks': sorted(self.pdb_blocks), 'configz': self.configz}, separators=(',', ':'))
             self.dirty = False
         tmp = self.path + '.tmp'
         with open(tmp, 'w') as f:
@@ -226,11 +228,22 @@ class Store:
             if not dry_run:
                 del self.nodes[name]
                 self.seen.pop(name, None)
+                self.configz.pop(name, None)
                 for key in [k for k, p in self.pods.items() if p['spec'].get('nodeName') == name]:
                     del self.pods[key]
                 self.rv += 1
                 self.dirty = True
             return node
+
+    def kubelet_reachable(self, name):
+        node = self.get_node(name)
+        ready = next((c for c in node['status'].get('conditions', []) if c.get('type') == 'Ready'), {})
+        if ready.get('status') in ('True', 'False') and time.time() - self.seen.get(name, 0) <= self.grace:
+            return
+        ip = next((a['address'] for a in node['status'].get('addresses', []) if a.get('type') == 'InternalIP'), name)
+        port = node['status'].get('daemonEndpoints', {}).get('kubeletEndpoint', {}).get('Port', 10250)
+        raise ApiError(503, 'ServiceUnavailable',
+                       f'error trying to reach service: dial tcp {ip}:{port}: connect: connection refused')
 
     def _note_heartbeat(self, name, node, old=None):
         def beat(n):
@@ -481,6 +494,12 @@ class Api:
             return 200, VERSION_INFO
         if parts[:2] == ['api', 'v1']:
             return self.core(method, parts[2:], query, headers, body)
+        if parts[:3] == ['nwlab', 'v1', 'nodes'] and parts[4:] == ['configz'] and method == 'POST':
+            # Lab-only: the kubelet stand-in reports its effective config for nodes/NAME/proxy/configz.
+            self.store.get_node(parts[3])
+            self.store.configz[parts[3]] = parse_json(body)
+            self.store.dirty = True
+            return 200, {'kind': 'Status', 'apiVersion': 'v1', 'metadata': {}, 'status': 'Success'}
         if parts[:3] == ['apis', 'apps', 'v1'] and method == 'GET':
             return self.apps(parts[3:], query)
         if parts[:3] == ['apis', 'policy', 'v1'] and method == 'GET':
@@ -497,6 +516,14 @@ class Api:
             if method == 'POST':
                 return 201, store.create_node(parse_json(body), dry)
             raise method_not_allowed()
+        if len(rest) == 4 and rest[0] == 'nodes' and rest[2] == 'proxy' and method == 'GET':
+            # What the API server would fetch from the kubelet on port 10250.
+            store.kubelet_reachable(rest[1])
+            if rest[3] == 'configz' and rest[1] in store.configz:
+                return 200, store.configz[rest[1]]
+            if rest[3] == 'healthz':
+                return 200, b'ok'
+            return 404, b'404 page not found\n'
         if len(rest) in (2, 3) and rest[0] == 'nodes':
             name = rest[1]
             status_only = rest[2:] == ['status']
@@ -703,9 +730,12 @@ class Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f'apiserver: internal error on {self.command} {self.path}: {e!r}\n')
             self._respond(500, ApiError(500, 'InternalError', f'Internal error occurred: {e}').status())
             return
-        self._respond(code, self._render(obj, headers.get('accept', ''), query))
+        rendered = self._render(obj, headers.get('accept', ''), query)
+        self._respond(code, rendered, 'text/plain; charset=utf-8' if isinstance(rendered, bytes) else 'application/json')
 
     def _render(self, obj, accept, query):
+        if isinstance(obj, bytes):
+            return obj
         kind = obj.pop('_kind', None) if 'items' in obj else obj.get('kind')
         if 'as=Table' in accept and kind not in (None, 'Status', 'APIResourceList', 'APIGroupList', 'APIVersions', 'APIGroup'):
             api_version = 'meta.k8s.io/v1' if 'as=Table;v=v1;' in accept or 'v=v1;' in accept else 'meta.k8s.io/v1beta1'

@@ -389,6 +389,13 @@ describe('kubelet stand-in', () => {
     expect(node.status.addresses).toContainEqual({ type: 'InternalIP', address: '198.19.255.10' });
     expect(node.status.nodeInfo).toMatchObject({ kubeletVersion: 'v1.31.4', containerRuntimeVersion: 'containerd://1.7.24' });
     expect(kubelet.output()).toContain('"Successfully registered node" node="st-good"');
+    // The effective config (file + flags + defaults), as /configz shows it through the API server.
+    const configz = await kubectl('get', '--raw', '/api/v1/nodes/st-good/proxy/configz');
+    expect(configz.code).toBe(0);
+    expect(JSON.parse(configz.stdout)).toMatchObject({ kubeletconfig: {
+      readOnlyPort: 10255, cgroupDriver: 'systemd', protectKernelDefaults: false, eventRecordQPS: 50,
+      containerRuntimeEndpoint: `unix://${path.join(d, 'containerd.sock')}`, authorization: { mode: 'AlwaysAllow' },
+    } });
   });
 
   test('protectKernelDefaults starts when the tunables already have the kubelet values', async () => {
@@ -492,6 +499,9 @@ describe('kubelet stand-in', () => {
     expect(unknown).toMatchObject({ reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
     expect(Date.parse(unknown.lastHeartbeatTime ?? '')).toBeGreaterThanOrEqual(Date.parse(later.lastHeartbeatTime ?? ''));
     expect((await kubectl('get', 'nodes', 'st-beat')).stdout).toMatch(/^st-beat +NotReady +<none> /m);
+    const proxied = await kubectl('get', '--raw', '/api/v1/nodes/st-beat/proxy/healthz');
+    expect(proxied.code).not.toBe(0);
+    expect(proxied.stderr).toContain('ServiceUnavailable');
   });
 });
 
