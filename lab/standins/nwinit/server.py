@@ -18,7 +18,12 @@ def serve(mgr, paths):
         except OSError:
             pass
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.bind(path)
+        try:
+            s.bind(path)
+        except OSError as e:  # e.g. a state dir too long for a unix socket path: the host side loses `status`
+            print(f'control socket {path}: {e}', flush=True)
+            s.close()
+            continue
         os.chmod(path, 0o666)
         s.listen(64)
         socks.append(s)
