@@ -21,6 +21,7 @@ need pgrep procps
 need sysctl procps
 need nsenter util-linux
 need unshare util-linux
+need kubectl kubernetes-client
 if command -v python3 >/dev/null 2>&1; then
   python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 fi

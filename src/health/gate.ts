@@ -8,7 +8,7 @@ import type { NodeStatusReader } from './node-status.ts';
 export interface GateSpec {
   /** Services restarted this time; each must be active again. */
   readonly services: readonly ServiceToRestart[];
-  /** Node clock (epoch seconds) just before the restart: the Node's heartbeat must be newer. */
+  /** Node clock (epoch seconds) when the restart returned: the Node's heartbeat must be newer. */
   readonly restartedAt: number;
   /** The kubelet's NRestarts before the restart, to notice a crash loop early. */
   readonly kubeletRestartsBefore: number;

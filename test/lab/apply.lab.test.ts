@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { labFault, labHeal, labReset } from '../../lab/lab.ts';
-import { run } from '../../lab/run.ts';
 import { testLab } from './helpers.ts';
 import { nodeSnapshot, nodeward, onNode, tempFilesOn } from './nodeward.ts';
 
@@ -22,9 +21,9 @@ async function kubeletStarts(node: string): Promise<number> {
   return Number((await onNode(node, 'journalctl -u kubelet --no-pager | grep -c "Kubelet version" || true')).trim());
 }
 
+/** Node Ready conditions straight from the API server's REST (not through nodeward's client). */
 async function readyNodes(): Promise<Record<string, string>> {
-  const result = await run('kubectl', ['--kubeconfig', lab.info.files.kubeconfig, 'get', 'nodes', '-o', 'json']);
-  const list = JSON.parse(result.stdout) as { items: { metadata: { name: string }; status: { conditions: { type: string; status: string }[] } }[] };
+  const list = (await (await fetch(`${lab.info.apiserver.url}/api/v1/nodes`)).json()) as { items: { metadata: { name: string }; status: { conditions: { type: string; status: string }[] } }[] };
   return Object.fromEntries(list.items.map((i) => [i.metadata.name, i.status.conditions.find((c) => c.type === 'Ready')?.status ?? '?']));
 }
 

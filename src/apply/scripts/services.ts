@@ -2,14 +2,17 @@ import { unitName } from '../../facts/script.ts';
 import { shQuote } from '../../transport/shell-quote.ts';
 import { markers, prelude } from './common.ts';
 
-/** Restarts one service, recording the node-clock time just before (the health gate compares against it). */
+/**
+ * Restarts one service and records the node-clock time once `systemctl restart` returned: the old
+ * process is gone by then, so a heartbeat stamped later (in whole seconds) is the new one's.
+ */
 export function restartScript(stateDir: string, runId: string, service: string): string {
   const unit = shQuote(unitName(service));
   return `${prelude(stateDir, runId)}
 [ -d "$R" ] && nw_put "$R/state" restarting
 b=$(systemctl show -p NRestarts --value -- ${unit} 2>/dev/null)
-t=$(date +%s)
 systemctl restart -- ${unit} || nw_fail restart "systemctl restart ${unitName(service)} failed"
+t=$(date +%s)
 printf 'NW_RESTARTED %s %s\\n' "$t" "\${b:-0}"
 `;
 }
