@@ -20,6 +20,7 @@ export async function startApiserver(dir: string, port: number): Promise<Apiserv
   }
   const socket = path.join(dir, 'apiserver.sock');
   const stateDir = path.join(dir, 'apiserver');
+  rmSync(stateDir, { recursive: true, force: true }); // a new lab starts with no Nodes registered
   mkdirSync(stateDir, { recursive: true });
   rmSync(socket, { force: true });
   if (await answers(port)) throw new LabError(`port ${port} is already in use on 127.0.0.1; is another lab with this id up?`);
