@@ -602,4 +602,14 @@ describe('API server stand-in', () => {
     expect(after.status.nodeInfo).toEqual(before.status.nodeInfo);
     await waitFor('Ready after restart', async () => ((await readyOf(node))?.status === 'True' ? true : undefined));
   });
+
+  test('deleting the node removes it and its pods; the running kubelet does not re-register it', async () => {
+    expect((await kubectl('delete', 'node', node)).stdout).toContain(`node "${node}" deleted`);
+    await sleep(2_500);
+    const gone = await kubectl('get', 'node', node);
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain(`nodes "${node}" not found`);
+    const pods = await client().listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+    expect(pods.items).toEqual([]);
+  });
 });
