@@ -380,6 +380,10 @@ describe('kubelet stand-in', () => {
     const ss = await must('ip', ['netns', 'exec', NS, 'ss', '-ltnpH']);
     expect(ss).toMatch(/0\.0\.0\.0:10250 .*"kubelet"/);
     expect(ss).toMatch(/0\.0\.0\.0:10255 .*"kubelet"/);
+    const readOnly = await run('ip', ['netns', 'exec', NS, 'curl', '-sS', 'http://198.19.255.10:10255/pods']);
+    expect(JSON.parse(readOnly.stdout)).toMatchObject({ kind: 'PodList', apiVersion: 'v1' });
+    const plain = await run('ip', ['netns', 'exec', NS, 'curl', '-sS', 'http://198.19.255.10:10250/healthz']);
+    expect(plain.stdout).toBe('Client sent an HTTP request to an HTTPS server.\n');
     await waitFor('Ready', async () => ((await readyOf('st-good'))?.status === 'True' ? true : undefined));
     const table = await kubectl('get', 'nodes');
     expect(table.code).toBe(0);
