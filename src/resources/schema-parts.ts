@@ -4,13 +4,28 @@ import { z } from 'zod';
 
 const FORBIDDEN_PATH_CHARS = /[\0\n\r]/;
 
+/**
+ * Characters no path, sysctl or kubelet value on a node legitimately carries but shell
+ * injection does. Every value is quoted anyway; refusing them too turns a hostile or garbled
+ * playbook into an input error (file, line, column) before anything is contacted.
+ */
+const SUSPICIOUS = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f`"'\\]|\$\(|\$\{/;
+
+/** Shell-ish or control characters (NUL and line breaks are reported by the line-level checks). */
+export function suspiciousText(value: string): boolean {
+  return SUSPICIOUS.test(value);
+}
+
+const NO_SUSPICIOUS_MESSAGE = 'must not contain control characters, quotes, backslashes, backticks or $( ) / ${ }';
+
 export const absolutePath = z
   .string()
   .min(2, 'must be an absolute path')
   .refine((p) => p.startsWith('/'), 'must be an absolute path (start with /)')
   .refine((p) => !FORBIDDEN_PATH_CHARS.test(p), 'must not contain NUL or newline characters')
   .refine((p) => !p.split('/').includes('..'), "must not contain '..' segments")
-  .refine((p) => !p.split('/').slice(1, -1).includes('') && !p.endsWith('/'), 'must not contain empty segments or end with /');
+  .refine((p) => !p.split('/').slice(1, -1).includes('') && !p.endsWith('/'), 'must not contain empty segments or end with /')
+  .refine((p) => !suspiciousText(p), NO_SUSPICIOUS_MESSAGE);
 
 /** An absolute path that may contain shell-style glob characters (* ? [..]) in its segments. */
 export const absoluteGlob = absolutePath;
@@ -34,4 +49,15 @@ export const sysctlName = z
 export const sysctlValue = z
   .union([z.string(), z.number(), z.boolean()])
   .transform((v) => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v).trim().replace(/\s+/g, ' ')))
-  .refine((v) => v.length > 0 && !/[\0\n\r#;=]/.test(v), 'must be a single-line value without # ; =');
+  .refine((v) => v.length > 0 && !/[\0\n\r#;=]/.test(v), 'must be a single-line value without # ; =')
+  .refine((v) => !suspiciousText(v), NO_SUSPICIOUS_MESSAGE);
+
+/** A data value written into a structured config (kubelet YAML, containerd TOML): no shell or control characters in any string. */
+export const configValue = z.unknown().superRefine((value, ctx) => {
+  const walk = (v: unknown, path: (string | number)[]): void => {
+    if (typeof v === 'string' && (suspiciousText(v) || FORBIDDEN_PATH_CHARS.test(v))) ctx.addIssue({ code: 'custom', message: NO_SUSPICIOUS_MESSAGE, path });
+    else if (Array.isArray(v)) v.forEach((item, i) => walk(item, [...path, i]));
+    else if (v && typeof v === 'object') for (const [k, item] of Object.entries(v)) walk(item, [...path, k]);
+  };
+  walk(value, []);
+});

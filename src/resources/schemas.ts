@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { absoluteGlob, absolutePath, accountName, octalMode, serviceToRestart, sysctlName, sysctlValue } from './schema-parts.ts';
+import { absoluteGlob, absolutePath, accountName, configValue, octalMode, serviceToRestart, sysctlName, sysctlValue } from './schema-parts.ts';
 
 /**
  * The schema of each resource kind as written in a playbook (after variables are substituted).
@@ -23,7 +23,7 @@ export const kubeletConfigSchema = z.strictObject({
     .optional()
     .describe("KubeletConfiguration file; default: the running kubelet's --config, else /var/lib/kubelet/config.yaml"),
   set: z
-    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9./_-]+)*$/, 'must be a key path such as authentication.anonymous.enabled'), z.unknown())
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9./_-]+)*$/, 'must be a key path such as authentication.anonymous.enabled'), configValue)
     .describe('Keys to set, as dotted paths or nested maps; every other key, comment and order is kept.'),
   remove: z.array(z.string()).default([]),
   restarts: z.array(serviceToRestart).default(['kubelet']),
