@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { errorMessage } from '../util/errors.ts';
 
 export interface NodeStatus {
@@ -14,14 +14,21 @@ export interface NodeStatusReader {
   read(nodeName: string): Promise<NodeStatus>;
 }
 
+/** The Kubernetes client loads on first use: it costs a third of a second, and most runs never need it. */
 export function createNodeStatusReader(kubeconfigPath: string): NodeStatusReader {
-  const config = new KubeConfig();
-  config.loadFromFile(kubeconfigPath);
-  const api = config.makeApiClient(CoreV1Api);
+  let api: Promise<CoreV1Api> | undefined;
+  const client = (): Promise<CoreV1Api> => {
+    api ??= import('@kubernetes/client-node').then(({ CoreV1Api: Api, KubeConfig }) => {
+      const config = new KubeConfig();
+      config.loadFromFile(kubeconfigPath);
+      return config.makeApiClient(Api);
+    });
+    return api;
+  };
   return {
     async read(nodeName) {
       try {
-        const node = await api.readNode({ name: nodeName });
+        const node = await (await client()).readNode({ name: nodeName });
         const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready');
         const heartbeat = ready?.lastHeartbeatTime ? Math.floor(new Date(ready.lastHeartbeatTime).getTime() / 1000) : undefined;
         return { ready: ready?.status, heartbeat, reason: ready?.reason ?? ready?.message };
