@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerApply } from './commands/apply.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerRollback, registerRuns } from './commands/rollback.ts';
 import { EXIT, exitCodeFor, messageFor } from './exit-codes.ts';
@@ -23,6 +24,7 @@ function program(): Command {
   registerApply(root);
   registerRollback(root);
   registerRuns(root);
+  registerCheck(root);
   root.addHelpText(
     'after',
     '\nExit status: 0 done/in sync, 1 error, 2 changes pending (plan) or drift, 3 a node was rolled back,\n' +

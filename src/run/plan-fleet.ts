@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import { gatherFacts } from '../facts/gather.ts';
-import type { NodeFacts } from '../facts/types.ts';
+import type { FactRequest, NodeFacts } from '../facts/types.ts';
 import { buildNodePlan, errorPlan, factRequests } from '../plan/build.ts';
 import type { NodePlan } from '../plan/types.ts';
 import type { Connector } from '../transport/types.ts';
@@ -26,13 +26,14 @@ export async function planNode(
   connector: Connector,
   hooks: PlanHooks,
   signal?: AbortSignal,
+  extraRequests: readonly FactRequest[] = [],
 ): Promise<NodeRead> {
   try {
     if (signal?.aborted) throw new CancelledError();
     hooks.nodeStep?.(host, 'connect');
     const transport = await connector.connect(host, signal);
     hooks.nodeStep?.(host, 'facts');
-    const facts = await gatherFacts(transport, factRequests(entries), signal ? { signal } : {});
+    const facts = await gatherFacts(transport, withExtra(factRequests(entries), extraRequests), signal ? { signal } : {});
     hooks.nodeStep?.(host, 'plan');
     return { plan: buildNodePlan(host, entries, facts), facts };
   } catch (error) {
@@ -56,6 +57,35 @@ export async function planFleet(
         const { plan } = await planNode(host, entriesByHost.get(host.name) ?? [], connector, hooks, options.signal);
         hooks.nodeDone?.(host, plan);
         return plan;
+      }),
+    ),
+  );
+}
+
+/**
+ * The plan's requests plus others answered in the same exec (check's audits). A file the plan
+ * already reads is not asked again: merged flags (follow, content) would change the plan's facts.
+ */
+export function withExtra(requests: readonly FactRequest[], extra: readonly FactRequest[]): FactRequest[] {
+  const planned = new Set(requests.flatMap((r) => (r.kind === 'file' ? [r.path] : [])));
+  return [...requests, ...extra.filter((r) => r.kind !== 'file' || !planned.has(r.path))];
+}
+
+/** Like planFleet, keeping each node's facts and reading `extraRequests` in the same exec. */
+export async function readFleet(
+  hosts: readonly HostSpec[],
+  entriesByHost: ReadonlyMap<string, readonly ResourceEntry[]>,
+  connector: Connector,
+  options: PlanFleetOptions & { readonly extraRequests?: readonly FactRequest[] },
+  hooks: PlanHooks = {},
+): Promise<NodeRead[]> {
+  const limit = pLimit(Math.max(1, options.concurrency));
+  return Promise.all(
+    hosts.map((host) =>
+      limit(async () => {
+        const read = await planNode(host, entriesByHost.get(host.name) ?? [], connector, hooks, options.signal, options.extraRequests);
+        hooks.nodeDone?.(host, read.plan);
+        return read;
       }),
     ),
   );

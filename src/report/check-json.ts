@@ -1,0 +1,24 @@
+import type { CheckReport } from '../check/types.ts';
+import { checkTotals, overallStatus } from './check-summary.ts';
+
+/** The check report as JSON (`--format json`): stable field names, ids as in the catalogue. */
+export function checkToJson(report: CheckReport): unknown {
+  return {
+    version: report.version,
+    kind: 'nodeward-check',
+    createdAt: report.createdAt,
+    benchmark: report.benchmark,
+    playbooks: report.playbooks,
+    summary: checkTotals(report),
+    nodes: report.nodes.map((n) => ({ name: n.name, address: n.address, status: n.status, error: n.error ?? null, lockedBy: n.lockedBy ?? null })),
+    checks: report.checks.map((check) => ({
+      id: check.id,
+      title: check.title,
+      source: check.source,
+      assessment: check.assessment,
+      status: overallStatus(check),
+      remediation: check.remediation,
+      results: check.nodes.map((r) => ({ node: r.node, status: r.status, failed: r.failed, reasons: r.reasons, entries: r.entries, fixes: r.fixes })),
+    })),
+  };
+}

@@ -1,0 +1,15 @@
+import { writeFileAtomic } from '../cli/output.ts';
+import type { ReportOutput } from './outputs.ts';
+
+/**
+ * Writes each format to its file (atomically: temp file in the same directory, then rename, so a
+ * reader such as node_exporter never sees half a file) or to stdout. Reports hold no secrets and
+ * are meant to be collected, hence 0644.
+ */
+export async function writeReports<F extends string>(outputs: readonly ReportOutput<F>[], render: (format: F) => string, stdout: (text: string) => void): Promise<void> {
+  for (const output of outputs) {
+    const text = render(output.format);
+    if (output.file === undefined) stdout(text);
+    else await writeFileAtomic(output.file, text, 0o644);
+  }
+}
