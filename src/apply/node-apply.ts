@@ -1,6 +1,7 @@
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import { gatherFacts } from '../facts/gather.ts';
+import type { NodeFacts } from '../facts/types.ts';
 import { waitHealthy } from '../health/gate.ts';
 import type { NodeStatusReader } from '../health/node-status.ts';
 import type { RunJournal } from '../journal/run-journal.ts';
@@ -8,28 +9,43 @@ import { buildNodePlan, factRequests } from '../plan/build.ts';
 import type { NodePlan } from '../plan/types.ts';
 import type { ServiceToRestart } from '../resources/schema-parts.ts';
 import type { Connector, Transport } from '../transport/types.ts';
+import { sleep } from '../transport/retry.ts';
 import { ConnectError, errorMessage, RemoteCommandError } from '../util/errors.ts';
 import { afterState } from './after-state.ts';
 import { checkGuards } from './guards.ts';
 import { healthzUrl } from './healthz.ts';
 import { runDir } from './scripts/common.ts';
-import { lockScript, parseLockOutput, unlockScript } from './scripts/lock.ts';
+import { lockScript, parseLockOutput, unlockScript, type LockResult } from './scripts/lock.ts';
 import { parsePendingRuns, parseRollbackOutput, pendingRunsScript, rollbackScript, type PendingRun } from './scripts/rollback.ts';
 import { parseRestartOutput, restartScript, settleScript, unitDiagnosisScript } from './scripts/services.ts';
 import { parseWriteOutput, writeScript } from './scripts/write.ts';
 import { staleDifferences } from './stale.ts';
-import type { ApplyHooks, NodeOutcome, NodeOutcomeStatus } from './types.ts';
+import type { ApplyHooks, CordonRecord, CordonRecovery, NodeDrainer, NodeOutcome, NodeOutcomeStatus } from './types.ts';
 
 export interface NodeApplyDeps {
   readonly connector: Connector;
   readonly stateDir: string;
   readonly runId: string;
-  readonly lock: { readonly owner: string; readonly pid: number; readonly command: string; readonly ttlSeconds: number };
+  readonly lock: {
+    readonly owner: string;
+    readonly pid: number;
+    readonly command: string;
+    readonly ttlSeconds: number;
+    /** A node locked by another live run: wait up to this long for it (0 or absent: refuse at once). */
+    readonly waitMs?: number | undefined;
+    readonly pollMs?: number | undefined;
+    /** Run ids of earlier, dead attempts of this run whose locks may be taken over before they expire. */
+    readonly takeOverFrom?: readonly string[] | undefined;
+  };
   readonly gate: { readonly timeoutMs: number; readonly intervalMs: number; readonly nodeStatus: NodeStatusReader | undefined };
   readonly hooks: ApplyHooks;
   readonly journal: RunJournal | undefined;
   /** Aborted: do not start writing (a node already writing finishes or rolls back). */
   readonly signal: AbortSignal | undefined;
+  /** `--drain`: cordon and evict before the change (and before a rollback's restarts), restore after. */
+  readonly drain?: NodeDrainer | undefined;
+  /** With API access: under the lock, undo a cordon an earlier, dead run left on the node. */
+  readonly cordons?: CordonRecovery | undefined;
 }
 
 export interface NodeWork {
@@ -51,6 +67,9 @@ class NodeRun {
   private readonly started = Date.now();
   private restarted: ServiceToRestart[] = [];
   private changes: string[] = [];
+  /** The lock was held by another run and we waited for it: the node may have been changed meanwhile. */
+  private waitedForLock = false;
+  private cordon: CordonRecord | undefined;
 
   private readonly work: NodeWork;
   private readonly deps: NodeApplyDeps;
@@ -77,6 +96,11 @@ class NodeRun {
       restarted: this.restarted,
       durationMs: Date.now() - this.started,
     };
+    await this.record(status, reason);
+    return outcome;
+  }
+
+  private async record(status: NodeOutcomeStatus | 'pending', reason: string | undefined): Promise<void> {
     await this.deps.journal?.updateNode({
       name: this.host.name,
       address: this.host.address,
@@ -86,8 +110,9 @@ class NodeRun {
       restarted: this.restarted,
       nodeBackupDir: runDir(this.deps.stateDir, this.deps.runId),
       updatedAt: new Date().toISOString(),
+      runId: this.deps.runId,
+      cordon: this.cordon,
     });
-    return outcome;
   }
 
   apply(): Promise<NodeOutcome> {
@@ -98,8 +123,21 @@ class NodeRun {
   revert(runId: string, services: readonly ServiceToRestart[]): Promise<NodeOutcome> {
     return this.locked(async (transport) => {
       this.changes = [runId];
-      const outcome = await this.rollBack(transport, `rollback of run ${runId}`, services, healthzUrl(undefined), runId, true);
+      const outcome = await this.drained(() => this.rollBack(transport, `rollback of run ${runId}`, services, healthzUrl(undefined), runId, true), true);
       return outcome.status === 'rolled-back' ? this.outcome('applied', `run ${runId} rolled back`) : outcome;
+    }, false);
+  }
+
+  /**
+   * Undoes this run's own, finished change on the node (a rollout node that went unhealthy while
+   * its wave soaked). Files edited since are not clobbered: the node is then reported `failed`.
+   */
+  undo(reason: string, services: readonly ServiceToRestart[], changes: readonly string[]): Promise<NodeOutcome> {
+    return this.locked(async (transport) => {
+      this.changes = [...changes];
+      // an unhealthy node is rolled back even when it cannot be drained
+      const outcome = await this.drained(() => this.rollBack(transport, reason, services, healthzUrl(undefined), this.deps.runId, true), false);
+      return outcome.status === 'refused' ? this.outcome('failed', `${outcome.reason ?? reason}; the node keeps this run's change`) : outcome;
     }, false);
   }
 
@@ -116,17 +154,26 @@ class NodeRun {
     }
     let locked = false;
     try {
-      const lock = parseLockOutput(await run(transport, lockScript({ stateDir: this.deps.stateDir, runId: this.deps.runId, ...this.deps.lock })));
+      let lock = parseLockOutput(await run(transport, this.lockScript()));
       if (!lock) return await this.outcome('failed', 'the node answered the lock request with nothing sensible');
+      if (lock.status === 'held' && (this.deps.lock.waitMs ?? 0) > 0) {
+        const waited = await this.waitForLock(transport, lock);
+        if (!waited) return await this.outcome('skipped', 'interrupted while waiting for the node lock');
+        lock = waited;
+      }
       if (lock.status === 'held') {
         const h = lock.holder;
         const expires = h['expires'] ? new Date(Number(h['expires']) * 1000).toISOString() : 'unknown';
-        return await this.outcome('refused', `locked by run ${h['runId'] ?? '?'} (${h['owner'] ?? '?'}, pid ${h['pid'] ?? '?'}: ${h['command'] ?? ''}) until ${expires}`);
+        const waited = (this.deps.lock.waitMs ?? 0) > 0 ? ` (waited ${Math.round((this.deps.lock.waitMs ?? 0) / 1000)}s)` : '';
+        return await this.outcome('refused', `locked by run ${h['runId'] ?? '?'} (${h['owner'] ?? '?'}, pid ${h['pid'] ?? '?'}: ${h['command'] ?? ''}) until ${expires}${waited}`);
       }
       locked = true;
       if (lock.status === 'taken-over') {
-        this.deps.hooks.warn?.(this.host, `took over an expired lock of run ${lock.previous['runId'] ?? '?'} (${lock.previous['owner'] ?? '?'})`);
+        const previous = lock.previous['runId'] ?? '?';
+        const earlier = this.deps.lock.takeOverFrom?.includes(previous) ? 'the lock of an interrupted earlier attempt of this run' : 'an expired lock of run';
+        this.deps.hooks.warn?.(this.host, `took over ${earlier} ${previous} (${lock.previous['owner'] ?? '?'})`);
       }
+      await this.recoverCordon();
       if (recover) {
         const recovered = await this.recoverPendingRuns(transport);
         if (recovered) return recovered;
@@ -144,11 +191,74 @@ class NodeRun {
     }
   }
 
+  private lockScript(): string {
+    const { owner, pid, command, ttlSeconds, takeOverFrom } = this.deps.lock;
+    return lockScript({ stateDir: this.deps.stateDir, runId: this.deps.runId, owner, pid, command, ttlSeconds, takeOverFrom });
+  }
+
+  /** Polls a lock another live run holds until it is free, the wait is over or the run is interrupted (undefined). */
+  private async waitForLock(transport: Transport, first: LockResult): Promise<LockResult | undefined> {
+    const deadline = Date.now() + (this.deps.lock.waitMs ?? 0);
+    let lock = first;
+    if (lock.status === 'held') this.step('lock', `waiting for run ${lock.holder['runId'] ?? '?'} (${lock.holder['owner'] ?? '?'})`);
+    while (lock.status === 'held' && Date.now() < deadline) {
+      const aborted = await sleep(Math.max(0, Math.min(this.deps.lock.pollMs ?? 2000, deadline - Date.now())), this.deps.signal).then(
+        () => false,
+        () => true,
+      );
+      if (aborted) return undefined;
+      lock = parseLockOutput(await run(transport, this.lockScript())) ?? lock;
+    }
+    if (lock.status !== 'held') this.waitedForLock = true;
+    return lock;
+  }
+
+  private async recoverCordon(): Promise<void> {
+    if (!this.deps.cordons) return;
+    try {
+      const repaired = await this.deps.cordons.recover(this.host);
+      if (repaired) this.deps.hooks.warn?.(this.host, repaired);
+    } catch (error) {
+      this.deps.hooks.warn?.(this.host, `could not check the Node for a cordon an earlier run left: ${errorMessage(error)}`);
+    }
+  }
+
+  /**
+   * Runs `body` between a cordon+drain and the restore of the node's prior schedulability (always,
+   * also when `body` throws). A failed drain refuses the node, unless `required` is false.
+   */
+  private async drained(body: () => Promise<NodeOutcome>, required: boolean): Promise<NodeOutcome> {
+    const drainer = this.deps.drain;
+    if (!drainer) return body();
+    const drain = await drainer.drain(this.host, this.deps.signal);
+    this.cordon = drain.record;
+    if (!drain.ok) {
+      if (drain.restoreFailed) return this.outcome('failed', `${drain.reason}; the node is still cordoned: ${drain.restoreFailed}`);
+      if (this.deps.signal?.aborted) return this.outcome('skipped', `interrupted while draining (${drain.reason}); schedulability restored`);
+      if (required) return this.outcome('refused', drain.reason);
+      this.deps.hooks.warn?.(this.host, `${drain.reason}; going on without a drain`);
+      return body();
+    }
+    await this.record('pending', 'cordoned and drained');
+    let outcome: NodeOutcome | undefined;
+    let restoreFailed: string | undefined;
+    try {
+      outcome = await body();
+    } finally {
+      restoreFailed = await drainer.restore(this.host);
+      if (!restoreFailed && this.cordon) this.cordon = { ...this.cordon, restoredAt: new Date().toISOString() };
+    }
+    if (restoreFailed) return this.outcome('failed', `${outcome.reason ?? outcome.status}; the node is still cordoned: ${restoreFailed}`);
+    return this.outcome(outcome.status, outcome.reason);
+  }
+
   private async applyPlan(transport: Transport): Promise<NodeOutcome> {
     this.step('facts');
     const facts = await gatherFacts(transport, factRequests(this.work.entries));
     const plan = buildNodePlan(this.host, this.work.entries, facts);
     if (plan.status === 'error') return this.outcome('refused', plan.error?.message);
+    // the run we waited for may well have made this very change
+    if (this.waitedForLock && plan.changes.length === 0) return this.outcome('in-sync');
     if (this.work.approved) {
       const stale = staleDifferences(this.work.approved, plan);
       if (stale.length > 0) return this.outcome('refused', `stale plan: ${stale.join('; ')}`);
@@ -160,7 +270,12 @@ class NodeRun {
     const failures = checkGuards({ facts, plan, kubeletConfigPath });
     if (failures.length > 0) return this.outcome('refused', failures.map((f) => `${f.guard}: ${f.message}`).join('; '));
     if (this.deps.signal?.aborted) return this.outcome('skipped', 'interrupted before writing');
+    return this.drained(() => this.change(transport, facts, plan, kubeletConfigPath), true);
+  }
 
+  /** Backup and write, restarts behind gates, rollback on failure. */
+  private async change(transport: Transport, facts: NodeFacts, plan: NodePlan, kubeletConfigPath: string): Promise<NodeOutcome> {
+    if (this.deps.signal?.aborted) return this.outcome('skipped', 'interrupted before writing');
     this.step('backup');
     const operations = plan.changes.flatMap((change) => change.operations);
     const written = parseWriteOutput(
@@ -288,4 +403,9 @@ export function applyNode(work: NodeWork, deps: NodeApplyDeps): Promise<NodeOutc
 /** Rolls back an earlier run on one node, through the same lock and gates. */
 export function revertNode(host: HostSpec, runId: string, services: readonly ServiceToRestart[], deps: NodeApplyDeps): Promise<NodeOutcome> {
   return new NodeRun({ host, entries: [], approved: undefined }, deps).revert(runId, services);
+}
+
+/** Rolls back this run's (`deps.runId`) finished change on one node, through the lock, drain and gates. */
+export function undoNode(host: HostSpec, reason: string, services: readonly ServiceToRestart[], changes: readonly string[], deps: NodeApplyDeps): Promise<NodeOutcome> {
+  return new NodeRun({ host, entries: [], approved: undefined }, deps).undo(reason, services, changes);
 }

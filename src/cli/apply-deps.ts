@@ -3,14 +3,25 @@ import type { NodeApplyDeps } from '../apply/node-apply.ts';
 import { NODE_STATE_DIR } from '../apply/scripts/common.ts';
 import type { ApplyHooks } from '../apply/types.ts';
 import type { Inventory } from '../config/types.ts';
+import { createCordonRecovery, createDrainer } from '../drain/drainer.ts';
 import { createNodeStatusReader } from '../health/node-status.ts';
+import { createKubeNodes } from '../kube/client.ts';
 import type { RunJournal } from '../journal/run-journal.ts';
 import type { Connector } from '../transport/types.ts';
+import { UsageError } from '../util/errors.ts';
 import { positiveInt } from './connect-options.ts';
 
 export interface ApplyTuning {
   readonly healthTimeout: string;
   readonly lockTtl: string;
+  /** `--lock-wait SECONDS`: wait for a node another live run holds instead of refusing it (absent or 0: refuse). */
+  readonly lockWait?: string | undefined;
+}
+
+export function nonNegativeInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number of seconds (0 or more), not ${JSON.stringify(value)}`);
+  return n;
 }
 
 export function operator(): string {
@@ -32,12 +43,25 @@ export function applyDeps(options: {
   hooks: ApplyHooks;
   journal: RunJournal | undefined;
   signal: AbortSignal;
+  /** `--drain`: cordon and evict around each node's change (needs the inventory's kubeconfig). */
+  drain?: { readonly timeoutMs: number } | undefined;
+  /** Earlier attempts of this run, known dead, whose node locks may be taken over at once (`rollout --resume`). */
+  takeOverFrom?: readonly string[] | undefined;
 }): NodeApplyDeps {
+  const kube = options.inventory.kubeconfig ? createKubeNodes(options.inventory.kubeconfig) : undefined;
+  if (options.drain && !kube) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
   return {
     connector: options.connector,
     stateDir: NODE_STATE_DIR,
     runId: options.runId,
-    lock: { owner: operator(), pid: process.pid, command: options.command, ttlSeconds: positiveInt(options.tuning.lockTtl, '--lock-ttl') },
+    lock: {
+      owner: operator(),
+      pid: process.pid,
+      command: options.command,
+      ttlSeconds: positiveInt(options.tuning.lockTtl, '--lock-ttl'),
+      waitMs: nonNegativeInt(options.tuning.lockWait ?? '0', '--lock-wait') * 1000,
+      takeOverFrom: options.takeOverFrom,
+    },
     gate: {
       timeoutMs: positiveInt(options.tuning.healthTimeout, '--health-timeout') * 1000,
       intervalMs: 1000,
@@ -46,5 +70,7 @@ export function applyDeps(options: {
     hooks: options.hooks,
     journal: options.journal,
     signal: options.signal,
+    drain: kube && options.drain ? createDrainer(kube, { runId: options.runId, timeoutMs: options.drain.timeoutMs, intervalMs: 1000, hooks: options.hooks }) : undefined,
+    cordons: kube ? createCordonRecovery(kube, options.runId, options.hooks) : undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../cli/output.ts';
-import type { NodeOutcomeStatus } from '../apply/types.ts';
+import type { CordonRecord, NodeOutcomeStatus } from '../apply/types.ts';
 import { RUN_ID_PATTERN } from '../apply/scripts/common.ts';
 import { NodewardError, UsageError } from '../util/errors.ts';
 import { localStateDir } from './state-dir.ts';
@@ -17,6 +17,21 @@ export interface JournalNode {
   /** Where this run's backups and manifest are on the node. */
   readonly nodeBackupDir: string;
   readonly updatedAt: string;
+  /** The run id used on the node (a resumed rollout's later attempts use their own); absent: the record's runId. */
+  readonly runId?: string | undefined;
+  /** Set when the run cordoned the node (`--drain`): its prior schedulability, restored afterwards. */
+  readonly cordon?: CordonRecord | undefined;
+}
+
+/** One invocation working on a run: the first, then each `rollout --resume`. */
+export interface RunAttempt {
+  /** The run id this attempt uses on the nodes (the first attempt's is the record's runId). */
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly operator: string;
+  readonly pid: number;
+  readonly hostname: string;
+  readonly reason: string | undefined;
 }
 
 export interface RunRecord {
@@ -31,6 +46,8 @@ export interface RunRecord {
   readonly playbooks: readonly string[];
   readonly options: Readonly<Record<string, unknown>>;
   readonly nodes: Readonly<Record<string, JournalNode>>;
+  /** Rollouts: every attempt, oldest first. */
+  readonly attempts?: readonly RunAttempt[] | undefined;
 }
 
 /** The local record of a run (what changed where), kept under the XDG state dir, 0600. */
@@ -47,8 +64,17 @@ export function journalDir(): string {
 
 export async function createRunJournal(initial: Omit<RunRecord, 'version' | 'finishedAt' | 'nodes'>, dir = journalDir()): Promise<RunJournal> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, `${initial.runId}.json`);
-  let current: RunRecord = { version: 1, ...initial, finishedAt: undefined, nodes: {} };
+  return journalAt(join(dir, `${initial.runId}.json`), { version: 1, ...initial, finishedAt: undefined, nodes: {} });
+}
+
+/** Continues an earlier run's record (`rollout --resume`): adds the attempt, keeps every node entry. */
+export async function reopenRunJournal(runId: string, attempt: RunAttempt, dir = journalDir()): Promise<RunJournal> {
+  const previous = await readRunJournal(runId, dir);
+  return journalAt(join(dir, `${runId}.json`), { ...previous, finishedAt: undefined, attempts: [...(previous.attempts ?? []), attempt] });
+}
+
+async function journalAt(path: string, initial: RunRecord): Promise<RunJournal> {
+  let current = initial;
   // Writes are serialized: nodes finish concurrently.
   let writing: Promise<void> = Promise.resolve();
   const save = (): Promise<void> => {

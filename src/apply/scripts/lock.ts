@@ -1,5 +1,5 @@
 import { shQuote } from '../../transport/shell-quote.ts';
-import { markers, prelude } from './common.ts';
+import { markers, prelude, RUN_ID_PATTERN } from './common.ts';
 
 export interface LockRequest {
   readonly stateDir: string;
@@ -8,6 +8,8 @@ export interface LockRequest {
   readonly pid: number;
   readonly command: string;
   readonly ttlSeconds: number;
+  /** Earlier attempts of this same run (known dead): their locks are taken over even before they expire. */
+  readonly takeOverFrom?: readonly string[] | undefined;
 }
 
 export type LockResult =
@@ -43,6 +45,7 @@ rid=$(sed -n 's/^runId=//p' "$L" 2>/dev/null)
 exp=$(sed -n 's/^expires=//p' "$L" 2>/dev/null)
 if [ "$rid" = "$RID" ]; then printf '%s\\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"; echo NW_LOCK refreshed; exit 0; fi
 case $exp in ''|*[!0-9]*) exp=0 ;; esac
+case " ${(request.takeOverFrom ?? []).filter((id) => RUN_ID_PATTERN.test(id)).join(' ')} " in *" $rid "*) [ -n "$rid" ] && exp=0 ;; esac
 if [ "$exp" -lt "$now" ]; then
   sed 's/^/NW_PREVIOUS /' "$L"
   printf '%s\\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"

@@ -13,7 +13,7 @@ import { askApproval } from '../../ui/prompts.ts';
 import { renderOutcomes } from '../../ui/render-apply.ts';
 import { describeLock, renderPlan } from '../../ui/render-plan.ts';
 import { ConfigError, UsageError } from '../../util/errors.ts';
-import { applyDeps, operator, type ApplyTuning } from '../apply-deps.ts';
+import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
 import { addConnectOptions, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { loadInputs, type Inputs } from '../inputs.ts';
@@ -73,11 +73,14 @@ async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, 
   const { inputs, plan } = await planFromFlags(playbooks, flags, signal);
   // with --json stdout carries only the outcome; the plan still goes to the log
   (flags.json ? process.stderr : process.stdout).write(renderPlan(plan, { palette: palette(terminal.color && !flags.json), diffs: flags.diff }));
-  // A node another run holds is not reported in sync: its state is in flight.
+  // A node another run holds is not reported in sync: its state is in flight. With --lock-wait it
+  // is waited for, then re-read: in sync by then is fine, anything but the plan shown is refused.
+  const waits = nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0;
+  const waitable = (n: NodePlan): boolean => n.lockedBy !== undefined && waits && n.status !== 'error';
   const early = plan.nodes
-    .filter((n) => n.status !== 'changes' || n.lockedBy)
+    .filter((n) => (n.status !== 'changes' || n.lockedBy) && !waitable(n))
     .map((n): NodeOutcome => (n.lockedBy ? { name: n.name, status: 'refused', reason: describeLock(n.lockedBy), changes: 0, restarted: [], durationMs: 0 } : n.status === 'in-sync' ? { name: n.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 } : unappliable(n)));
-  let chosen = plan.nodes.filter((n) => n.status === 'changes' && !n.lockedBy);
+  let chosen = plan.nodes.filter((n) => (n.status === 'changes' && !n.lockedBy) || waitable(n));
   if (chosen.length === 0) return { inputs, work: [], early };
   if (!flags.yes) {
     const answer = await askApproval(plan.nodes);
@@ -113,6 +116,7 @@ export function registerApply(program: Command): void {
     .option('--max-failures <n|%>', 'failure budget; once exceeded no further node is touched', '0')
     .option('--health-timeout <seconds>', 'how long a restarted node may take to pass the health gate', '120')
     .option('--lock-ttl <seconds>', 'node lock expiry (a crashed run\'s lock is taken over after it)', '900')
+    .option('--lock-wait <seconds>', 'wait up to this long for a node another live run has locked, then re-read it (0: refuse it at once)', '0')
     .option('--json', 'print the outcome per node as JSON on stdout')
     .option('--no-diff', 'do not show content diffs in the plan')
     .option('--color', 'force colors')
@@ -150,7 +154,7 @@ export function registerApply(program: Command): void {
         startedAt: new Date().toISOString(),
         inventory: inputs.inventory.file,
         playbooks: inputs.playbooks.map((p) => p.file),
-        options: { batch: flags.batch, maxFailures: flags.maxFailures, healthTimeout: flags.healthTimeout, plan: flags.plan ?? null },
+        options: { batch: flags.batch, maxFailures: flags.maxFailures, healthTimeout: flags.healthTimeout, lockWait: flags.lockWait ?? '0', plan: flags.plan ?? null },
       });
       process.stderr.write(`run ${runId}: applying to ${work.length} node(s) in batches ${flags.batch}; journal ${journal.path}\n`);
       const connector = connectorFor(inputs.inventory, flags);

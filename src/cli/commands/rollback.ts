@@ -23,6 +23,8 @@ import { applyExitCode } from './apply.ts';
 
 interface RollbackFlags extends ConnectFlags, InputOptionValues, ApplyTuning {
   readonly batch: string;
+  readonly drain?: boolean;
+  readonly drainTimeout: string;
   readonly yes?: boolean;
   readonly color?: boolean;
   readonly quiet?: boolean;
@@ -41,6 +43,9 @@ export function registerRollback(program: Command): void {
     .option('--batch <sizes>', 'rolling batch sizes', '1,25%')
     .option('--health-timeout <seconds>', 'health gate timeout per node', '120')
     .option('--lock-ttl <seconds>', 'node lock expiry', '900')
+    .option('--drain', 'cordon and evict each node around its restarts (default: when the run being undone drained)')
+    .option('--no-drain', 'do not drain, even if the run being undone did')
+    .option('--drain-timeout <seconds>', 'longest a drain may take before the node is refused (and uncordoned)', '300')
     .option('--color', 'force colors')
     .option('--no-color', 'no colors')
     .option('-q, --quiet', 'no progress output');
@@ -53,13 +58,26 @@ export function registerRollback(program: Command): void {
     const selected = new Set(selectHosts(inventory, flags.limit ?? []).map((host) => host.name));
     const hosts = inventory.nodes.filter((host) => selected.has(host.name) && touched.some((node) => node.name === host.name));
     if (hosts.length === 0) throw new UsageError(`run ${runId} changed no selected node (nodes it applied: ${touched.map((n) => n.name).join(', ') || 'none'})`);
+    const drain = flags.drain ?? record.options['drain'] === true;
+    if (drain && !inventory.kubeconfig) throw new UsageError(`${flags.drain ? '--drain' : `run ${runId} drained its nodes; draining`} needs \`kubeconfig:\` in the inventory (or pass --no-drain)`);
+    const drainTimeoutMs = positiveInt(flags.drainTimeout, '--drain-timeout') * 1000;
     const terminal = detectTerminal(flags.color);
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: no new node will start\n'));
     const rollbackId = newRunId();
     const journal = await createRunJournal({ runId: rollbackId, command: `rollback ${runId}`, operator: operator(), reason: undefined, startedAt: new Date().toISOString(), inventory: inventory.file, playbooks: [], options: { of: runId } });
     const connector = connectorFor(inventory, flags);
     const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
-    const deps = applyDeps({ inventory, connector, runId: rollbackId, command: `nodeward rollback ${runId}`, tuning: flags, hooks: progress.hooks, journal, signal: signals.signal });
+    const deps = applyDeps({
+      inventory,
+      connector,
+      runId: rollbackId,
+      command: `nodeward rollback ${runId}`,
+      tuning: flags,
+      hooks: progress.hooks,
+      journal,
+      signal: signals.signal,
+      drain: drain ? { timeoutMs: drainTimeoutMs } : undefined,
+    });
     const outcomes: NodeOutcome[] = [];
     try {
       const batches = toBatches(hosts, parseBatchSpec(flags.batch));
@@ -72,7 +90,8 @@ export function registerRollback(program: Command): void {
             batch.map((host) =>
               limit(async () => {
                 const services = (record.nodes[host.name]?.restarted ?? []).filter((s): s is ServiceToRestart => s === 'kubelet' || s === 'containerd');
-                const outcome = await revertNode(host, runId, services, deps);
+                // a resumed rollout's nodes carry the id of the attempt that changed them
+                const outcome = await revertNode(host, record.nodes[host.name]?.runId ?? runId, services, deps);
                 progress.hooks.nodeDone?.(host, outcome);
                 return outcome;
               }),
