@@ -5,6 +5,7 @@ import { registerApply } from './commands/apply.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerRollback, registerRuns } from './commands/rollback.ts';
+import { registerRollout } from './commands/rollout.ts';
 import { EXIT, exitCodeFor, messageFor } from './exit-codes.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -22,6 +23,7 @@ function program(): Command {
     .exitOverride();
   registerPlan(root);
   registerApply(root);
+  registerRollout(root);
   registerRollback(root);
   registerRuns(root);
   registerCheck(root);

@@ -1,4 +1,4 @@
-import { checkbox, select } from '@inquirer/prompts';
+import { checkbox, confirm, select } from '@inquirer/prompts';
 import type { NodePlan } from '../plan/types.ts';
 
 export type ApprovalChoice = { readonly kind: 'all' } | { readonly kind: 'some'; readonly nodes: readonly string[] } | { readonly kind: 'abort' };
@@ -21,4 +21,22 @@ export async function askApproval(nodes: readonly NodePlan[]): Promise<ApprovalC
     choices: withChanges.map((node) => ({ name: `${node.name} (${node.changes.length} changes${node.restarts.length ? `, restarts ${node.restarts.join(', ')}` : ''})`, value: node.name })),
   });
   return picked.length === 0 ? { kind: 'abort' } : { kind: 'some', nodes: picked };
+}
+
+/** The rollout's one initial question (the wave plan is on screen). Ctrl-C in the prompt is a no. */
+export async function askRolloutApproval(nodes: number): Promise<boolean> {
+  try {
+    return await confirm({ message: `Start the rollout to ${nodes} node(s), canary first?`, default: false });
+  } catch {
+    return false;
+  }
+}
+
+/** `--pause`: asked before each wave after the canary. Anything but yes stops the line. */
+export async function askNextWave(label: string): Promise<boolean> {
+  try {
+    return await confirm({ message: `Start ${label}?`, default: false });
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,297 @@
+import type { Command } from 'commander';
+import { hostname } from 'node:os';
+import { parseFailureBudget } from '../../apply/batches.ts';
+import { newRunId } from '../../apply/scripts/common.ts';
+import { isSuccess, type NodeOutcome } from '../../apply/types.ts';
+import { loadInventory } from '../../config/load-inventory.ts';
+import { createRunJournal, readRunJournal, reopenRunJournal, type RunAttempt, type RunJournal } from '../../journal/run-journal.ts';
+import type { Plan } from '../../plan/types.ts';
+import { rolloutProcessAlive } from '../../rollout/alive.ts';
+import { createHealthCheck } from '../../rollout/node-health.ts';
+import { needsWork, wavesFromPlan, type WavesFromPlan } from '../../rollout/prepare.ts';
+import { checkAttempts, remainingWork, rolloutSettings, type RolloutSettings } from '../../rollout/record.ts';
+import { previewWaves, rolloutFleet } from '../../rollout/run.ts';
+import { parseWaveSpec, toWaves } from '../../rollout/waves.ts';
+import { createApplyProgress } from '../../ui/apply-progress.ts';
+import { palette } from '../../ui/colors.ts';
+import { askNextWave, askRolloutApproval } from '../../ui/prompts.ts';
+import { renderOutcomes } from '../../ui/render-apply.ts';
+import { renderPlan } from '../../ui/render-plan.ts';
+import { describeWave, renderWavePlan } from '../../ui/render-rollout.ts';
+import { UsageError } from '../../util/errors.ts';
+import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
+import { addConnectOptions, connectorFor, positiveInt } from '../connect-options.ts';
+import { EXIT } from '../exit-codes.ts';
+import { addInputOptions, inventoryPath } from '../input-options.ts';
+import type { Inputs } from '../inputs.ts';
+import { detectTerminal, type Terminal } from '../output.ts';
+import { abortOnSignals } from '../signals.ts';
+import { applyExitCode } from './apply.ts';
+import { planFromFlags, type PlanFlags } from './plan.ts';
+
+export interface RolloutFlags extends PlanFlags, ApplyTuning {
+  readonly reason?: string;
+  readonly waves: string;
+  readonly soak: string;
+  readonly pause?: boolean;
+  readonly maxFailures: string;
+  readonly drain?: boolean;
+  readonly drainTimeout: string;
+  readonly resume?: string;
+  readonly yes?: boolean;
+}
+
+/** Options that shape a rollout; `--resume` takes them from the journal and refuses new values. */
+const RECORDED = ['waves', 'soak', 'drain', 'drainTimeout', 'maxFailures', 'limit'] as const;
+
+interface Prepared {
+  readonly inputs: Inputs | undefined;
+  readonly plan: Plan | undefined;
+  readonly work: WavesFromPlan;
+  readonly canaryFirst: boolean;
+  readonly fleet: number;
+  readonly doneBefore: number;
+  readonly settings: RolloutSettings;
+  readonly reason: string;
+  readonly runId: string;
+  readonly attemptId: string;
+  readonly takeOverFrom: readonly string[];
+  readonly openJournal: (attempt: RunAttempt) => Promise<RunJournal>;
+}
+
+function checkFlags(flags: RolloutFlags, terminal: Terminal): void {
+  parseFailureBudget(flags.maxFailures);
+  nonNegativeInt(flags.soak, '--soak');
+  nonNegativeInt(flags.lockWait ?? '0', '--lock-wait');
+  const drainTimeout = positiveInt(flags.drainTimeout, '--drain-timeout');
+  const health = positiveInt(flags.healthTimeout, '--health-timeout');
+  if (flags.drain && positiveInt(flags.lockTtl, '--lock-ttl') < drainTimeout + 2 * health) {
+    throw new UsageError(`--lock-ttl (${flags.lockTtl}s) must outlast a node's drain and two health gates (${drainTimeout + 2 * health}s), or another run could take the lock of a node still cordoned`);
+  }
+  const interactive = process.stdin.isTTY && terminal.stdoutTty;
+  if (flags.pause && !interactive) throw new UsageError('--pause asks before each wave and needs a terminal; without one, use --soak and --max-failures');
+  if (!flags.yes && !interactive) throw new UsageError('refusing to start a rollout without a terminal to confirm on: pass --yes');
+}
+
+async function startRollout(playbooks: readonly string[], flags: RolloutFlags, signal: AbortSignal): Promise<Prepared> {
+  const reason = flags.reason?.trim() ?? '';
+  if (reason === '') throw new UsageError('--reason is required: say why this patch must go out now (it is recorded with you and the run id)');
+  if (playbooks.length === 0) throw new UsageError('name the playbook(s) to roll out (files, or names of bundled playbooks)');
+  const targets = parseWaveSpec(flags.waves);
+  if (flags.drain && !(await loadInventory(inventoryPath(flags))).kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
+  const { inputs, plan } = await planFromFlags(playbooks, flags, signal);
+  const lockWait = nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0;
+  const names = plan.nodes.filter((node) => needsWork(node, lockWait)).map((node) => node.name);
+  const waveNames = toWaves(names, targets);
+  const runId = newRunId();
+  const settings: RolloutSettings = {
+    waves: flags.waves,
+    plan: waveNames,
+    soakSeconds: nonNegativeInt(flags.soak, '--soak'),
+    drain: flags.drain === true,
+    drainTimeoutSeconds: positiveInt(flags.drainTimeout, '--drain-timeout'),
+    maxFailures: flags.maxFailures,
+    healthTimeout: flags.healthTimeout,
+    lockTtl: flags.lockTtl,
+    limit: flags.limit ?? [],
+    playbookDigests: Object.fromEntries(inputs.sources.playbooks.map((p) => [p.file, p.sha256])),
+  };
+  return {
+    inputs,
+    plan,
+    work: wavesFromPlan(waveNames, plan.nodes, inputs.hosts, inputs.entriesByHost, lockWait),
+    canaryFirst: true,
+    fleet: names.length,
+    doneBefore: 0,
+    settings,
+    reason,
+    runId,
+    attemptId: runId,
+    takeOverFrom: [],
+    openJournal: (attempt) =>
+      createRunJournal({
+        runId,
+        command: 'rollout',
+        operator: attempt.operator,
+        reason,
+        startedAt: attempt.startedAt,
+        inventory: inputs.inventory.file,
+        playbooks: inputs.playbooks.map((p) => p.file),
+        options: settings,
+        attempts: [attempt],
+      }),
+  };
+}
+
+async function resumeRollout(runId: string, playbooks: readonly string[], flags: RolloutFlags, command: Command, signal: AbortSignal): Promise<Prepared> {
+  const record = await readRunJournal(runId);
+  const settings = rolloutSettings(record);
+  const given = RECORDED.filter((name) => command.getOptionValueSource(name) === 'cli');
+  if (playbooks.length > 0 || given.length > 0) {
+    throw new UsageError(`--resume continues run ${runId} with the playbooks and options it recorded; drop ${[...(playbooks.length > 0 ? ['the playbooks'] : []), ...given.map((g) => `--${g.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)].join(', ')}`);
+  }
+  const attempts = checkAttempts(record, { hostname: hostname(), alive: rolloutProcessAlive });
+  if (attempts.live) throw new UsageError(`run ${runId} is still running (pid ${attempts.live.pid}, since ${attempts.live.startedAt}): interrupt it first`);
+  const remaining = remainingWork(settings, record);
+  const inventory = await loadInventory(inventoryPath(flags, record.inventory));
+  const known = new Set(inventory.nodes.map((node) => node.name));
+  const present = remaining.waves.flat().filter((name) => known.has(name));
+  const base = { settings, reason: record.reason ?? '', runId, attemptId: newRunId(), takeOverFrom: attempts.takeOverFrom, fleet: settings.plan.flat().length, doneBefore: remaining.done.length };
+  const openJournal = (attempt: RunAttempt): Promise<RunJournal> => reopenRunJournal(runId, attempt);
+  if (present.length === 0) {
+    return { ...base, openJournal, inputs: undefined, plan: undefined, canaryFirst: false, work: wavesFromPlan(remaining.waves, [], [], new Map(), false) };
+  }
+  const tuning = (name: 'healthTimeout' | 'lockTtl'): string => (command.getOptionValueSource(name) === 'cli' ? flags[name] : settings[name]);
+  const resumeFlags: RolloutFlags = { ...flags, inventory: inventory.file, limit: present, healthTimeout: tuning('healthTimeout'), lockTtl: tuning('lockTtl') };
+  const { inputs, plan } = await planFromFlags(record.playbooks, resumeFlags, signal);
+  const changed = inputs.sources.playbooks.filter((p) => settings.playbookDigests[p.file] !== p.sha256).map((p) => p.file);
+  if (changed.length > 0) throw new UsageError(`${changed.join(', ')} changed since run ${runId} started: that is another patch, so start a new rollout`);
+  const work = wavesFromPlan(remaining.waves, plan.nodes, inputs.hosts, inputs.entriesByHost, nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0);
+  const canaryNodes = new Set(settings.plan[0] ?? []);
+  const canaryFirst = remaining.canaryFirst && (work.waves[0]?.some((item) => canaryNodes.has(item.host.name)) ?? false);
+  return { ...base, openJournal, inputs, plan, work, canaryFirst };
+}
+
+function report(outcomes: readonly NodeOutcome[], prepared: Prepared, stopped: string | undefined, flags: RolloutFlags, terminal: Terminal, journal: string | null): void {
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ runId: journal ? prepared.runId : null, attempt: journal ? prepared.attemptId : null, journal, stopped: stopped ?? null, nodes: outcomes }, null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(renderOutcomes(outcomes, palette(terminal.color)));
+  if (stopped) {
+    const untouched = outcomes.filter((o) => o.status === 'skipped').map((o) => o.name);
+    process.stdout.write(`Stopped: ${stopped}.${untouched.length ? ` Untouched: ${untouched.join(', ')}.` : ''}\n`);
+  }
+  if (!journal) return;
+  const inventory = prepared.inputs?.inventory.file;
+  const where = inventory ? ` -i ${inventory}` : '';
+  if (outcomes.some((o) => !isSuccess(o.status))) process.stdout.write(`Continue it with: nodeward rollout --resume ${prepared.runId}${where}\n`);
+  process.stdout.write(`Run ${prepared.runId}. Undo it with: nodeward rollback ${prepared.runId}${where}\n`);
+}
+
+async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSignal, terminal: Terminal): Promise<NodeOutcome[] | undefined> {
+  const { settings, work } = prepared;
+  const out = flags.json ? process.stderr : process.stdout;
+  if (prepared.plan) out.write(renderPlan(prepared.plan, { palette: palette(terminal.color && !flags.json), diffs: flags.diff }));
+  if (work.waves.length === 0 || !prepared.inputs) {
+    report(work.early, prepared, undefined, flags, terminal, null);
+    return work.early;
+  }
+  const inputs = prepared.inputs;
+  const nodes = work.waves.flat().length;
+  out.write(renderWavePlan(previewWaves(work.waves, prepared.canaryFirst, prepared.doneBefore, prepared.fleet), { reason: prepared.reason, soakSeconds: settings.soakSeconds, drain: settings.drain }));
+  if (!flags.yes && !(await askRolloutApproval(nodes))) {
+    process.stderr.write('Aborted: nothing was changed.\n');
+    return undefined;
+  }
+  const attempt: RunAttempt = { runId: prepared.attemptId, startedAt: new Date().toISOString(), operator: operator(), pid: process.pid, hostname: hostname(), reason: flags.reason?.trim() || prepared.reason };
+  const journal = await prepared.openJournal(attempt);
+  const resumed = prepared.attemptId !== prepared.runId ? ` (resumed as ${prepared.attemptId})` : '';
+  process.stderr.write(`run ${prepared.runId}${resumed}: rolling out to ${nodes} node(s) in ${work.waves.length} wave(s) (${settings.waves}); journal ${journal.path}\n`);
+  const connector = connectorFor(inputs.inventory, flags);
+  const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+  let result;
+  try {
+    const tuning = { healthTimeout: flags.healthTimeout, lockTtl: flags.lockTtl, lockWait: flags.lockWait };
+    const command = `nodeward rollout ${process.argv.slice(3).join(' ')}`.trim();
+    const drain = settings.drain ? { timeoutMs: settings.drainTimeoutSeconds * 1000 } : undefined;
+    const deps = applyDeps({ inventory: inputs.inventory, connector, runId: prepared.attemptId, command, tuning, hooks: progress.hooks, journal, signal, drain, takeOverFrom: prepared.takeOverFrom });
+    const soakMs = settings.soakSeconds * 1000;
+    result = await rolloutFleet(
+      {
+        waves: work.waves,
+        canaryFirst: prepared.canaryFirst,
+        fleet: prepared.fleet,
+        doneBefore: prepared.doneBefore,
+        budget: parseFailureBudget(settings.maxFailures),
+        concurrency: positiveInt(flags.concurrency, '--concurrency'),
+        soak: { durationMs: soakMs, intervalMs: Math.min(5000, Math.max(1000, soakMs / 10)), strikes: 2 },
+        health: createHealthCheck(connector, deps.gate.nodeStatus),
+        confirmWave: flags.pause
+          ? async (wave) => {
+              await progress.finish();
+              return askNextWave(describeWave(wave));
+            }
+          : undefined,
+      },
+      deps,
+    );
+  } finally {
+    await progress.finish();
+    await connector.closeAll();
+    await journal.finish();
+  }
+  const outcomes = [...work.early, ...result.outcomes];
+  report(outcomes, prepared, result.stopped, flags, terminal, journal.path);
+  return outcomes;
+}
+
+export function registerRollout(program: Command): void {
+  const command = program
+    .command('rollout')
+    .summary('emergency patch rollout: canary, then cumulative waves, each gated by health (and a soak), stop the line on failure')
+    .description(
+      [
+        'Rolls a patch (a playbook) out to the fleet today, safely. It plans and shows the',
+        'plan, then applies it to a canary, then in waves. --waves gives cumulative targets:',
+        '"1,10%,50%,100%" is the canary, then up to 10% of the nodes, then 50%, then all',
+        "(apply's --batch gives the size of each batch instead). Every node goes through",
+        "apply's lock, guards, backups, health gate and rollback. With --soak each wave but",
+        'the last is held and watched; a node that turns unhealthy is rolled back and stops',
+        'the line. The canary not taking the patch, a failed rollback or a spent',
+        '--max-failures budget stop it too.',
+        '',
+        '--reason is recorded with you and the run id. `--resume RUN_ID` continues an',
+        'interrupted rollout without touching the nodes already done; `nodeward rollback',
+        'RUN_ID` undoes it. --drain cordons and evicts each node around its change',
+        '(DaemonSet pods stay; a PodDisruptionBudget can make it time out) and always gives',
+        'the node back its prior schedulability.',
+        '',
+        'Exit status: 0 every node applied or in sync, 3 a node was rolled back, 4 a',
+        'rollback failed or a node could not be uncordoned, 1 anything else (the line',
+        'stopped, refused, unreachable, bad input), 130 interrupted.',
+      ]
+        .join('\n')
+        // paragraphs: commander wraps them to the terminal's width
+        .replace(/(?<!\n)\n(?!\n)/g, ' '),
+    )
+    .argument('[playbook...]', 'the patch: playbook files or names of bundled playbooks')
+    .option('--reason <text>', 'why this goes out now (required; recorded in the journal with the operator and run id)')
+    .option('--waves <targets>', 'cumulative wave targets, counts or percentages of the nodes to patch; the first is the canary', '1,10%,50%,100%')
+    .option('--soak <seconds>', 'hold each wave (but the last) this long, watching its nodes, before the next starts', '0')
+    .option('--pause', 'ask before each wave after the canary (needs a terminal)')
+    .option('--max-failures <n|%>', 'failure budget for the whole rollout; once exceeded the line stops', '0')
+    .option('--drain', 'cordon and evict each node before its change, uncordon after (needs kubeconfig in the inventory)')
+    .option('--drain-timeout <seconds>', 'longest a drain may take; then the node is uncordoned and refused', '300')
+    .option('--resume <run-id>', 'continue an interrupted rollout: its recorded playbooks, options and waves; done nodes are skipped')
+    .option('-y, --yes', 'start without asking (the plan and the waves are still shown)')
+    .option('--health-timeout <seconds>', 'how long a restarted node may take to pass the health gate', '120')
+    .option('--lock-ttl <seconds>', 'node lock expiry (a crashed run\'s lock is taken over after it)', '900')
+    .option('--lock-wait <seconds>', 'wait up to this long for a node another live run has locked (0: refuse it)', '0')
+    .option('--json', 'print the outcome per node as JSON on stdout')
+    .option('--no-diff', 'do not show content diffs in the plan')
+    .option('--color', 'force colors')
+    .option('--no-color', 'no colors (also NO_COLOR=1)')
+    .option('-q, --quiet', 'no progress output');
+  addInputOptions(command);
+  addConnectOptions(command);
+  command.addHelpText(
+    'after',
+    '\nExamples:\n  nodeward rollout -i inventory.yaml fix-containerd.yaml --reason "CVE-2025-1234" --soak 300\n' +
+      '  nodeward rollout -i inventory.yaml kubelet-flag.yaml --reason "INC-42" --waves 1,5,25%,100% --drain --pause\n' +
+      '  nodeward rollout --resume 20261126T183500Z-a1b2c3 --yes',
+  );
+  command.action(async (playbooks: string[], flags: RolloutFlags, self: Command) => {
+    const terminal = detectTerminal(flags.color);
+    checkFlags(flags, terminal);
+    const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: no new node or wave will start; nodes in flight finish or roll back (Ctrl-C again to quit now)\n'));
+    try {
+      const prepared = flags.resume ? await resumeRollout(flags.resume, playbooks, flags, self, signals.signal) : await startRollout(playbooks, flags, signals.signal);
+      const outcomes = await execute(prepared, flags, signals.signal, terminal);
+      if (!outcomes) process.exitCode = EXIT.error;
+      else process.exitCode = signals.signal.aborted ? EXIT.interrupted : applyExitCode(outcomes);
+    } finally {
+      signals.dispose();
+    }
+  });
+}
