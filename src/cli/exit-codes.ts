@@ -4,6 +4,7 @@ import { ConfigError, NodewardError, UsageError } from '../util/errors.ts';
  * Exit codes a script can act on. 0: done, nothing pending. 1: an error (some node failed or the
  * input is bad). 2: changes pending (plan) or drift found. 3: apply rolled back at least one
  * node (they are back where they were). 4: a rollback failed: a node needs hands-on attention.
+ * 5: some nodes were unreachable and nothing else went wrong (`drift`: the others were judged).
  * 130: interrupted.
  */
 export const EXIT = {
@@ -12,6 +13,7 @@ export const EXIT = {
   changes: 2,
   rolledBack: 3,
   rollbackFailed: 4,
+  unreachable: 5,
   interrupted: 130,
 } as const;
 

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerApply } from './commands/apply.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerDrift } from './commands/drift.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerRollback, registerRuns } from './commands/rollback.ts';
 import { registerRollout } from './commands/rollout.ts';
@@ -27,6 +28,7 @@ function program(): Command {
   registerRollback(root);
   registerRuns(root);
   registerCheck(root);
+  registerDrift(root);
   root.addHelpText(
     'after',
     '\nExit status: 0 done/in sync, 1 error, 2 changes pending (plan) or drift, 3 a node was rolled back,\n' +

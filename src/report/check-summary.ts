@@ -1,6 +1,7 @@
 import type { CheckReport, CheckResult, CheckStatus } from '../check/types.ts';
 
-export const STATUS_ORDER: readonly CheckStatus[] = ['error', 'fail', 'warn', 'pass', 'n/a'];
+/** A failure says more than an unreachable node, which the report lists on its own. */
+export const STATUS_ORDER: readonly CheckStatus[] = ['fail', 'error', 'warn', 'pass', 'n/a'];
 
 /** A check's status across nodes: the worst one. */
 export function overallStatus(check: CheckResult): CheckStatus {

@@ -1,0 +1,47 @@
+import type { DriftNodeStatus, DriftReport } from '../drift/types.ts';
+import type { Palette } from '../ui/colors.ts';
+import { renderTable } from '../ui/table.ts';
+import { ruleSummary } from './drift-summary.ts';
+import { countsText, exitMeaning, headline, itemTag, itemWhere } from './drift-text.ts';
+
+function paint(status: DriftNodeStatus, p: Palette): (s: string) => string {
+  switch (status) {
+    case 'in-sync':
+    case 'fixed':
+      return p.green;
+    case 'drift':
+    case 'locked':
+      return p.yellow;
+    case 'fix-failed':
+    case 'error':
+    case 'unreachable':
+      return p.red;
+  }
+}
+
+/** The human drift report: per node what drifted (new or since when), per rule where, then a summary. Pure. */
+export function renderDriftTable(report: DriftReport, p: Palette): string {
+  const lines: string[] = [p.bold(`nodeward drift: ${headline(report)}`), p.dim(`run ${report.runId}, ${report.durationSeconds.toFixed(1)}s${report.previousRunAt ? `; previous run ${report.previousRunAt}` : '; no previous run recorded'}`), ''];
+  for (const node of report.nodes) {
+    if (node.items.length === 0 && node.resolved.length === 0 && node.status === 'in-sync') continue;
+    lines.push(`${p.bold(node.name)} ${p.dim(`(${node.address})`)}  ${paint(node.status, p)(node.status)}  ${countsText(node)}`);
+    for (const item of node.items) {
+      const tag = item.state === 'new' ? p.yellow('new') : p.dim(itemTag(item));
+      const fixed = item.fixed ? ` ${p.green('fixed')}` : '';
+      lines.push(`  ${tag}${fixed}  ${itemWhere(item)}  ${p.dim(item.rules.join(', '))}`);
+      for (const line of item.summary) lines.push(`      ${line}`);
+    }
+    for (const gone of node.resolved) lines.push(`  ${p.green('gone')}  ${gone.kind} ${gone.target} ${p.dim(`(found ${gone.firstSeen})`)}`);
+  }
+  const rules = ruleSummary(report);
+  if (rules.length > 0) {
+    lines.push('');
+    lines.push(renderTable(['RULE', 'CHECKS', 'NODES', 'WHERE'], rules.map((r) => [r.rule, r.checks.join(' ') || '-', String(r.nodes.length), r.nodes.join(' ')]), p.bold).trimEnd());
+  }
+  lines.push('');
+  const rows = report.nodes.map((n) => [n.name, paint(n.status, p)(n.status), String(n.counts.found), String(n.counts.new), String(n.counts.fixed), String(n.counts.resolved), n.status === 'error' || n.status === 'unreachable' || n.status === 'locked' || n.status === 'fix-failed' ? (n.reason ?? '') : '']);
+  lines.push(renderTable(['NODE', 'STATUS', 'DRIFT', 'NEW', 'FIXED', 'GONE', 'NOTE'], rows, p.bold).trimEnd());
+  for (const note of report.notes) lines.push(p.yellow(note));
+  lines.push(`exit ${report.exitCode}: ${exitMeaning(report.exitCode)}`);
+  return lines.join('\n') + '\n';
+}
