@@ -2,6 +2,7 @@ import type { NodeFacts } from '../facts/types.ts';
 import type { NodePlan } from '../plan/types.ts';
 import { afterState, CONTAINERD_CONFIG, containerdSystemdCgroup, parseTomlText, parseYamlMap, type AfterState } from './after-state.ts';
 import { validateKubeletConfig } from './kubelet-validate.ts';
+import { inCidr, lockoutReasons, settingsAfter } from './ssh-access.ts';
 
 /** The six kernel tunables a kubelet with protectKernelDefaults: true insists on (exact values). */
 export const PROTECT_KERNEL_DEFAULTS: Readonly<Record<string, string>> = {
@@ -39,6 +40,8 @@ export function checkGuards(context: GuardContext): GuardFailure[] {
     ...cgroupDriversMatch(context, after),
     ...kernelDefaultsProtected(context, after),
     ...ipForwardStays(afterState(context.facts, { ...context.plan, changes: [] }), after),
+    ...sshLoginStays(context, after),
+    ...firewallLetsUsIn(context),
   ];
 }
 
@@ -110,4 +113,33 @@ function ipForwardStays(before: AfterState, after: AfterState): GuardFailure[] {
   if (boot !== before.boot(IP_FORWARD) && boot !== '1') problems.push(`at boot ${boot ?? 'unset'}`);
   if (problems.length === 0) return [];
   return [{ guard: 'ip-forward', message: `${IP_FORWARD} would be ${problems.join(' and ')}: pod and Service traffic would stop (it must stay 1)` }];
+}
+
+/** An sshd change may not shut out the user nodeward logs in as (with its key, from where it comes). */
+function sshLoginStays(context: GuardContext, after: AfterState): GuardFailure[] {
+  const change = context.plan.changes.find((c) => c.kind === 'sshd');
+  if (!change) return [];
+  const { sshd, login } = context.facts;
+  if (!sshd || !login) return [{ guard: 'ssh-lockout', message: 'the effective sshd config or the login user is unknown: refusing an sshd change that might lock nodeward out' }];
+  const oldFile = context.facts.files.get(change.target);
+  const oldText = oldFile?.exists && oldFile.content ? oldFile.content.toString('utf8') : undefined;
+  const newText = after.fileText(change.target);
+  if (newText === undefined || newText === 'unreadable') return [];
+  const reasons = lockoutReasons(settingsAfter(sshd.settings, oldText, newText), login);
+  if (reasons.length === 0) return [];
+  return [{ guard: 'ssh-lockout', message: `the sshd change would lock ${login.user} (the user nodeward connects as) out: ${reasons.join('; ')}` }];
+}
+
+/** A firewall must let SSH in from where nodeward's own connection comes. */
+function firewallLetsUsIn(context: GuardContext): GuardFailure[] {
+  const change = context.plan.changes.find((c) => c.kind === 'firewall');
+  if (!change) return [];
+  const login = context.facts.login;
+  const sshFrom = (change.after?.['sshFrom'] ?? []) as readonly string[];
+  const sshPort = change.after?.['sshPort'];
+  if (!login?.clientAddress) return [{ guard: 'firewall-ssh', message: "where nodeward's SSH connection comes from is unknown: refusing a firewall that might cut it" }];
+  const problems: string[] = [];
+  if (!sshFrom.some((cidr) => inCidr(login.clientAddress ?? '', cidr))) problems.push(`SSH is allowed only from ${sshFrom.join(', ') || 'nowhere'}, but nodeward comes from ${login.clientAddress}`);
+  if (login.serverPort !== undefined && sshPort !== login.serverPort) problems.push(`SSH is allowed on port ${String(sshPort)}, but nodeward connects to ${login.serverPort}`);
+  return problems.length === 0 ? [] : [{ guard: 'firewall-ssh', message: `the firewall would cut nodeward off: ${problems.join('; ')}` }];
 }

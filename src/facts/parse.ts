@@ -1,8 +1,9 @@
 import { FactsError } from '../util/errors.ts';
 import { readFields, type Section } from './frame.ts';
+import { parseAudit, parseLogin, parseNftTable, parsePackage, parseSshd } from './parse-node.ts';
 import { normalizeValue } from './sysctl-boot.ts';
 import { UNIT_PROPERTIES, unitName } from './script.ts';
-import type { FactRequest, FileFact, FileType, KubeletFact, LockFact, NodeFacts, OsFact, SysctlFile, UnitFact } from './types.ts';
+import type { AuditFact, FactRequest, FileFact, FileType, KubeletFact, LockFact, LoginFact, NftTableFact, NodeFacts, OsFact, PackageFact, SshdFact, SysctlFile, UnitFact } from './types.ts';
 
 /** Turns the facts script's sections into NodeFacts. Anything malformed is a FactsError: never trusted. */
 export function parseFacts(host: string, requests: readonly FactRequest[], sections: readonly Section[]): NodeFacts {
@@ -15,6 +16,11 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
   let kubelet: KubeletFact | undefined;
   let os: OsFact | undefined;
   let lock: LockFact | undefined;
+  let sshd: SshdFact | undefined;
+  let login: LoginFact | undefined;
+  let audit: AuditFact | undefined;
+  const nftTables = new Map<string, NftTableFact>();
+  const packages = new Map<string, PackageFact>();
   const fail = (message: string): never => {
     throw new FactsError(`${host}: untrusted facts output: ${message}`, { host, hop: 'node' });
   };
@@ -74,9 +80,24 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
       case 'lock':
         lock = parseLock(one(`l${index}`).toString('utf8'));
         break;
+      case 'sshd':
+        sshd = parseSshd(one(`h${index}`), fail);
+        break;
+      case 'login':
+        login = parseLogin(one(`w${index}`), fail);
+        break;
+      case 'audit':
+        audit = parseAudit(one(`a${index}`), fail);
+        break;
+      case 'nftTable':
+        nftTables.set(`${request.family} ${request.table}`, parseNftTable(one(`n${index}`), request.family, request.table, fail));
+        break;
+      case 'package':
+        packages.set(request.name, parsePackage(one(`q${index}`), request.name, fail));
+        break;
     }
   });
-  return { host, files, globs, sysctls, sysctlFiles, units, kubelet, os, lock };
+  return { host, files, globs, sysctls, sysctlFiles, units, kubelet, os, lock, sshd, login, audit, nftTables, packages };
 }
 
 function groupSections(sections: readonly Section[]): Map<string, Buffer[]> {

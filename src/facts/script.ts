@@ -1,4 +1,5 @@
 import { shQuote } from '../transport/shell-quote.ts';
+import { NODE_FUNCTIONS, needsNodeFunctions, nodeRequestScript } from './script-node.ts';
 import type { FactRequest } from './types.ts';
 
 /** Content larger than this is not fetched; its hash still is. */
@@ -22,6 +23,7 @@ export function buildFactsScript(requests: readonly FactRequest[], boundary: str
     .replace('@CAP@', String(CONTENT_CAP_BYTES))
     .replace('@SECRET@', shQuote(SECRET_PATTERN));
   const lines: string[] = [prelude];
+  if (needsNodeFunctions(requests)) lines.push(NODE_FUNCTIONS);
   requests.forEach((request, index) => {
     lines.push(requestScript(request, index));
   });
@@ -47,6 +49,8 @@ function requestScript(request: FactRequest, index: number): string {
       return `nw_sec o${index}; cat /etc/os-release 2>/dev/null`;
     case 'lock':
       return `nw_sec l${index}; printf 'now=%s\\n' "$(date +%s)"; cat -- ${shQuote(request.path)} 2>/dev/null`;
+    default:
+      return nodeRequestScript(request, index) ?? 'true';
   }
 }
 

@@ -13,7 +13,17 @@ export type FactRequest =
   | { readonly kind: 'unit'; readonly name: string }
   | { readonly kind: 'os' }
   /** nodeward's own node lock file, to show a run in progress. */
-  | { readonly kind: 'lock'; readonly path: string };
+  | { readonly kind: 'lock'; readonly path: string }
+  /** sshd's effective configuration (`sshd -T`) and whether the config is valid (`sshd -t`). */
+  | { readonly kind: 'sshd' }
+  /** Who nodeward is on the node: the login user, its groups, and SSH_CONNECTION as sshd set it. */
+  | { readonly kind: 'login' }
+  /** The loaded audit rules (`auditctl -l`), whether they are immutable, and whether augenrules exists. */
+  | { readonly kind: 'audit' }
+  /** A live nftables table (`nft list table`) and what nodeward recorded when it last loaded it. */
+  | { readonly kind: 'nftTable'; readonly family: string; readonly table: string; readonly record: string }
+  /** The installed version of a package and the package manager (dpkg/apt or rpm/dnf/yum). */
+  | { readonly kind: 'package'; readonly name: string };
 
 export type FileType = 'file' | 'directory' | 'symlink' | 'other';
 
@@ -90,6 +100,48 @@ export interface LockFact {
   readonly now: number;
 }
 
+export interface SshdFact {
+  /** `sshd -T` ran: `ok`; the config is invalid or sshd is missing: the reason. */
+  readonly status: 'ok' | 'missing' | 'invalid';
+  readonly error: string | undefined;
+  /** Effective settings, keyword lowercased, every value line in order (AllowUsers repeats). */
+  readonly settings: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface LoginFact {
+  readonly user: string;
+  readonly groups: readonly string[];
+  /** The client address and the server port from SSH_CONNECTION, when found. */
+  readonly clientAddress: string | undefined;
+  readonly serverPort: number | undefined;
+}
+
+export interface AuditFact {
+  readonly auditctl: boolean;
+  readonly augenrules: boolean;
+  /** `enabled` from `auditctl -s`: 2 means the rules are locked until reboot. */
+  readonly enabled: number | undefined;
+  /** `auditctl -l` lines (no "No rules"). */
+  readonly rules: readonly string[];
+}
+
+export interface NftTableFact {
+  readonly family: string;
+  readonly table: string;
+  readonly nft: boolean;
+  /** sha256 of `nft list table`'s output, undefined when the table does not exist. */
+  readonly listingSha256: string | undefined;
+  /** The record file's content (what nodeward loaded last), undefined when absent. */
+  readonly record: string | undefined;
+}
+
+export interface PackageFact {
+  readonly name: string;
+  readonly manager: 'apt' | 'dnf' | 'yum' | 'none';
+  /** Installed version (`dpkg-query` Version, or rpm `[EPOCH:]VERSION-RELEASE`); undefined when not installed. */
+  readonly installed: string | undefined;
+}
+
 export interface NodeFacts {
   readonly host: string;
   readonly files: ReadonlyMap<string, FileFact>;
@@ -101,4 +153,10 @@ export interface NodeFacts {
   readonly kubelet: KubeletFact | undefined;
   readonly os: OsFact | undefined;
   readonly lock?: LockFact | undefined;
+  readonly sshd?: SshdFact | undefined;
+  readonly login?: LoginFact | undefined;
+  readonly audit?: AuditFact | undefined;
+  /** By `family table`. */
+  readonly nftTables?: ReadonlyMap<string, NftTableFact> | undefined;
+  readonly packages?: ReadonlyMap<string, PackageFact> | undefined;
 }

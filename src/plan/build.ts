@@ -8,7 +8,7 @@ import { orderRestarts } from '../resources/change-parts.ts';
 import { permissionConstraints } from '../resources/permissions.ts';
 import { handlers } from '../resources/registry.ts';
 import type { ResourceSpec } from '../resources/schemas.ts';
-import type { Desired } from '../resources/types.ts';
+import type { Desired, ResourceHandler } from '../resources/types.ts';
 import { NodewardError } from '../util/errors.ts';
 import { conditionRequests, evaluateCondition } from './conditions.ts';
 import type { Change, NodePlan } from './types.ts';
@@ -37,46 +37,27 @@ export function factRequests(entries: readonly ResourceEntry[]): FactRequest[] {
 }
 
 function requestsOf(resource: ResourceSpec): FactRequest[] {
-  switch (resource.kind) {
-    case 'file':
-      return handlers.file.requests(resource.spec);
-    case 'kubeletConfig':
-      return handlers.kubeletConfig.requests(resource.spec);
-    case 'sysctl':
-      return handlers.sysctl.requests(resource.spec);
-    case 'permissions':
-      return handlers.permissions.requests(resource.spec);
-  }
+  // each kind's handler knows its own spec type; the union is narrowed by the kind
+  const handler = handlers[resource.kind] as ResourceHandler<typeof resource.spec>;
+  return handler.requests(resource.spec);
 }
 
 type ByKind = { [K in ResourceSpec['kind']]: Desired<Extract<ResourceSpec, { kind: K }>['spec']>[] };
 
 function groupByKind(entries: readonly ResourceEntry[]): ByKind {
-  const groups: ByKind = { file: [], kubeletConfig: [], sysctl: [], permissions: [] };
+  const groups: ByKind = { file: [], kubeletConfig: [], sysctl: [], permissions: [], tomlConfig: [], sshd: [], service: [], auditRules: [], firewall: [], package: [] };
   for (const entry of entries) {
     const resource = entry.resource;
-    switch (resource.kind) {
-      case 'file':
-        groups.file.push({ entry, spec: resource.spec });
-        break;
-      case 'kubeletConfig':
-        groups.kubeletConfig.push({ entry, spec: resource.spec });
-        break;
-      case 'sysctl':
-        groups.sysctl.push({ entry, spec: resource.spec });
-        break;
-      case 'permissions':
-        groups.permissions.push({ entry, spec: resource.spec });
-        break;
-    }
+    (groups[resource.kind] as Desired<typeof resource.spec>[]).push({ entry, spec: resource.spec });
   }
   return groups;
 }
 
 /**
  * The plan for one node: a pure function of the desired entries and the node's facts. Changes
- * are listed in the order apply makes them: sysctls live, sysctl files, files, kubelet config,
- * permissions; restarts after all of them.
+ * are listed in the order apply makes them: sysctls live, sysctl files, packages (an upgrade may
+ * rewrite files), files, kubelet and TOML configs, audit rules, units, permissions, then what can
+ * cut nodeward off: sshd and the firewall (armed with the revert timer); restarts after all of them.
  */
 export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[], facts: NodeFacts): NodePlan {
   const skipped: { entry: string; reason: string }[] = [];
@@ -90,11 +71,30 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
     const constraints = permissionConstraints(groups.permissions, facts, host.name);
     const input = { host: host.name, facts, constraints, written: new Set<string>() };
     const sysctl = handlers.sysctl.plan(groups.sysctl, input);
+    const packages = handlers.package.plan(groups.package, input);
     const files = handlers.file.plan(groups.file, input);
     const kubelet = handlers.kubeletConfig.plan(groups.kubeletConfig, input);
-    const written = new Set([...sysctl, ...files, ...kubelet].map((change) => change.target));
+    const toml = handlers.tomlConfig.plan(groups.tomlConfig, input);
+    const audit = handlers.auditRules.plan(groups.auditRules, input);
+    const services = handlers.service.plan(groups.service, input);
+    const sshd = handlers.sshd.plan(groups.sshd, input);
+    const firewall = handlers.firewall.plan(groups.firewall, input);
+    const writers = [...sysctl, ...files, ...kubelet, ...toml, ...audit, ...sshd, ...firewall];
+    const written = new Set(writers.flatMap((change) => change.operations.flatMap((op) => (op.op === 'writeFile' ? [op.path] : [])).concat(change.target)));
     const permissions = handlers.permissions.plan(groups.permissions, { ...input, written });
-    const changes: Change[] = [...sysctl.filter((c) => c.kind === 'sysctl'), ...sysctl.filter((c) => c.kind !== 'sysctl'), ...files, ...kubelet, ...permissions];
+    const changes: Change[] = [
+      ...sysctl.filter((c) => c.kind === 'sysctl'),
+      ...sysctl.filter((c) => c.kind !== 'sysctl'),
+      ...packages,
+      ...files,
+      ...kubelet,
+      ...toml,
+      ...audit,
+      ...services,
+      ...permissions,
+      ...sshd,
+      ...firewall,
+    ];
     const lock = facts.lock && facts.lock.expires >= facts.lock.now ? facts.lock : undefined;
     return {
       name: host.name,

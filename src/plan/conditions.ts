@@ -34,7 +34,9 @@ export function evaluateCondition(
   }
   if ('var' in condition) {
     const value = vars[condition.var];
-    const ok = value !== undefined && value !== null && value !== false && value !== '' && value !== 0;
+    // an empty list or map is "not set" too: a firewall with no bastion addresses stays off
+    const empty = Array.isArray(value) ? value.length === 0 : value !== null && typeof value === 'object' && Object.keys(value).length === 0;
+    const ok = value !== undefined && value !== null && value !== false && value !== '' && value !== 0 && !empty;
     return { ok, reason: `variable ${condition.var} is ${ok ? 'set' : 'not set'}` };
   }
   if ('all' in condition) {

@@ -14,11 +14,25 @@ export type Operation =
       readonly mode: string | undefined;
       readonly owner: string | undefined;
       readonly group: string | undefined;
+      /** argv run on the new content before it replaces the file ('%s' is the temporary file); non-zero refuses it */
+      readonly validate?: readonly string[] | undefined;
     }
   | { readonly op: 'deleteFile'; readonly path: string }
   | { readonly op: 'chmod'; readonly path: string; readonly mode: string }
   | { readonly op: 'chown'; readonly path: string; readonly owner: string | undefined; readonly group: string | undefined }
-  | { readonly op: 'sysctl'; readonly key: string; readonly value: string };
+  | { readonly op: 'sysctl'; readonly key: string; readonly value: string }
+  /** systemctl enable/disable/mask and start/stop of one unit; its previous state is backed up. */
+  | { readonly op: 'unit'; readonly unit: string; readonly enablement: 'enable' | 'disable' | 'mask' | undefined; readonly activity: 'start' | 'stop' | undefined }
+  /** `sshd -t`, reload the running sshd (unit undefined: none runs), then `sshd -T` must show every `expect` line. */
+  | { readonly op: 'sshdReload'; readonly unit: string | undefined; readonly expect: readonly string[] }
+  /** `augenrules --load`; then `auditctl -l` must show every `expect` line (as printed by auditctl). */
+  | { readonly op: 'auditLoad'; readonly expect: readonly string[] }
+  /** `nft -c -f`, then `nft -f` of a file that replaces one table atomically; the live table is backed up. */
+  | { readonly op: 'nftLoad'; readonly family: string; readonly table: string; readonly path: string; readonly record: string }
+  /** Install (or up/downgrade to) exactly this version; the previous version is backed up for the rollback. */
+  | { readonly op: 'package'; readonly manager: 'apt' | 'dnf' | 'yum'; readonly name: string; readonly version: string; readonly refresh: boolean }
+  /** After the writes, the node reverts the whole run by itself unless a new SSH connection confirms within this many seconds. */
+  | { readonly op: 'confirm'; readonly seconds: number };
 
 export interface Change {
   /** Unique within the node: `<kind>:<target>`. */

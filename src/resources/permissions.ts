@@ -4,6 +4,7 @@ import { PlanError } from '../plan/errors.ts';
 import { fingerprint } from '../plan/fingerprint.ts';
 import type { Change, Operation } from '../plan/types.ts';
 import { entryChecks, entryIds, entryNotes, modeString, parseMode } from './change-parts.ts';
+import { isKubeletConfigToken, resolvePath } from './kubelet-paths.ts';
 import type { PermissionsSpec } from './schemas.ts';
 import type { Desired, PermissionConstraint, PlanInput, ResourceHandler } from './types.ts';
 
@@ -11,9 +12,10 @@ const GLOB_CHARS = /[*?[]/;
 
 export const permissionsHandler: ResourceHandler<PermissionsSpec> = {
   requests(spec) {
-    return spec.paths.map((path): FactRequest =>
-      GLOB_CHARS.test(path) ? { kind: 'glob', pattern: path } : { kind: 'file', path, content: false, follow: true, sensitive: false },
-    );
+    return spec.paths.map((path): FactRequest => {
+      if (isKubeletConfigToken(path)) return { kind: 'kubelet' };
+      return GLOB_CHARS.test(path) ? { kind: 'glob', pattern: path } : { kind: 'file', path, content: false, follow: true, sensitive: false };
+    });
   },
 
   plan(desired, input) {
@@ -55,8 +57,10 @@ export function permissionConstraints(
 }
 
 function matchedPaths(pattern: string, facts: NodeFacts): readonly string[] {
-  if (GLOB_CHARS.test(pattern)) return facts.globs.get(pattern) ?? [];
-  return facts.files.get(pattern)?.exists ? [pattern] : [];
+  const path = resolvePath(pattern, facts);
+  if (path === undefined) return [];
+  if (GLOB_CHARS.test(path) && !isKubeletConfigToken(pattern)) return facts.globs.get(path) ?? [];
+  return facts.files.get(path)?.exists ? [path] : [];
 }
 
 function combine(

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Validators shared by every resource schema. Values end up in remote shell commands (always quoted). */
@@ -61,3 +62,25 @@ export const configValue = z.unknown().superRefine((value, ctx) => {
   };
   walk(value, []);
 });
+
+/** An IPv4 or IPv6 address, optionally with a prefix length (CIDR); written into nftables rules. */
+export const addressOrCidr = z
+  .string()
+  .refine((value) => cidrValid(value), 'must be an IP address or CIDR such as 198.19.0.1 or 10.0.0.0/16');
+
+function cidrValid(value: string): boolean {
+  const [address = '', prefix, extra] = value.split('/');
+  if (extra !== undefined) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+export const port = z.number().int().min(1).max(65535);
+
+/** A unit name as systemctl takes it (`vsftpd`, `telnet.socket`). */
+export const unitNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9@._:\\-]*$/, 'must be a systemd unit name such as vsftpd or telnet.socket');

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { absoluteGlob, absolutePath, accountName, configValue, octalMode, serviceToRestart, sysctlName, sysctlValue } from './schema-parts.ts';
+import { KUBELET_CONFIG_TOKEN } from './kubelet-paths.ts';
+import { absoluteGlob, absolutePath, accountName, addressOrCidr, configValue, octalMode, port, serviceToRestart, sysctlName, sysctlValue, unitNameSchema } from './schema-parts.ts';
+import { parseDottedKey, tomlValueText } from './toml-keys.ts';
 
 /**
  * The schema of each resource kind as written in a playbook (after variables are substituted).
@@ -38,11 +40,110 @@ export const sysctlSchema = z.strictObject({
 });
 
 export const permissionsSchema = z.strictObject({
-  paths: z.array(absoluteGlob).min(1).describe('Absolute paths or globs; never recursive.'),
+  paths: z
+    .array(z.union([z.literal(KUBELET_CONFIG_TOKEN), absoluteGlob]))
+    .min(1)
+    .describe(`Absolute paths or globs; never recursive. ${KUBELET_CONFIG_TOKEN}: the running kubelet's --config file.`),
   mode: octalMode.optional().describe('The most permissive mode allowed (CIS "or more restrictive").'),
   owner: accountName.optional(),
   group: accountName.optional(),
   missing: z.enum(['ignore', 'fail']).default('ignore'),
+});
+
+const tomlKey = z
+  .string()
+  .refine((key) => parseDottedKey(key) !== undefined, 'must be a TOML key such as plugins."io.containerd.grpc.v1.cri".disable_tcp_service');
+
+const tomlValue = configValue.refine((value) => {
+  try {
+    tomlValueText(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a value TOML can hold (string, number, boolean, list or map; not null)');
+
+export const tomlConfigSchema = z.strictObject({
+  path: absolutePath.describe('The TOML file; edited in place, every other key and comment kept.'),
+  match: z
+    .record(tomlKey, z.union([z.string(), z.number(), z.boolean()]))
+    .default({})
+    .describe('Only where the file has these values (e.g. version: 2; table names differ between config versions).'),
+  set: z.record(tomlKey, tomlValue).default({}).describe('Keys to set, as TOML dotted keys.'),
+  remove: z.array(tomlKey).default([]),
+  validate: z.enum(['containerd']).optional().describe('Check the new file with the program that reads it before it replaces the old one.'),
+  restarts: z.array(serviceToRestart).default([]),
+});
+
+const sshdWord = z.union([z.string(), z.number(), z.boolean()]).transform((v) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v).trim()));
+
+export const sshdSchema = z.strictObject({
+  file: absolutePath
+    .default('/etc/ssh/sshd_config.d/00-nodeward.conf')
+    .refine((path) => path.endsWith('.conf'), 'must be a .conf file (sshd_config includes sshd_config.d/*.conf)')
+    .describe('The drop-in nodeward writes; sshd takes the first value it reads, so its name should sort first.'),
+  settings: z.record(
+    z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be an sshd_config keyword such as PasswordAuthentication')
+      .refine((key) => !['match', 'include'].includes(key.toLowerCase()), 'Match and Include are not supported'),
+    z
+      .union([sshdWord, z.array(sshdWord)])
+      .transform((v) => (Array.isArray(v) ? v : [v]))
+      .refine((values) => values.every((v) => v !== '' && !/[\0\n\r#"'`$\\]/.test(v) && !/\s/.test(v)), 'values must be single words without # or quotes'),
+  ).describe('Keyword → value (or a list of words); an empty list leaves the keyword out.'),
+  confirmSeconds: z.number().int().min(10).max(3600).default(90).describe('The node reverts unless a new SSH connection confirms within this time.'),
+});
+
+export const serviceSchema = z
+  .strictObject({
+    units: z.array(unitNameSchema).min(1),
+    enabled: z.union([z.boolean(), z.literal('masked')]).optional().describe('true, false (disabled) or masked'),
+    active: z.boolean().optional().describe('running (true) or stopped (false)'),
+    missing: z.enum(['ignore', 'fail']).default('ignore').describe('ignore: units not installed on a node are skipped'),
+  })
+  .refine((spec) => spec.enabled !== undefined || spec.active !== undefined, 'set enabled, active or both');
+
+export const auditRulesSchema = z.strictObject({
+  file: absolutePath
+    .default('/etc/audit/rules.d/50-nodeward.rules')
+    .refine((path) => /^\/etc\/audit\/rules\.d\/[^/]+\.rules$/.test(path), 'must be a .rules file in /etc/audit/rules.d (augenrules reads them)'),
+  watches: z
+    .array(
+      z.strictObject({
+        path: z.union([z.literal(KUBELET_CONFIG_TOKEN), absolutePath]),
+        permissions: z.string().regex(/^(?!.*(.).*\1)[rwxa]{1,4}$/, 'must be letters from r, w, x, a').default('wa'),
+        key: z.string().regex(/^[A-Za-z0-9_-]{1,31}$/, 'must be a short key such as k8s_config'),
+      }),
+    )
+    .min(1),
+});
+
+const portRange = z.union([port, z.string().regex(/^\d{1,5}-\d{1,5}$/, 'must be a port or a range such as 30000-32767')]);
+
+export const firewallSchema = z.strictObject({
+  table: z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, 'must be a table name').default('nodeward').describe('nftables table inet <table>; no other table is touched'),
+  file: absolutePath.default('/etc/nodeward/firewall.nft').describe('The ruleset, loaded with nft -f; a unit can load it at boot.'),
+  sshPort: port.default(22),
+  sshFrom: z.array(addressOrCidr).describe('Where SSH may come from: the bastion.'),
+  kubeletFrom: z.array(addressOrCidr).default([]).describe('Where the kubelet API (10250) may be reached from: the control plane.'),
+  cni: z
+    .strictObject({ plugin: z.enum(['calico', 'cilium', 'flannel']), from: z.array(addressOrCidr).min(1) })
+    .nullish()
+    .describe("The CNI's overlay and control ports, from the node network."),
+  dnsFrom: z.array(addressOrCidr).default([]).describe('Inbound DNS (53), for a node-local resolver; replies to the node are always let in.'),
+  allow: z
+    .array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9 _.-]{1,60}$/), protocol: z.enum(['tcp', 'udp']), ports: z.array(portRange).min(1), from: z.array(addressOrCidr).default([]) }))
+    .default([]),
+  confirmSeconds: z.number().int().min(10).max(3600).default(90),
+});
+
+export const packageSchema = z.strictObject({
+  versions: z
+    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, 'must be a package name'), z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[A-Za-z0-9.+~:_-]+$/, 'must be a package version such as 1.7.22-1')))
+    .describe('Package name → the exact version to install (upgrade or downgrade to).'),
+  refresh: z.boolean().default(true).describe('apt-get update first'),
+  restarts: z.array(serviceToRestart).default([]),
 });
 
 export const resourceSchemas = {
@@ -50,6 +151,12 @@ export const resourceSchemas = {
   kubeletConfig: kubeletConfigSchema,
   sysctl: sysctlSchema,
   permissions: permissionsSchema,
+  tomlConfig: tomlConfigSchema,
+  sshd: sshdSchema,
+  service: serviceSchema,
+  auditRules: auditRulesSchema,
+  firewall: firewallSchema,
+  package: packageSchema,
 } as const;
 
 export type ResourceKindName = keyof typeof resourceSchemas;
@@ -57,9 +164,21 @@ export type FileSpec = z.output<typeof fileSchema>;
 export type KubeletConfigSpec = z.output<typeof kubeletConfigSchema>;
 export type SysctlSpec = z.output<typeof sysctlSchema>;
 export type PermissionsSpec = z.output<typeof permissionsSchema>;
+export type TomlConfigSpec = z.output<typeof tomlConfigSchema>;
+export type SshdSpec = z.output<typeof sshdSchema>;
+export type ServiceSpec = z.output<typeof serviceSchema>;
+export type AuditRulesSpec = z.output<typeof auditRulesSchema>;
+export type FirewallSpec = z.output<typeof firewallSchema>;
+export type PackageSpec = z.output<typeof packageSchema>;
 
 export type ResourceSpec =
   | { readonly kind: 'file'; readonly spec: FileSpec }
   | { readonly kind: 'kubeletConfig'; readonly spec: KubeletConfigSpec }
   | { readonly kind: 'sysctl'; readonly spec: SysctlSpec }
-  | { readonly kind: 'permissions'; readonly spec: PermissionsSpec };
+  | { readonly kind: 'permissions'; readonly spec: PermissionsSpec }
+  | { readonly kind: 'tomlConfig'; readonly spec: TomlConfigSpec }
+  | { readonly kind: 'sshd'; readonly spec: SshdSpec }
+  | { readonly kind: 'service'; readonly spec: ServiceSpec }
+  | { readonly kind: 'auditRules'; readonly spec: AuditRulesSpec }
+  | { readonly kind: 'firewall'; readonly spec: FirewallSpec }
+  | { readonly kind: 'package'; readonly spec: PackageSpec };

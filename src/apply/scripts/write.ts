@@ -3,6 +3,8 @@ import type { Operation } from '../../plan/types.ts';
 import { shQuote } from '../../transport/shell-quote.ts';
 import { b64, dirnameOf, heredocDelimiter, markers, prelude } from './common.ts';
 import { sysctlPath } from '../../facts/script.ts';
+import { armScript } from './arm.ts';
+import { backupScript, extraTouchedPaths, isUnitFile, OPS_FUNCTIONS, serviceOpScript } from './ops.ts';
 
 export interface WriteRequest {
   readonly stateDir: string;
@@ -30,21 +32,36 @@ export function writeScript(request: WriteRequest): string {
     'nw_put "$R/state" started',
     `printf '%s\\n' ${request.owedRestarts.map(shQuote).join(' ')} > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed"`,
     BACKUP_FUNCTION,
+    OPS_FUNCTIONS,
   ];
   paths.forEach((path, index) => lines.push(`nw_backup ${index} ${shQuote(path)} ${shQuote(b64(path))}`));
-  for (const op of request.operations) {
+  request.operations.forEach((op, index) => {
     if (op.op === 'sysctl') lines.push(`nw_backup_sysctl ${shQuote(op.key)} ${shQuote(sysctlPath(op.key))}`);
-  }
+    const backup = backupScript(op, index);
+    if (backup) lines.push(backup);
+  });
   lines.push('nw_fsync "$R/manifest" "$R/backup" "$R"', 'nw_put "$R/state" writing', 'echo NW_OK backup');
-  request.operations.forEach((op, index) => lines.push(operationScript(op, index, paths.indexOf('path' in op ? op.path : ''), request.runId)));
-  lines.push('nw_put "$R/state" written', 'nw_fsync "$R/state"', 'echo NW_DONE written');
+  const lastUnitFileWrite = request.operations.findLastIndex((op) => (op.op === 'writeFile' || op.op === 'deleteFile') && isUnitFile(op.path));
+  request.operations.forEach((op, index) => {
+    lines.push(operationScript(op, index, paths.indexOf('path' in op ? op.path : ''), request.runId));
+    // systemd reads unit files only on daemon-reload: before any unit is enabled, started or restarted
+    if (index === lastUnitFileWrite) lines.push(`printf 'reload\\tsystemd\\n' >> "$R/manifest"`, 'systemctl daemon-reload || nw_fail daemon-reload "systemctl daemon-reload failed"');
+  });
+  lines.push('nw_put "$R/state" written', 'nw_fsync "$R/state"');
+  const confirm = Math.max(0, ...request.operations.map((op) => (op.op === 'confirm' ? op.seconds : 0)));
+  if (confirm > 0) lines.push(armScript(request.stateDir, request.runId, confirm));
+  lines.push('echo NW_DONE written');
   return lines.join('\n') + '\n';
 }
 
 /** Every path an operation touches, once, in first-touched order. */
 export function touchedPaths(operations: readonly Operation[]): string[] {
   const paths: string[] = [];
-  for (const op of operations) if ('path' in op && !paths.includes(op.path)) paths.push(op.path);
+  for (const op of operations) {
+    for (const path of ['path' in op && op.op !== 'nftLoad' ? op.path : undefined, ...extraTouchedPaths(op)]) {
+      if (path !== undefined && !paths.includes(path)) paths.push(path);
+    }
+  }
   return paths;
 }
 
@@ -86,6 +103,8 @@ function operationScript(op: Operation, index: number, pathIndex: number, runId:
       const spec = op.owner !== undefined ? `${op.owner}${op.group !== undefined ? `:${op.group}` : ''}` : `:${op.group ?? ''}`;
       return `chown ${shQuote(spec)} -- ${shQuote(op.path)} || nw_fail ${step} "chown failed"\necho NW_OK ${step}`;
     }
+    default:
+      return serviceOpScript(op, step) ?? `nw_fail ${step} "unknown operation"`;
   }
 }
 
@@ -111,6 +130,7 @@ function writeFileScript(op: Extract<Operation, { op: 'writeFile' }>, step: stri
     delimiter,
     `[ $? -eq 0 ] || { rm -f -- "$t"; nw_fail ${step} "cannot write the temporary file (disk full?)"; }`,
     `nw_fsync "$t"`,
+    ...(op.validate && op.validate.length > 0 ? [validateLine(op.validate, step)] : []),
     `{ ${meta}; } || { rm -f -- "$t"; nw_fail ${step} "cannot set owner or mode"; }`,
     `mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail ${step} "rename failed"; }`,
     `nw_fsync "$d"`,
@@ -119,8 +139,17 @@ function writeFileScript(op: Extract<Operation, { op: 'writeFile' }>, step: stri
   ].join('\n');
 }
 
+/** Runs the validator on the temporary file; the real file is untouched when it refuses. */
+function validateLine(argv: readonly string[], step: string): string {
+  const command = argv.map((arg) => (arg === '%s' ? '"$t"' : shQuote(arg))).join(' ');
+  const name = (argv[0] ?? '').replace(/[^A-Za-z0-9._/-]/g, '');
+  return `${command} > "$R/validate.log" 2>&1 || { rm -f -- "$t"; nw_fail ${step} "${name} refused the new content: $(tail -n 2 "$R/validate.log" | tr '\\n' ' ')"; }`;
+}
+
 export interface WriteOutcome {
   readonly done: boolean;
+  /** The revert timer: node clock when armed and its seconds (only for runs that need a confirmation). */
+  readonly armed: { readonly at: number; readonly seconds: number } | undefined;
   readonly completed: readonly string[];
   readonly failure: { readonly step: string; readonly message: string } | undefined;
 }
@@ -129,8 +158,10 @@ export function parseWriteOutput(stdout: Buffer): WriteOutcome {
   const found = markers(stdout);
   const fail = found.find((m) => m.word === 'FAIL');
   const failure = fail ? { step: fail.rest.split(' ')[0] ?? '', message: fail.rest.split(' ').slice(1).join(' ') } : undefined;
+  const armed = found.find((m) => m.word === 'ARMED')?.rest.split(' ').map(Number);
   return {
     done: found.some((m) => m.word === 'DONE'),
+    armed: armed && armed.length === 2 ? { at: armed[0] ?? 0, seconds: armed[1] ?? 0 } : undefined,
     completed: found.filter((m) => m.word === 'OK').map((m) => m.rest),
     failure,
   };

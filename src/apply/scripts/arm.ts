@@ -1,0 +1,62 @@
+import { heredocDelimiter, markers, prelude } from './common.ts';
+import { rollbackScript } from './rollback.ts';
+
+/**
+ * The dead-man timer for changes that can cut nodeward off (sshd, firewall). Appended to the write
+ * script once everything is written: it saves the run's own rollback as `$R/revert.sh` and starts
+ * a detached sleeper (setsid + nohup: it outlives the SSH session and nodeward itself) that runs
+ * it after `seconds` unless `$R/armed` is gone by then. Confirming and reverting both claim
+ * `$R/armed` by renaming it, so exactly one of them wins.
+ */
+export function armScript(stateDir: string, runId: string, seconds: number): string {
+  const revert = rollbackScript({ stateDir, runId, verifyUnchanged: false });
+  const delimiter = heredocDelimiter();
+  const wait = Math.max(1, Math.floor(seconds));
+  return [
+    `base64 -d > "$R/revert.sh" <<'${delimiter}'`,
+    Buffer.from(revert).toString('base64').replace(/(.{76})/g, '$1\n'),
+    delimiter,
+    `: > "$R/armed" || nw_fail arm "cannot arm the revert timer"`,
+    // The sleeper must not hold this channel's stdout open, or the exec would never end.
+    `setsid nohup sh -c 'echo $$ > "$2/armed.pid"; sleep "$1"; mv -f "$2/armed" "$2/reverting" 2>/dev/null || exit 0; sh "$2/revert.sh" > "$2/revert.log" 2>&1' nw-revert ${wait} "$R" </dev/null >/dev/null 2>&1 &`,
+    `printf 'NW_ARMED %s %s\\n' "$(date +%s)" ${wait}`,
+  ].join('\n');
+}
+
+/** Run over a *new* SSH connection: claims the timer's marker, then stops the sleeper. */
+export function confirmScript(stateDir: string, runId: string): string {
+  return `${prelude(stateDir, runId)}
+if mv -f "$R/armed" "$R/confirmed" 2>/dev/null; then
+  p=$(cat "$R/armed.pid" 2>/dev/null)
+  case $p in ''|*[!0-9]*) ;; *) kill -TERM "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null ;; esac
+  echo NW_CONFIRMED
+elif [ -f "$R/confirmed" ]; then
+  echo NW_CONFIRMED
+else
+  printf 'NW_TOO_LATE %s\\n' "$(cat "$R/state" 2>/dev/null)"
+fi
+`;
+}
+
+export type ConfirmAnswer = { readonly confirmed: true } | { readonly confirmed: false; readonly state: string };
+
+export function parseConfirmOutput(stdout: Buffer): ConfirmAnswer | undefined {
+  const found = markers(stdout);
+  if (found.some((m) => m.word === 'CONFIRMED')) return { confirmed: true };
+  const late = found.find((m) => m.word === 'TOO_LATE');
+  return late ? { confirmed: false, state: late.rest.trim() } : undefined;
+}
+
+/** The run's state on the node, and whether the timer has fired: polled while waiting for a revert. */
+export function revertStateScript(stateDir: string, runId: string): string {
+  return `${prelude(stateDir, runId)}
+printf 'NW_STATE %s %s %s\\n' "$(cat "$R/state" 2>/dev/null || echo none)" "$([ -f "$R/reverting" ] && echo reverting || echo -)" "$([ -f "$R/armed" ] && echo armed || echo -)"
+`;
+}
+
+export function parseRevertState(stdout: Buffer): { state: string; reverting: boolean; armed: boolean } | undefined {
+  const line = markers(stdout).find((m) => m.word === 'STATE');
+  if (!line) return undefined;
+  const [state = '', reverting = '', armed = ''] = line.rest.split(' ');
+  return { state, reverting: reverting === 'reverting', armed: armed === 'armed' };
+}

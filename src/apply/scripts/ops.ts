@@ -1,0 +1,150 @@
+import type { Operation } from '../../plan/types.ts';
+import { shQuote } from '../../transport/shell-quote.ts';
+import { b64 } from './common.ts';
+
+/** Files augenrules rewrites: backed up like any written file so a rollback restores them exactly. */
+export const AUDIT_GENERATED_FILES = ['/etc/audit/audit.rules', '/etc/audit/audit.rules.prev'] as const;
+
+const UNIT_DIRS = /^\/(etc|run|lib|usr\/lib|usr\/local\/lib)\/systemd\/system\//;
+
+export function isUnitFile(path: string): boolean {
+  return UNIT_DIRS.test(path);
+}
+
+/** Paths an operation changes besides `path`: they are backed up before the first write. */
+export function extraTouchedPaths(op: Operation): string[] {
+  if (op.op === 'auditLoad') return [...AUDIT_GENERATED_FILES];
+  if (op.op === 'nftLoad') return [op.record];
+  return [];
+}
+
+/**
+ * Node-side helpers for the service operations. Manifest lines (tab-separated, read last-first
+ * by the rollback): `unit B64NAME ENABLED ACTIVE`, `package MANAGER NAME VERSION|-`,
+ * `nft INDEX FAMILY TABLE EXISTED`, `reload sshd UNIT|-`, `reload audit`, `reload systemd`.
+ */
+// In this String.raw template "@{" stands for the shell's "${", which would interpolate.
+export const OPS_FUNCTIONS = String.raw`nw_pkg_version() {
+  case $1 in
+    apt) s=$(dpkg-query -W -f='@{Status}|@{Version}' "$2" 2>/dev/null); case $s in 'install ok installed|'*) printf '%s' "@{s#*|}" ;; esac ;;
+    *) v=$(rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}' "$2" 2>/dev/null) && printf '%s' "@{v#'(none):'}" ;;
+  esac
+}
+nw_pkg_install() {
+  case $1 in
+    apt) DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$2=$3" ;;
+    *) "$1" -y install "$2-$3" || "$1" -y downgrade "$2-$3" ;;
+  esac
+}
+nw_pkg_remove() {
+  case $1 in apt) DEBIAN_FRONTEND=noninteractive apt-get remove -y -q "$2" ;; *) "$1" -y remove "$2" ;; esac
+}
+nw_unit_state() { s=$(systemctl "$1" -- "$2" 2>/dev/null | head -n 1); printf '%s' "@{s:--}"; }
+nw_sshd_reload() {
+  sshd -t > "$R/sshd.log" 2>&1 || return 1
+  if [ "$1" != - ] && [ "$(systemctl is-active -- "$1" 2>/dev/null)" = active ]; then systemctl reload -- "$1" >> "$R/sshd.log" 2>&1 || return 1; fi
+}`.replaceAll('@{', '${');
+
+export function backupScript(op: Operation, index: number): string | undefined {
+  switch (op.op) {
+    case 'unit': {
+      const unit = shQuote(op.unit);
+      return `printf 'unit\\t%s\\t%s\\t%s\\n' ${shQuote(b64(op.unit))} "$(nw_unit_state is-enabled ${unit})" "$(nw_unit_state is-active ${unit})" >> "$R/manifest" || nw_fail backup-unit "cannot write the manifest"`;
+    }
+    case 'package': {
+      const v = `$(nw_pkg_version ${op.manager} ${shQuote(op.name)})`;
+      return `v=${v}; printf 'package\\t%s\\t%s\\t%s\\n' ${op.manager} ${shQuote(op.name)} "\${v:--}" >> "$R/manifest" || nw_fail backup-package "cannot write the manifest"`;
+    }
+    case 'nftLoad': {
+      const family = shQuote(op.family);
+      const table = shQuote(op.table);
+      return [
+        `if nft list table ${family} ${table} > "$R/backup/nft-${index}" 2>/dev/null; then e=1; else e=0; rm -f "$R/backup/nft-${index}"; fi`,
+        `printf 'nft\\t%s\\t%s\\t%s\\t%s\\n' ${index} ${family} ${table} "$e" >> "$R/manifest" || nw_fail backup-nft "cannot write the manifest"`,
+      ].join('\n');
+    }
+    default:
+      return undefined;
+  }
+}
+
+function unitScript(op: Extract<Operation, { op: 'unit' }>, step: string): string {
+  const u = shQuote(op.unit);
+  const run = (verb: string): string => `systemctl ${verb} -- ${u} > "$R/unit.log" 2>&1 || nw_fail ${step} "systemctl ${verb} ${op.unit.replace(/["$`\\]/g, '')} failed: $(tail -n 1 "$R/unit.log")"`;
+  const lines: string[] = [];
+  if (op.activity === 'stop') lines.push(run('stop'));
+  if (op.enablement === 'disable' || op.enablement === 'mask') lines.push(run('disable'));
+  if (op.enablement === 'mask') lines.push(run('mask'));
+  if (op.enablement === 'enable') lines.push(`systemctl unmask -- ${u} >/dev/null 2>&1`, run('enable'));
+  if (op.activity === 'start') lines.push(run('start'));
+  return lines.join('\n');
+}
+
+/** An accepted way for `auditctl -l` to print one watch (older and newer auditctl differ). */
+export function watchForms(path: string, permissions: string, key: string): string[] {
+  const bare = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  return [
+    `-w ${bare} -p ${permissions} -k ${key}`,
+    `-w ${bare}/ -p ${permissions} -k ${key}`,
+    `-a always,exit -F dir=${bare}/ -F perm=${permissions} -F key=${key}`,
+    `-a always,exit -F dir=${bare} -F perm=${permissions} -F key=${key}`,
+    `-a always,exit -F path=${bare} -F perm=${permissions} -F key=${key}`,
+  ];
+}
+
+export function serviceOpScript(op: Operation, step: string): string | undefined {
+  switch (op.op) {
+    case 'unit':
+      return `${unitScript(op, step)}\necho NW_OK ${step}`;
+    case 'sshdReload': {
+      const checks = op.expect.map(
+        (line) => `printf '%s\\n' "$o" | grep -qixF -- ${shQuote(line)} || nw_fail ${step} ${shQuote(`sshd -T does not show "${line}" after the reload (an earlier drop-in or a Match block wins?)`)}`,
+      );
+      return [
+        `printf 'reload\\tsshd\\t%s\\n' ${shQuote(op.unit ?? '-')} >> "$R/manifest"`,
+        `nw_sshd_reload ${shQuote(op.unit ?? '-')} || nw_fail ${step} "sshd refused the new config: $(tail -n 2 "$R/sshd.log" | tr '\\n' ' ')"`,
+        `o=$(sshd -T 2>&1)`,
+        ...checks,
+        `echo NW_OK ${step}`,
+      ].join('\n');
+    }
+    case 'auditLoad':
+      return [
+        `printf 'reload\\taudit\\n' >> "$R/manifest"`,
+        `augenrules --load > "$R/audit.log" 2>&1 || nw_fail ${step} "augenrules --load failed: $(tail -n 2 "$R/audit.log" | tr '\\n' ' ')"`,
+        `o=$(auditctl -l 2>&1)`,
+        ...op.expect.map((line) => {
+          const [, path = '', permissions = '', key = ''] = /^-w (\S+) -p (\S+) -k (\S+)$/.exec(line) ?? [];
+          const forms = watchForms(path, permissions, key).map((f) => `-e ${shQuote(f)}`).join(' ');
+          return `printf '%s\\n' "$o" | grep -qxF ${forms} || nw_fail ${step} ${shQuote(`auditctl -l does not show ${line} after loading`)}`;
+        }),
+        `echo NW_OK ${step}`,
+      ].join('\n');
+    case 'nftLoad': {
+      const path = shQuote(op.path);
+      return [
+        `nft -c -f ${path} > "$R/nft.log" 2>&1 || nw_fail ${step} "nft -c refused ${op.path}: $(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
+        `nft -f ${path} > "$R/nft.log" 2>&1 || nw_fail ${step} "nft -f ${op.path} failed: $(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
+        `h=$(sha256sum < ${path} | cut -c1-64); l=$(nft list table ${shQuote(op.family)} ${shQuote(op.table)} | sha256sum | cut -c1-64)`,
+        `printf '%s %s\\n' "$h" "$l" > ${shQuote(`${op.record}.tmp`)} && mv -f ${shQuote(`${op.record}.tmp`)} ${shQuote(op.record)} || nw_fail ${step} "cannot record the loaded table"`,
+        `echo NW_OK ${step}`,
+      ].join('\n');
+    }
+    case 'package': {
+      const name = shQuote(op.name);
+      const version = shQuote(op.version);
+      return [
+        op.refresh && op.manager === 'apt' ? `apt-get update -q > "$R/package.log" 2>&1 || true` : '',
+        `nw_pkg_install ${op.manager} ${name} ${version} >> "$R/package.log" 2>&1 || nw_fail ${step} "installing ${op.name} ${op.version} failed: $(tail -n 1 "$R/package.log")"`,
+        `v=$(nw_pkg_version ${op.manager} ${name}); [ "$v" = ${version} ] || nw_fail ${step} "${op.name} is $v after the install, not ${op.version}"`,
+        `echo NW_OK ${step}`,
+      ]
+        .filter(Boolean)
+        .join('\n');
+    }
+    case 'confirm':
+      return `echo NW_OK ${step}`;
+    default:
+      return undefined;
+  }
+}
