@@ -1,17 +1,14 @@
 import { shardLabel } from '../drift/shard.ts';
-import type { DriftItem, DriftNode, DriftNodeStatus, DriftReport } from '../drift/types.ts';
+import type { DriftItem, DriftNode, DriftReport } from '../drift/types.ts';
 
 /** Words shared by the table and Markdown reports. */
 
 export function headline(report: DriftReport): string {
-  const drifted = report.nodes.filter((n) => n.status === 'drift' || n.status === 'fixed' || n.status === 'fix-failed').length;
+  // items are already only the new ones with --since-last
+  const drifted = report.nodes.filter((n) => n.items.length > 0).length;
   const shard = report.shard ? ` (shard ${shardLabel(report.shard)})` : '';
   const what = report.sinceLast ? 'new drift since the last run' : 'drift';
   return `${drifted} of ${report.nodes.length} node(s)${shard} with ${what}`;
-}
-
-export function statusWord(status: DriftNodeStatus): string {
-  return status;
 }
 
 export function countsText(node: DriftNode): string {
