@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Inventory } from '../config/types.ts';
 import { createSshConnector } from '../transport/ssh-connector.ts';
 import type { Connector } from '../transport/types.ts';
+import { withStatsFile } from './stats-file.ts';
 import { UsageError } from '../util/errors.ts';
 
 export interface ConnectFlags {
@@ -27,9 +28,9 @@ export function positiveInt(value: string, flag: string): number {
 }
 
 export function connectorFor(inventory: Inventory, flags: ConnectFlags): Connector {
-  return createSshConnector(inventory, {
+  return withStatsFile(createSshConnector(inventory, {
     maxHandshakes: positiveInt(flags.maxHandshakes, '--max-handshakes'),
     connectTimeoutMs: positiveInt(flags.connectTimeout, '--connect-timeout') * 1000,
     acceptNew: flags.acceptNew === true,
-  });
+  }));
 }

@@ -1,5 +1,6 @@
 import { shQuote } from '../transport/shell-quote.ts';
 import { NODE_FUNCTIONS, needsNodeFunctions, nodeRequestScript } from './script-node.ts';
+import { BATCH_FUNCTIONS, batchScript, isBatched } from './script-batch.ts';
 import type { FactRequest } from './types.ts';
 
 /** Content larger than this is not fetched; its hash still is. */
@@ -22,11 +23,12 @@ export function buildFactsScript(requests: readonly FactRequest[], boundary: str
   const prelude = PRELUDE.replace('@BOUNDARY@', boundary)
     .replace('@CAP@', String(CONTENT_CAP_BYTES))
     .replace('@SECRET@', shQuote(SECRET_PATTERN));
-  const lines: string[] = [prelude];
+  const lines: string[] = [prelude, BATCH_FUNCTIONS];
   if (needsNodeFunctions(requests)) lines.push(NODE_FUNCTIONS);
   requests.forEach((request, index) => {
-    lines.push(requestScript(request, index));
+    if (!isBatched(request)) lines.push(requestScript(request, index));
   });
+  lines.push(...batchScript(requests, { sysctlPath, unitName, unitProperties: UNIT_PROPERTIES }));
   lines.push('exit 0');
   return lines.join('\n') + '\n';
 }
@@ -40,11 +42,10 @@ function requestScript(request: FactRequest, index: number): string {
     case 'glob':
       return `nw_glob g${index} ${shQuote(request.pattern)}`;
     case 'sysctl':
-      return `nw_sysctl s${index} ${shQuote(sysctlPath(request.key))}`;
+    case 'unit':
+      return ''; // answered together by batchScript
     case 'sysctlFiles':
       return `nw_sysctl_files p${index} ${SYSCTL_DIRS.map(shQuote).join(' ')}`;
-    case 'unit':
-      return `nw_sec u${index}; systemctl show -p ${UNIT_PROPERTIES.join(',')} -- ${shQuote(unitName(request.name))} 2>/dev/null`;
     case 'os':
       return `nw_sec o${index}; cat /etc/os-release 2>/dev/null`;
     case 'lock':
@@ -90,10 +91,6 @@ nw_glob() {
     if [ -e "$f" ] || [ -L "$f" ]; then nw_sec "$1.$n"; printf '%s\0%s' "$f" "$(nw_stat "$f" 1)"; n=$((n + 1)); fi
   done
   IFS=$o
-}
-# /proc/sys files answer only a read at offset 0, so no byte-wise shell read: one cat
-nw_sysctl() {
-  nw_sec "$1"; if [ -e "$2" ]; then cat -- "$2" 2>/dev/null || printf '\001'; else printf '\001'; fi
 }
 nw_sysctl_files() {
   s=$1; shift
