@@ -4,6 +4,7 @@ import path from 'node:path';
 import { standin } from './config.ts';
 import { hostKeyFiles, type Pki } from './keys.ts';
 import * as D from './seed-data.ts';
+import { seedNodeServices } from './seed-services.ts';
 
 export type Role = 'node' | 'bastion';
 
@@ -239,4 +240,5 @@ async function seedKubernetes(ctx: SeedContext, u: Upper, m: Machine): Promise<v
   await u.dir('var/lib/containerd', 0o711);
   await u.file('etc/sysctl.d/10-lab-legacy.conf', D.SYSCTL_LEGACY);
   if (m.index % 3 === 0) await u.file('etc/sysctl.d/99-zz-vendor.conf', D.SYSCTL_VENDOR);
+  await seedNodeServices(u, m.index);
 }

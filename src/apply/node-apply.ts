@@ -12,6 +12,7 @@ import type { Connector, Transport } from '../transport/types.ts';
 import { sleep } from '../transport/retry.ts';
 import { ConnectError, errorMessage, RemoteCommandError } from '../util/errors.ts';
 import { afterState } from './after-state.ts';
+import { confirmOverNewConnection } from './confirm.ts';
 import { checkGuards } from './guards.ts';
 import { healthzUrl } from './healthz.ts';
 import { runDir } from './scripts/common.ts';
@@ -287,6 +288,13 @@ class NodeRun {
       const reason = `write failed at ${written.failure?.step ?? '?'}: ${written.failure?.message ?? 'no answer'}`;
       if (written.failure?.step === 'setup' || written.failure?.step.startsWith('backup')) return this.outcome('refused', reason);
       return this.rollBack(transport, reason, []);
+    }
+    if (written.armed) {
+      // sshd or the firewall changed: a new login must work, or the node reverts the run by itself
+      this.step('write', 'confirming over a new SSH connection');
+      const { connector, stateDir, runId } = this.deps;
+      const confirmed = await confirmOverNewConnection({ connector, host: this.host, transport, stateDir, runId, seconds: written.armed.seconds, armedAt: Date.now() });
+      if (!confirmed.ok) return this.outcome(confirmed.status, confirmed.reason);
     }
 
     const healthz = healthzUrl(afterState(facts, plan).fileText(kubeletConfigPath));

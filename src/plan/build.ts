@@ -76,11 +76,13 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
     const kubelet = handlers.kubeletConfig.plan(groups.kubeletConfig, input);
     const toml = handlers.tomlConfig.plan(groups.tomlConfig, input);
     const audit = handlers.auditRules.plan(groups.auditRules, input);
-    const services = handlers.service.plan(groups.service, input);
+    const writtenBy = (changes: readonly Change[]): Set<string> =>
+      new Set(changes.flatMap((change) => change.operations.flatMap((op) => (op.op === 'writeFile' ? [op.path] : [])).concat(change.target)));
+    // a unit file written by this plan counts as installed for the unit's own entries
+    const services = handlers.service.plan(groups.service, { ...input, written: writtenBy([...files, ...packages]) });
     const sshd = handlers.sshd.plan(groups.sshd, input);
     const firewall = handlers.firewall.plan(groups.firewall, input);
-    const writers = [...sysctl, ...files, ...kubelet, ...toml, ...audit, ...sshd, ...firewall];
-    const written = new Set(writers.flatMap((change) => change.operations.flatMap((op) => (op.op === 'writeFile' ? [op.path] : [])).concat(change.target)));
+    const written = writtenBy([...sysctl, ...files, ...kubelet, ...toml, ...audit, ...sshd, ...firewall]);
     const permissions = handlers.permissions.plan(groups.permissions, { ...input, written });
     const changes: Change[] = [
       ...sysctl.filter((c) => c.kind === 'sysctl'),

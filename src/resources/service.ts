@@ -56,12 +56,15 @@ function enablementOp(state: string, wanted: Enabled | undefined): { op: 'enable
 }
 
 function unitChange(name: string, want: Wanted, input: PlanInput): Change[] {
-  const unit: UnitFact | undefined = input.facts.units.get(name);
   const full = unitName(name);
-  if (!unit || unit.loadState === 'not-found' || unit.loadState === 'unknown' || unit.loadState === '') {
+  const fact: UnitFact | undefined = input.facts.units.get(name);
+  const installed = fact !== undefined && !['not-found', 'unknown', ''].includes(fact.loadState);
+  const writtenNow = [...input.written].some((path) => /^\/(etc|usr\/lib|lib)\/systemd\/system\/[^/]+$/.test(path) && path.endsWith(`/${full}`));
+  if (!installed && !writtenNow) {
     if (want.missing === 'fail') throw new PlanError(`unit ${full} is not installed on this node`, input.host);
     return [];
   }
+  const unit: UnitFact = installed && fact ? fact : { name: full, loadState: 'loaded', activeState: 'inactive', subState: 'dead', unitFileState: 'disabled', mainPid: 0, nRestarts: 0 };
   const state = unit.unitFileState || 'unknown';
   const enablement = enablementOp(state, want.enabled);
   const running = RUNNING.has(unit.activeState);

@@ -280,8 +280,16 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     return raceAbort(pending, signal);
   };
 
+  const connectFresh = async (host: HostSpec, signal?: AbortSignal): Promise<SshTransport> => {
+    if (lifetime.signal.aborted) {
+      throw new ConnectError('closed', `${host.name}: the connector was closed`, { host: host.name, hop: 'local' });
+    }
+    return connectWithRetries(host, signal === undefined ? lifetime.signal : AbortSignal.any([lifetime.signal, signal]));
+  };
+
   return {
     connect,
+    connectFresh,
     stats(): ConnectorStats {
       return {
         bastionConnections: tcpConnections,

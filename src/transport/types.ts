@@ -46,6 +46,12 @@ export interface ConnectorStats {
 export interface Connector {
   /** Connect (or reuse the live connection) to a node; single-flight per host name. */
   connect(host: HostSpec, signal?: AbortSignal): Promise<Transport>;
+  /**
+   * A new SSH connection to the node, never the cached one (through the bastion when there is
+   * one): proves a fresh login still works after a change to sshd or the firewall. The caller
+   * closes it.
+   */
+  connectFresh?(host: HostSpec, signal?: AbortSignal): Promise<Transport>;
   stats(): ConnectorStats;
   closeAll(): Promise<void>;
 }
