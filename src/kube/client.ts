@@ -1,8 +1,8 @@
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { describeApiError, KubeApiError, KubeConflictError } from './errors.ts';
 import type { KubeNodes, NodeSchedule, PodView } from './types.ts';
 
-function podView(pod: V1Pod): PodView {
+function podView(pod: k8s.V1Pod): PodView {
   const meta = pod.metadata ?? {};
   return {
     namespace: meta.namespace ?? 'default',
@@ -23,13 +23,19 @@ function fail(what: string, error: unknown): never {
 
 /** Nodes and pods through @kubernetes/client-node, with the inventory's kubeconfig. */
 export function createKubeNodes(kubeconfigPath: string): KubeNodes {
-  const config = new KubeConfig();
-  config.loadFromFile(kubeconfigPath);
-  const api = config.makeApiClient(CoreV1Api);
-  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  // client-node costs ~60 MB of memory and a third of a second to load: only a run that calls
+  // the API pays for it (a kubeconfig that cannot be loaded fails that first call).
+  let client: Promise<{ api: k8s.CoreV1Api; mergePatch: ReturnType<typeof k8s.setHeaderOptions> }> | undefined;
+  const connect = () =>
+    (client ??= import('@kubernetes/client-node').then(({ CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions }) => {
+      const config = new KubeConfig();
+      config.loadFromFile(kubeconfigPath);
+      return { api: config.makeApiClient(CoreV1Api), mergePatch: setHeaderOptions('Content-Type', PatchStrategy.MergePatch) };
+    }));
   return {
     async getNode(name): Promise<NodeSchedule> {
       try {
+        const { api } = await connect();
         const node = await api.readNode({ name });
         return {
           name,
@@ -47,6 +53,7 @@ export function createKubeNodes(kubeconfigPath: string): KubeNodes {
         spec: { unschedulable: patch.unschedulable },
       };
       try {
+        const { api, mergePatch } = await connect();
         await api.patchNode({ name, body }, mergePatch);
       } catch (error) {
         fail(`patching Node ${name}`, error);
@@ -54,6 +61,7 @@ export function createKubeNodes(kubeconfigPath: string): KubeNodes {
     },
     async podsOn(nodeName) {
       try {
+        const { api } = await connect();
         const list = await api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
         return list.items.map(podView);
       } catch (error) {
@@ -62,6 +70,7 @@ export function createKubeNodes(kubeconfigPath: string): KubeNodes {
     },
     async evict(pod) {
       try {
+        const { api } = await connect();
         await api.createNamespacedPodEviction({
           name: pod.name,
           namespace: pod.namespace,

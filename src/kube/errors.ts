@@ -1,4 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
 import { NodewardError } from '../util/errors.ts';
 
 /** The object changed between our read and our write: read again and retry. */
@@ -34,7 +33,7 @@ function statusBody(body: unknown): StatusBody | undefined {
 
 /** The HTTP status and the API server's own words (the Status message and its causes). */
 export function describeApiError(error: unknown): { readonly status: number | undefined; readonly message: string } {
-  if (error instanceof ApiException) {
+  if (isApiException(error)) {
     const body = statusBody(error.body);
     const causes = (body?.details?.causes ?? []).map((c) => c.message).filter((m): m is string => typeof m === 'string');
     const message = typeof body?.message === 'string' ? body.message : `HTTP ${error.code}`;
@@ -42,4 +41,9 @@ export function describeApiError(error: unknown): { readonly status: number | un
   }
   const message = error instanceof Error ? error.message : String(error);
   return { status: undefined, message: message.split('\n')[0] ?? message };
+}
+
+/** client-node's ApiException, recognised by shape so that this module does not load client-node. */
+function isApiException(error: unknown): error is Error & { readonly code: number; readonly body: unknown; readonly headers: unknown } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'number' && 'body' in error && 'headers' in error;
 }
