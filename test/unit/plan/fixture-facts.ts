@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { FileFact, NodeFacts, SysctlFile, UnitFact } from '../../../src/facts/types.ts';
+import type { AuditFact, FileFact, LoginFact, NftTableFact, NodeFacts, PackageFact, SysctlFile, UnitFact } from '../../../src/facts/types.ts';
+import { parseSshdT } from '../../../src/facts/parse-node.ts';
 
 /** Compact fixture form of a node's facts; everything omitted is absent. */
 export interface FactsFixture {
@@ -8,8 +9,15 @@ export interface FactsFixture {
   sysctls?: Record<string, string | null>;
   sysctlFiles?: { path: string; content: string; realPath?: string }[];
   kubelet?: { configPath: string; args?: string[] };
-  units?: Record<string, { loadState?: string; activeState?: string }>;
+  units?: Record<string, { loadState?: string; activeState?: string; unitFileState?: string }>;
   os?: { family: 'debian' | 'rhel' | 'other' };
+  /** `sshd -T` output; `missing` when sshd is not installed */
+  sshd?: string | { missing: true };
+  login?: { user: string; groups?: string[]; clientAddress?: string; serverPort?: number };
+  audit?: { auditctl?: boolean; augenrules?: boolean; enabled?: number; rules?: string[] };
+  /** by "family table" */
+  nftTables?: Record<string, { nft?: boolean; listingSha256?: string; record?: string }>;
+  packages?: Record<string, { manager?: 'apt' | 'dnf' | 'yum' | 'none'; installed?: string }>;
 }
 
 export function factsFrom(fixture: FactsFixture): NodeFacts {
@@ -40,7 +48,7 @@ export function factsFrom(fixture: FactsFixture): NodeFacts {
   const units = new Map<string, UnitFact>(
     Object.entries(fixture.units ?? {}).map(([name, u]) => [
       name,
-      { name: `${name}.service`, loadState: u.loadState ?? 'loaded', activeState: u.activeState ?? 'active', subState: 'running', unitFileState: 'enabled', mainPid: 1, nRestarts: 0 },
+      { name: name.includes('.') ? name : `${name}.service`, loadState: u.loadState ?? 'loaded', activeState: u.activeState ?? 'active', subState: 'running', unitFileState: u.unitFileState ?? 'enabled', mainPid: 1, nRestarts: 0 },
     ]),
   );
   return {
@@ -54,5 +62,30 @@ export function factsFrom(fixture: FactsFixture): NodeFacts {
       ? { pid: 42, args: fixture.kubelet.args ?? [], configPath: fixture.kubelet.configPath, configFromProcess: true, config: kubeletConfig }
       : undefined,
     os: fixture.os ? { id: fixture.os.family, idLike: [], family: fixture.os.family } : undefined,
+    sshd:
+      fixture.sshd === undefined
+        ? undefined
+        : typeof fixture.sshd === 'string'
+          ? { status: 'ok', error: undefined, settings: parseSshdT(fixture.sshd) }
+          : { status: 'missing', error: 'sshd is not installed', settings: new Map() },
+    login: fixture.login ? loginOf(fixture.login) : undefined,
+    audit: fixture.audit ? auditOf(fixture.audit) : undefined,
+    nftTables: new Map(
+      Object.entries(fixture.nftTables ?? {}).map(([key, t]): [string, NftTableFact] => {
+        const [family = 'inet', table = ''] = key.split(' ');
+        return [key, { family, table, nft: t.nft ?? true, listingSha256: t.listingSha256, record: t.record }];
+      }),
+    ),
+    packages: new Map(
+      Object.entries(fixture.packages ?? {}).map(([name, p]): [string, PackageFact] => [name, { name, manager: p.manager ?? 'apt', installed: p.installed }]),
+    ),
   };
+}
+
+function loginOf(l: NonNullable<FactsFixture['login']>): LoginFact {
+  return { user: l.user, groups: l.groups ?? [l.user], clientAddress: l.clientAddress, serverPort: l.serverPort };
+}
+
+function auditOf(a: NonNullable<FactsFixture['audit']>): AuditFact {
+  return { auditctl: a.auditctl ?? true, augenrules: a.augenrules ?? true, enabled: a.enabled ?? 1, rules: a.rules ?? [] };
 }
