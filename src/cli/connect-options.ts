@@ -9,6 +9,7 @@ export interface ConnectFlags {
   readonly concurrency: string;
   readonly maxHandshakes: string;
   readonly connectTimeout: string;
+  readonly commandTimeout: string;
   readonly acceptNew?: boolean;
 }
 
@@ -18,6 +19,7 @@ export function addConnectOptions(command: Command): Command {
     .addOption(new Option('--concurrency <n>', 'nodes worked on at once').default('50'))
     .addOption(new Option('--max-handshakes <n>', 'SSH handshakes in flight at once (keep under the bastion\'s MaxStartups)').default('8'))
     .addOption(new Option('--connect-timeout <seconds>', 'per hop: TCP, handshake and authentication').default('15'))
+    .addOption(new Option('--command-timeout <seconds>', 'longest a single remote step may take before its node fails').default('120'))
     .addOption(new Option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is always refused)'));
 }
 
@@ -31,6 +33,7 @@ export function connectorFor(inventory: Inventory, flags: ConnectFlags): Connect
   return withStatsFile(createSshConnector(inventory, {
     maxHandshakes: positiveInt(flags.maxHandshakes, '--max-handshakes'),
     connectTimeoutMs: positiveInt(flags.connectTimeout, '--connect-timeout') * 1000,
+    execTimeoutMs: positiveInt(flags.commandTimeout, '--command-timeout') * 1000,
     acceptNew: flags.acceptNew === true,
   }));
 }

@@ -52,6 +52,8 @@ export function dialSsh(request: DialRequest): Promise<SshSession> {
   let recorded: Promise<unknown> = Promise.resolve();
   let closeError: unknown;
   let alive = false;
+  // Set by end(): a session being closed is not handed out again, even before its close event.
+  let ending = false;
   const closeListeners: Array<() => void> = [];
 
   const hostVerifier = (key: Buffer, verify: (valid: boolean) => void): void => {
@@ -86,7 +88,7 @@ export function dialSsh(request: DialRequest): Promise<SshSession> {
   const session: SshSession = {
     client,
     get alive() {
-      return alive;
+      return alive && !ending;
     },
     get closeError() {
       return closeError;
@@ -97,12 +99,18 @@ export function dialSsh(request: DialRequest): Promise<SshSession> {
     },
     end: () =>
       new Promise<void>((resolve) => {
+        ending = true;
         if (!alive) {
           client.destroy();
           resolve();
           return;
         }
-        const timer = setTimeout(() => client.destroy(), END_GRACE_MS);
+        // A node behind a partition never answers: after the grace, destroy and stop waiting
+        // (the close event of a forwarded-channel socket may never come).
+        const timer = setTimeout(() => {
+          client.destroy();
+          resolve();
+        }, END_GRACE_MS);
         timer.unref();
         client.once('close', () => {
           clearTimeout(timer);

@@ -1,5 +1,5 @@
 import type { HostSpec } from '../config/types.ts';
-import { ConnectError } from '../util/errors.ts';
+import { ConnectError, RemoteCommandError } from '../util/errors.ts';
 import { becomeError, remoteCommand, SCRIPT_PRELUDE, sudoRefusal, usesSudo } from './become.ts';
 import { runOnChannel } from './exec-channel.ts';
 import { createLimiter } from './limiter.ts';
@@ -68,6 +68,11 @@ export function createSshTransport(host: HostSpec, session: SshSession, settings
           if (refusal !== undefined) throw becomeError(host, refusal);
         }
         return { host: host.name, ...run, durationMs: Math.round(performance.now() - started) };
+      } catch (error) {
+        // A node that let a script time out is not trusted with the next one: drop the session so
+        // later steps fail at once (and a later connect starts afresh) instead of each timing out.
+        if (error instanceof RemoteCommandError && error.timedOut) void session.end();
+        throw error;
       } finally {
         release();
       }

@@ -232,17 +232,29 @@ describe('createSshConnector through a bastion', () => {
     expect((await transport.exec('echo plain', { become: false })).stdout.toString()).toBe('plain\n');
   });
 
-  it('times out an exec, stops oversized output, and keeps the session usable', async () => {
+  it('stops oversized output and keeps the session usable', async () => {
     const { specs, inv } = await fleet(1);
     const spec = specs[0];
     if (spec === undefined) throw new Error('no node');
     const transport = await connector(inv).connect(spec);
-    const slow = await transport.exec('sleep 5', { timeoutMs: 200 }).catch((e: unknown) => e);
-    expect(slow).toBeInstanceOf(RemoteCommandError);
-    expect(slow).toMatchObject({ timedOut: true, host: 'node-1' });
     const big = await transport.exec('head -c 100000 /dev/zero', { maxOutputBytes: 1000 }).catch((e: unknown) => e);
     expect(big).toMatchObject({ code: 'remote-command', timedOut: false });
     expect((await transport.exec('echo still')).stdout.toString()).toBe('still\n');
+  });
+
+  it('times out an exec and drops that session: later steps fail at once, a new connect starts afresh', async () => {
+    const { specs, inv } = await fleet(1);
+    const spec = specs[0];
+    if (spec === undefined) throw new Error('no node');
+    const ssh = connector(inv);
+    const transport = await ssh.connect(spec);
+    const slow = await transport.exec('sleep 5', { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(slow).toBeInstanceOf(RemoteCommandError);
+    expect(slow).toMatchObject({ timedOut: true, host: 'node-1' });
+    const started = Date.now();
+    await expect.poll(() => transport.exec('echo late').catch((e: unknown) => e), { timeout: 3000 }).toMatchObject({ code: 'connect-closed' });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await (await ssh.connect(spec)).exec('echo fresh')).stdout.toString()).toBe('fresh\n');
   });
 
   it('limits exec channels per host', async () => {
