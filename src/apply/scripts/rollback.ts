@@ -30,7 +30,11 @@ while IFS="$T" read -r kind i enc existed k mode uid gid; do
     file)
       p=$(p_of "$enc"); d=$(dirname -- "$p")
       rm -f -- "$d/.nodeward.$RID.$i.tmp"
-      if [ "$existed" = 1 ] && [ "$k" = f ]; then
+      if [ "$existed" = 1 ] && [ "$k" = f ] && [ ! -L "$p" ] && cmp -s -- "$R/backup/$i" "$p"; then
+        # the content was never replaced (the run stopped before it, e.g. on a full disk): only the
+        # mode and owner may need restoring, and writing a copy could fail for the same reason
+        chown "$uid:$gid" -- "$p" && chmod "$mode" -- "$p" || nw_fail "restore-$i" "cannot restore the mode of $p"
+      elif [ "$existed" = 1 ] && [ "$k" = f ]; then
         t="$d/.nodeward.$RID.$i.restore"
         cp -p -- "$R/backup/$i" "$t" && chown "$uid:$gid" "$t" && chmod "$mode" "$t" && mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail "restore-$i" "cannot restore $p"; }
         sync -- "$p" "$d" 2>/dev/null
