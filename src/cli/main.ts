@@ -32,7 +32,7 @@ function program(): Command {
   root.addHelpText(
     'after',
     '\nExit status: 0 done/in sync, 1 error, 2 changes pending (plan) or drift, 3 a node was rolled back,\n' +
-      '4 a rollback failed (a node needs attention), 130 interrupted.\n\nStart with: nodeward plan -i inventory.yaml',
+      '4 a rollback failed (a node needs attention), 5 some nodes unreachable (drift), 130 interrupted.\n\nStart with: nodeward plan -i inventory.yaml',
   );
   return root;
 }
