@@ -43,11 +43,19 @@ export function parseKubeletFlags(args: readonly string[]): Map<string, string> 
   return flags;
 }
 
+// every kubelet audit of a node reads the same view: parse its config once
+const views = new WeakMap<NodeFacts, KubeletView | undefined>();
+
 export function kubeletView(facts: NodeFacts): KubeletView | undefined {
+  if (views.has(facts)) return views.get(facts);
   const kubelet = facts.kubelet;
-  if (!kubelet) return undefined;
-  const flags = parseKubeletFlags(kubelet.args);
-  return { running: kubelet.pid !== undefined, flags, configPath: kubelet.configPath, config: parseConfig(kubelet.config), configDir: flags.get('config-dir') };
+  let view: KubeletView | undefined;
+  if (kubelet) {
+    const flags = parseKubeletFlags(kubelet.args);
+    view = { running: kubelet.pid !== undefined, flags, configPath: kubelet.configPath, config: parseConfig(kubelet.config), configDir: flags.get('config-dir') };
+  }
+  views.set(facts, view);
+  return view;
 }
 
 function parseConfig(fact: NonNullable<NodeFacts['kubelet']>['config']): KubeletView['config'] {

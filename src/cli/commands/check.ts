@@ -41,13 +41,16 @@ export function registerCheck(program: Command): void {
     .command('check')
     .summary('CIS worker-node report from the playbooks: PASS / FAIL / WARN per check and node, with the fix')
     .description(
-      'Audits every CIS Kubernetes worker-node check (and each hardening-guide id a playbook carries) on the\n' +
-        'selected nodes, in the same single read per node that plan makes. A check passes when every playbook\n' +
-        'entry carrying its id is in sync and its audit of the facts passes; anything pending or a failed audit\n' +
-        'fails it (Automated) or warns (Manual); what cannot be decided warns, saying why. Each failure lists\n' +
-        'the change `nodeward apply` would make for it. Stricter than kube-bench: the kubelet\'s config is the\n' +
-        'one it runs with, flags override the file, and an unset key whose default is insecure fails.\n\n' +
-        'Exit status: 0 every automated check passes, 2 an automated check fails, 1 a node could not be checked.',
+      'Audits every CIS Kubernetes worker-node check (and each hardening-guide id a\n' +
+        'playbook carries) on the selected nodes, in the same single read per node\n' +
+        'that plan makes. A check passes when every playbook entry carrying its id is\n' +
+        'in sync and its audit of the facts passes; anything pending or a failed\n' +
+        'audit fails it (Automated) or warns (Manual); what cannot be decided warns,\n' +
+        'saying why. Each failure lists the change `nodeward apply` would make for it.\n' +
+        'Stricter than kube-bench: the kubelet config is the one the kubelet runs\n' +
+        'with, flags override the file, an unset key whose default is insecure fails.\n\n' +
+        'Exit status: 0 every automated check passes, 2 an automated check fails,\n' +
+        '1 a node could not be checked.',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
     .option('--format <fmt[=file]>', `report format: ${FORMATS.join(', ')}; repeat for several, each =FILE (default: table on stdout)`, collectRepeated)

@@ -102,13 +102,16 @@ export function registerDrift(program: Command): void {
     .command('drift')
     .summary('scheduled drift report (and --fix): per node and rule, new/fixed/persisting, exit codes for schedulers')
     .description(
-      'For cron, systemd timers and Kubernetes CronJobs: never prompts, never needs a terminal. Plans the selected\n' +
-        'nodes (one read each) and reports their drift per node and per playbook rule, compared with the previous\n' +
-        'run (new, persisting, gone). --fix applies it through apply\'s own path with conservative defaults\n' +
-        '(one node at a time, stop at the first failure, every guard and health gate, rollback). Reports go\n' +
-        'to stdout or files; the prometheus format is a node_exporter textfile (written atomically).\n\n' +
-        'Exit status: 0 no drift, 2 drift found (with --fix: found and fixed), 5 some nodes unreachable (the\n' +
-        'others judged), 1 errors, 3 a --fix was rolled back, 4 a rollback failed, 130 interrupted.',
+      'For cron, systemd timers and Kubernetes CronJobs: never prompts, never needs\n' +
+        'a terminal. Plans the selected nodes (one read each) and reports their drift\n' +
+        'per node and per playbook rule, compared with the previous run (new,\n' +
+        'persisting, gone). --fix applies it through apply\'s own path, one node at a\n' +
+        'time, stopping at the first failure, with every guard, health gate and\n' +
+        'rollback. Reports go to stdout or files; the prometheus format is a\n' +
+        'node_exporter textfile, written atomically.\n\n' +
+        'Exit status: 0 no drift, 2 drift found (with --fix: found and fixed), 5 some\n' +
+        'nodes unreachable (the others judged), 1 errors, 3 a --fix was rolled back,\n' +
+        '4 a rollback failed, 130 interrupted.',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
     .option('--format <fmt[=file]>', `${FORMATS.join(', ')}; repeat for several, each =FILE (default: table on stdout)`, collectRepeated)
