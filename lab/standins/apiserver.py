@@ -79,7 +79,7 @@ DISCOVERY = {
         resource('replicasets', 'ReplicaSet', True, READ_VERBS, ['rs'], categories=['all']),
     ]},
     '/apis/policy/v1': {'kind': 'APIResourceList', 'apiVersion': 'v1', 'groupVersion': 'policy/v1', 'resources': [
-        resource('poddisruptionbudgets', 'PodDisruptionBudget', True, READ_VERBS, ['pdb']),
+        resource('poddisruptionbudgets', 'PodDisruptionBudget', True, READ_VERBS + ['create', 'delete'], ['pdb']),
     ]},
 }
 DISCOVERY['/apis/apps'] = DISCOVERY['/apis']['groups'][0] | {'kind': 'APIGroup', 'apiVersion': 'v1'}
@@ -504,6 +504,8 @@ class Api:
             return self.apps(parts[3:], query)
         if parts[:3] == ['apis', 'policy', 'v1'] and method == 'GET':
             return self.policy(parts[3:], query)
+        if parts[:3] == ['apis', 'policy', 'v1'] and method in ('POST', 'DELETE'):
+            return self.policy_write(method, parts[3:], body)
         raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
 
     def core(self, method, rest, query, headers, body):
@@ -620,6 +622,36 @@ class Api:
                 return 200, match
             return 200, self.listing('PodDisruptionBudgetList', 'PodDisruptionBudget', pdbs, query, 'policy/v1')
         raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
+
+    def policy_write(self, method, rest, body):
+        # A PDB here is a block on evictions of the pods whose `app` label (or name) it names:
+        # disruptionsAllowed stays 0, like maxUnavailable: 0 over pods that are all needed.
+        if len(rest) not in (3, 4) or rest[0] != 'namespaces' or rest[2] != 'poddisruptionbudgets':
+            raise ApiError(404, 'NotFound', 'the server could not find the requested resource')
+        ns = rest[1]
+        with self.store.lock:
+            if method == 'POST' and len(rest) == 3:
+                pdb = parse_json(body)
+                name = (pdb.get('metadata') or {}).get('name', '')
+                if not name:
+                    raise ApiError(422, 'Invalid', 'PodDisruptionBudget.policy "" is invalid: metadata.name: Required value')
+                app = ((pdb.get('spec') or {}).get('selector') or {}).get('matchLabels', {}).get('app', name)
+                if f'{ns}/{app}' in self.store.pdb_blocks:
+                    raise ApiError(409, 'AlreadyExists', f'poddisruptionbudgets.policy "{app}" already exists',
+                                   {'name': app, 'group': 'policy', 'kind': 'poddisruptionbudgets'})
+                self.store.pdb_blocks.add(f'{ns}/{app}')
+                self.store.rv += 1
+                self.store.dirty = True
+                return 201, next(p for p in self.store.pdbs() if p['metadata']['namespace'] == ns and p['metadata']['name'] == app)
+            if method == 'DELETE' and len(rest) == 4:
+                if f'{ns}/{rest[3]}' not in self.store.pdb_blocks:
+                    raise not_found('poddisruptionbudgets', rest[3], 'policy')
+                self.store.pdb_blocks.discard(f'{ns}/{rest[3]}')
+                self.store.rv += 1
+                self.store.dirty = True
+                return 200, {'kind': 'Status', 'apiVersion': 'v1', 'metadata': {}, 'status': 'Success',
+                             'details': {'name': rest[3], 'group': 'policy', 'kind': 'poddisruptionbudgets'}}
+        raise method_not_allowed()
 
     def listing(self, list_kind, kind, objects, query, api_version='v1'):
         try:

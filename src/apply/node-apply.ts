@@ -101,14 +101,15 @@ class NodeRun {
     return outcome;
   }
 
-  private async record(status: NodeOutcomeStatus | 'pending', reason: string | undefined): Promise<void> {
+  private async record(status: NodeOutcomeStatus | 'pending', reason: string | undefined, planned?: NodePlan): Promise<void> {
     await this.deps.journal?.updateNode({
       name: this.host.name,
       address: this.host.address,
       status,
       reason,
-      changes: this.changes,
-      restarted: this.restarted,
+      // pending: what the run is about to change and restart, for whoever finds it unfinished
+      changes: planned ? planned.changes.map((change) => change.id) : this.changes,
+      restarted: planned ? planned.restarts : this.restarted,
       nodeBackupDir: runDir(this.deps.stateDir, this.deps.runId),
       updatedAt: new Date().toISOString(),
       runId: this.deps.runId,
@@ -277,6 +278,8 @@ class NodeRun {
   /** Backup and write, restarts behind gates, rollback on failure. */
   private async change(transport: Transport, facts: NodeFacts, plan: NodePlan, kubeletConfigPath: string): Promise<NodeOutcome> {
     if (this.deps.signal?.aborted) return this.outcome('skipped', 'interrupted before writing');
+    // a controller that dies from here on leaves this node 'pending' in the journal, not unaccounted for
+    await this.record('pending', 'writing', plan);
     this.step('backup');
     const operations = plan.changes.flatMap((change) => change.operations);
     const written = parseWriteOutput(

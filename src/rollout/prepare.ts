@@ -26,6 +26,15 @@ function early(node: NodePlan): NodeOutcome {
 }
 
 /**
+ * Nodes an interrupted attempt of this rollout was working on: still locked by it, or left
+ * `pending` in the journal. They go through the node lock again even when they look in sync now,
+ * so that what the attempt left (owed restarts, a cordon, its lock) is finished or undone.
+ */
+export function adoptable(pendingNames: ReadonlySet<string>, deadAttempts: readonly string[]): (node: NodePlan) => boolean {
+  return (node) => node.status !== 'error' && (pendingNames.has(node.name) || (node.lockedBy !== undefined && deadAttempts.includes(node.lockedBy.runId)));
+}
+
+/**
  * Turns the plan into waves of work along `waveNames` (node names per wave): each node's approved
  * plan is the one just shown; nodes without work leave their wave, and empty waves are dropped.
  */
@@ -34,7 +43,7 @@ export function wavesFromPlan(
   plans: readonly NodePlan[],
   hosts: readonly HostSpec[],
   entriesByHost: ReadonlyMap<string, readonly ResourceEntry[]>,
-  lockWait: boolean,
+  include: (node: NodePlan) => boolean,
 ): WavesFromPlan {
   const planOf = new Map(plans.map((p) => [p.name, p]));
   const hostOf = new Map(hosts.map((h) => [h.name, h]));
@@ -47,7 +56,7 @@ export function wavesFromPlan(
       const plan = planOf.get(name);
       const host = hostOf.get(name);
       if (!plan || !host) result.early.push(outcome(name, 'skipped', 'no longer in the inventory'));
-      else if (needsWork(plan, lockWait)) wave.push({ host, entries: entriesByHost.get(name) ?? [], approved: plan });
+      else if (include(plan)) wave.push({ host, entries: entriesByHost.get(name) ?? [], approved: plan });
       else result.early.push(early(plan));
     }
     if (wave.length > 0) result.waves.push(wave);

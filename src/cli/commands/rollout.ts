@@ -4,11 +4,12 @@ import { parseFailureBudget } from '../../apply/batches.ts';
 import { newRunId } from '../../apply/scripts/common.ts';
 import { isSuccess, type NodeOutcome } from '../../apply/types.ts';
 import { loadInventory } from '../../config/load-inventory.ts';
-import { createRunJournal, readRunJournal, reopenRunJournal, type RunAttempt, type RunJournal } from '../../journal/run-journal.ts';
+import { createRunJournal, readRunJournal, reopenRunJournal, type RunAttempt, type RunJournal, type RunRecord } from '../../journal/run-journal.ts';
 import type { Plan } from '../../plan/types.ts';
+import { adoptFinished } from '../../rollout/adopt.ts';
 import { rolloutProcessAlive } from '../../rollout/alive.ts';
 import { createHealthCheck } from '../../rollout/node-health.ts';
-import { needsWork, wavesFromPlan, type WavesFromPlan } from '../../rollout/prepare.ts';
+import { adoptable, needsWork, wavesFromPlan, type WavesFromPlan } from '../../rollout/prepare.ts';
 import { checkAttempts, remainingWork, rolloutSettings, type RolloutSettings } from '../../rollout/record.ts';
 import { previewWaves, rolloutFleet } from '../../rollout/run.ts';
 import { parseWaveSpec, toWaves } from '../../rollout/waves.ts';
@@ -57,6 +58,8 @@ interface Prepared {
   readonly attemptId: string;
   readonly takeOverFrom: readonly string[];
   readonly openJournal: (attempt: RunAttempt) => Promise<RunJournal>;
+  /** The journal as the interrupted attempts left it (`--resume`). */
+  readonly previous?: RunRecord | undefined;
 }
 
 function checkFlags(flags: RolloutFlags, terminal: Terminal): void {
@@ -99,7 +102,7 @@ async function startRollout(playbooks: readonly string[], flags: RolloutFlags, s
   return {
     inputs,
     plan,
-    work: wavesFromPlan(waveNames, plan.nodes, inputs.hosts, inputs.entriesByHost, lockWait),
+    work: wavesFromPlan(waveNames, plan.nodes, inputs.hosts, inputs.entriesByHost, (node) => needsWork(node, lockWait)),
     canaryFirst: true,
     fleet: names.length,
     doneBefore: 0,
@@ -136,17 +139,20 @@ async function resumeRollout(runId: string, playbooks: readonly string[], flags:
   const inventory = await loadInventory(inventoryPath(flags, record.inventory));
   const known = new Set(inventory.nodes.map((node) => node.name));
   const present = remaining.waves.flat().filter((name) => known.has(name));
-  const base = { settings, reason: record.reason ?? '', runId, attemptId: newRunId(), takeOverFrom: attempts.takeOverFrom, fleet: settings.plan.flat().length, doneBefore: remaining.done.length };
+  const base = { settings, reason: record.reason ?? '', runId, attemptId: newRunId(), takeOverFrom: attempts.takeOverFrom, fleet: settings.plan.flat().length, doneBefore: remaining.done.length, previous: record };
   const openJournal = (attempt: RunAttempt): Promise<RunJournal> => reopenRunJournal(runId, attempt);
   if (present.length === 0) {
-    return { ...base, openJournal, inputs: undefined, plan: undefined, canaryFirst: false, work: wavesFromPlan(remaining.waves, [], [], new Map(), false) };
+    return { ...base, openJournal, inputs: undefined, plan: undefined, canaryFirst: false, work: wavesFromPlan(remaining.waves, [], [], new Map(), () => false) };
   }
   const tuning = (name: 'healthTimeout' | 'lockTtl'): string => (command.getOptionValueSource(name) === 'cli' ? flags[name] : settings[name]);
   const resumeFlags: RolloutFlags = { ...flags, inventory: inventory.file, limit: present, healthTimeout: tuning('healthTimeout'), lockTtl: tuning('lockTtl') };
   const { inputs, plan } = await planFromFlags(record.playbooks, resumeFlags, signal);
   const changed = inputs.sources.playbooks.filter((p) => settings.playbookDigests[p.file] !== p.sha256).map((p) => p.file);
   if (changed.length > 0) throw new UsageError(`${changed.join(', ')} changed since run ${runId} started: that is another patch, so start a new rollout`);
-  const work = wavesFromPlan(remaining.waves, plan.nodes, inputs.hosts, inputs.entriesByHost, nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0);
+  const lockWait = nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0;
+  const pending = new Set(present.filter((name) => record.nodes[name]?.status === 'pending'));
+  const adopt = adoptable(pending, attempts.takeOverFrom);
+  const work = wavesFromPlan(remaining.waves, plan.nodes, inputs.hosts, inputs.entriesByHost, (node) => needsWork(node, lockWait) || adopt(node));
   const canaryNodes = new Set(settings.plan[0] ?? []);
   const canaryFirst = remaining.canaryFirst && (work.waves[0]?.some((item) => canaryNodes.has(item.host.name)) ?? false);
   return { ...base, openJournal, inputs, plan, work, canaryFirst };
@@ -221,7 +227,10 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
     await connector.closeAll();
     await journal.finish();
   }
-  const outcomes = [...work.early, ...result.outcomes];
+  const adopted = prepared.previous ? adoptFinished(result.outcomes, prepared.previous, prepared.attemptId) : [];
+  for (const { journal: node } of adopted) await journal.updateNode(node);
+  const adoptedByName = new Map(adopted.map((a) => [a.outcome.name, a.outcome]));
+  const outcomes = [...work.early, ...result.outcomes.map((o) => adoptedByName.get(o.name) ?? o)];
   report(outcomes, prepared, result.stopped, flags, terminal, journal.path);
   return outcomes;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalNode, RunAttempt, RunRecord } from '../../../src/journal/run-journal.ts';
+import { adoptFinished } from '../../../src/rollout/adopt.ts';
 import { checkAttempts, remainingWork, rolloutSettings } from '../../../src/rollout/record.ts';
 
 const settings = {
@@ -68,5 +69,18 @@ describe('resume: earlier attempts', () => {
   it('leaves the locks of an unfinished attempt on another machine to expire', () => {
     const r = record([], { attempts: [attempt('R1', 100), attempt('R2', 200, 'other')] });
     expect(checkAttempts(r, here(false))).toEqual({ live: undefined, takeOverFrom: ['R1'] });
+  });
+});
+
+describe('resume: a node the interrupted attempt had changed', () => {
+  const previous = record([{ ...node('n1', 'pending'), runId: 'R1', changes: ['kubeletConfig:/c'], restarted: ['kubelet'] }, node('n2', 'applied')]);
+  const out = (name: string, status: 'in-sync' | 'applied', changes = 0) => ({ name, status, reason: undefined, changes, restarted: [], durationMs: 1 });
+  it('is journaled under that attempt, so rollback restores it from its backups', () => {
+    const [adopted] = adoptFinished([out('n1', 'in-sync')], previous, 'R2', new Date(0));
+    expect(adopted?.outcome).toMatchObject({ name: 'n1', status: 'applied', changes: 1, restarted: ['kubelet'], reason: 'finished by R2: the change of interrupted attempt R1' });
+    expect(adopted?.journal).toMatchObject({ status: 'applied', runId: 'R1', changes: ['kubeletConfig:/c'], restarted: ['kubelet'] });
+  });
+  it('unless this attempt wrote the change itself, or the node was not pending', () => {
+    expect(adoptFinished([out('n1', 'applied', 1), out('n2', 'in-sync')], previous, 'R2')).toEqual([]);
   });
 });
