@@ -68,6 +68,8 @@ class NodeRun {
   private readonly started = Date.now();
   private restarted: ServiceToRestart[] = [];
   private changes: string[] = [];
+  /** What finishing or rolling back earlier, interrupted runs did on this node. */
+  private recovered: string[] = [];
   /** The lock was held by another run and we waited for it: the node may have been changed meanwhile. */
   private waitedForLock = false;
   private cordon: CordonRecord | undefined;
@@ -265,7 +267,7 @@ class NodeRun {
       const stale = staleDifferences(this.work.approved, plan);
       if (stale.length > 0) return this.outcome('refused', `stale plan: ${stale.join('; ')}`);
     }
-    if (plan.changes.length === 0) return this.outcome('in-sync');
+    if (plan.changes.length === 0) return this.recovered.length > 0 ? this.outcome('applied', this.recovered.join('; ')) : this.outcome('in-sync');
 
     this.step('guard');
     const kubeletConfigPath = facts.kubelet?.configPath ?? '/var/lib/kubelet/config.yaml';
@@ -390,6 +392,7 @@ class NodeRun {
       const result = parseRollbackOutput(await run(transport, rollbackScript({ stateDir: this.deps.stateDir, runId: pending.runId, verifyUnchanged: false })));
       if (!result.done) return this.outcome('failed', `could not roll back interrupted run ${pending.runId}: ${result.failure?.message ?? '?'}`);
       await run(transport, settleScript(this.deps.stateDir, pending.runId, [], 'rolled-back'));
+      this.recovered.push(`rolled back run ${pending.runId}, interrupted while writing`);
       this.deps.hooks.warn?.(this.host, `rolled back run ${pending.runId}, interrupted while writing`);
       return undefined;
     }
@@ -401,6 +404,7 @@ class NodeRun {
       }
     }
     await run(transport, settleScript(this.deps.stateDir, pending.runId, [], 'done'));
+    this.recovered.push(`finished run ${pending.runId}, interrupted before its restarts (${services.join(', ') || 'none owed'})`);
     this.deps.hooks.warn?.(this.host, `finished run ${pending.runId}, interrupted before its restarts (${services.join(', ') || 'none owed'})`);
     return undefined;
   }

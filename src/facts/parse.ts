@@ -3,7 +3,7 @@ import { readFields, type Section } from './frame.ts';
 import { parseAudit, parseLogin, parseNftTable, parsePackage, parseSshd } from './parse-node.ts';
 import { normalizeValue } from './sysctl-boot.ts';
 import { UNIT_PROPERTIES, unitName } from './script.ts';
-import type { AuditFact, FactRequest, FileFact, FileType, KubeletFact, LockFact, LoginFact, NftTableFact, NodeFacts, OsFact, PackageFact, SshdFact, SysctlFile, UnitFact } from './types.ts';
+import type { AuditFact, FactRequest, FileFact, FileType, KubeletFact, LockFact, LoginFact, NftTableFact, NodeFacts, OsFact, PendingRunFact, PackageFact, SshdFact, SysctlFile, UnitFact } from './types.ts';
 
 /** Turns the facts script's sections into NodeFacts. Anything malformed is a FactsError: never trusted. */
 export function parseFacts(host: string, requests: readonly FactRequest[], sections: readonly Section[]): NodeFacts {
@@ -16,6 +16,7 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
   let kubelet: KubeletFact | undefined;
   let os: OsFact | undefined;
   let lock: LockFact | undefined;
+  let pendingRuns: PendingRunFact[] | undefined;
   let sshd: SshdFact | undefined;
   let login: LoginFact | undefined;
   let audit: AuditFact | undefined;
@@ -77,6 +78,9 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
       case 'os':
         os = parseOsRelease(one(`o${index}`).toString('utf8'));
         break;
+      case 'pendingRuns':
+        pendingRuns = parsePendingRunLines(one(`r${index}`).toString('utf8'));
+        break;
       case 'lock':
         lock = parseLock(one(`l${index}`).toString('utf8'));
         break;
@@ -97,7 +101,7 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
         break;
     }
   });
-  return { host, files, globs, sysctls, sysctlFiles, units, kubelet, os, lock, sshd, login, audit, nftTables, packages };
+  return { host, files, globs, sysctls, sysctlFiles, units, kubelet, os, lock, pendingRuns, sshd, login, audit, nftTables, packages };
 }
 
 function groupSections(sections: readonly Section[]): Map<string, Buffer[]> {
@@ -253,4 +257,13 @@ export function parseLock(text: string): LockFact | undefined {
     expires: Number(values.get('expires')) || 0,
     now: Number(values.get('now')) || 0,
   };
+}
+
+/** `runId state owed…` lines; anything not shaped like ours is ignored, not trusted. */
+export function parsePendingRunLines(text: string): PendingRunFact[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([runId, state]) => /^\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(runId ?? '') && /^(started|writing|written|restarting)$/.test(state ?? ''))
+    .map(([runId = '', state = '', ...owed]) => ({ runId, state, owed: owed.filter((s) => /^[a-z0-9_.-]+$/.test(s)) }));
 }

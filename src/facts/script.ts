@@ -48,6 +48,14 @@ function requestScript(request: FactRequest, index: number): string {
       return `nw_sysctl_files p${index} ${SYSCTL_DIRS.map(shQuote).join(' ')}`;
     case 'os':
       return `nw_sec o${index}; cat /etc/os-release 2>/dev/null`;
+    case 'pendingRuns':
+      return [
+        `nw_sec r${index}`,
+        `for d in ${shQuote(request.stateDir)}/runs/*/; do`,
+        '  [ -f "$d/state" ] || continue',
+        '  st=$(cat "$d/state"); case $st in started|writing|written|restarting) printf \'%s %s %s\\n\' "$(basename "$d")" "$st" "$(tr \'\\n\' \' \' < "$d/owed" 2>/dev/null)" ;; esac',
+        'done',
+      ].join('\n');
     case 'lock':
       return `nw_sec l${index}; printf 'now=%s\\n' "$(date +%s)"; cat -- ${shQuote(request.path)} 2>/dev/null`;
     default:

@@ -23,7 +23,9 @@ export type FactRequest =
   /** A live nftables table (`nft list table`) and what nodeward recorded when it last loaded it. */
   | { readonly kind: 'nftTable'; readonly family: string; readonly table: string; readonly record: string }
   /** The installed version of a package and the package manager (dpkg/apt or rpm/dnf/yum). */
-  | { readonly kind: 'package'; readonly name: string };
+  | { readonly kind: 'package'; readonly name: string }
+  /** Runs a crashed or cut-off controller left unfinished on the node (state dir). */
+  | { readonly kind: 'pendingRuns'; readonly stateDir: string };
 
 export type FileType = 'file' | 'directory' | 'symlink' | 'other';
 
@@ -142,6 +144,14 @@ export interface PackageFact {
   readonly installed: string | undefined;
 }
 
+export interface PendingRunFact {
+  readonly runId: string;
+  /** started | writing | written | restarting */
+  readonly state: string;
+  /** Restarts recorded as owed and not yet done. */
+  readonly owed: readonly string[];
+}
+
 export interface NodeFacts {
   readonly host: string;
   readonly files: ReadonlyMap<string, FileFact>;
@@ -153,6 +163,7 @@ export interface NodeFacts {
   readonly kubelet: KubeletFact | undefined;
   readonly os: OsFact | undefined;
   readonly lock?: LockFact | undefined;
+  readonly pendingRuns?: readonly PendingRunFact[] | undefined;
   readonly sshd?: SshdFact | undefined;
   readonly login?: LoginFact | undefined;
   readonly audit?: AuditFact | undefined;

@@ -25,6 +25,7 @@ const BASE_REQUESTS: readonly FactRequest[] = [
   { kind: 'file', path: CONTAINERD_CONFIG, content: true, follow: false, sensitive: false },
   { kind: 'sysctlFiles' },
   { kind: 'lock', path: `${NODE_STATE_DIR}/lock` },
+  { kind: 'pendingRuns', stateDir: NODE_STATE_DIR },
   ...[IP_FORWARD, ...Object.keys(PROTECT_KERNEL_DEFAULTS)].map((key) => ({ kind: 'sysctl' as const, key })),
 ];
 
@@ -98,15 +99,19 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
       ...firewall,
     ];
     const lock = facts.lock && facts.lock.expires >= facts.lock.now ? facts.lock : undefined;
+    // A live lock means that run is still working on the node: its run is not "pending" yet.
+    const pendingRuns = (facts.pendingRuns ?? []).filter((run) => run.runId !== lock?.runId);
     return {
       name: host.name,
       address: host.address,
-      status: changes.length > 0 ? 'changes' : 'in-sync',
+      // an unfinished run is work to do (its owed restarts), even when every file is in sync
+      status: changes.length > 0 || pendingRuns.length > 0 ? 'changes' : 'in-sync',
       error: undefined,
       changes,
       restarts: orderRestarts(changes.flatMap((change) => change.restarts)),
       skipped,
       lockedBy: lock && { runId: lock.runId, owner: lock.owner, pid: lock.pid, command: lock.command, expires: lock.expires },
+      pendingRuns,
     };
   } catch (error) {
     if (error instanceof NodewardError) return errorPlan(host, error);

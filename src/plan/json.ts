@@ -34,6 +34,7 @@ function nodeToJson(node: NodePlan): unknown {
     restarts: node.restarts,
     skipped: node.skipped,
     lockedBy: node.lockedBy ?? null,
+    pendingRuns: node.pendingRuns ?? [],
     changes: node.changes.map(changeToJson),
   };
 }

@@ -25,6 +25,10 @@ function renderNode(node: NodePlan, { palette: p, diffs }: RenderPlanOptions): s
   }
   const restarts = node.restarts.length > 0 ? `, restarts ${node.restarts.join(' then ')}` : '';
   lines.push(`${p.bold(node.name)} ${p.dim(`(${node.address})`)}  ${node.changes.length} to change${restarts}`);
+  for (const run of node.pendingRuns ?? []) {
+    const owed = run.owed.length > 0 ? `, restarts owed: ${run.owed.join(', ')}` : '';
+    lines.push(`  ${p.yellow(`! run ${run.runId} was interrupted (${run.state}${owed}): apply finishes it or rolls it back first`)}`);
+  }
   if (node.lockedBy) lines.push(`  ${p.yellow(`${describeLock(node.lockedBy)}: its changes are in flight`)}`);
   for (const change of node.changes) {
     const symbol = change.action === 'create' ? p.green('+') : change.action === 'delete' ? p.red('-') : p.yellow(SYMBOL[change.action]);
