@@ -3,7 +3,9 @@ import { FAULT_KINDS, labDown, labExec, labFault, labHeal, labReset, labStatus, 
 
 const HELP = `Usage: npm run lab -- <command>
 
-  up N                      (re)create the lab with N nodes (1-1000) and print where inventory.yaml is
+  up N [--per-machine K] [--light]
+                            (re)create the lab with N nodes (1-1000) and print where inventory.yaml is;
+                            K nodes share one machine (sshd ports 22, 2201, …), --light starts only sshd
   down                      stop everything the lab started, remove its namespaces; safe to run twice
   status                    one line per machine: name, address, init pid, ssh/kubelet/containerd, Ready
   reset [NODE…]             put nodes (default: all; "bastion" too) back into their seeded state
@@ -26,9 +28,15 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'up': {
       const n = Number(rest[0]);
-      if (rest.length !== 1 || !Number.isInteger(n)) throw new LabError('usage: lab up N   (N = number of nodes, e.g. 5)');
+      const flags = rest.slice(1);
+      const perAt = flags.indexOf('--per-machine');
+      const perMachine = perAt === -1 ? 1 : Number(flags[perAt + 1]);
+      const known = flags.every((f, k) => f === '--light' || f === '--per-machine' || (k === perAt + 1 && perAt !== -1));
+      if (!Number.isInteger(n) || !Number.isInteger(perMachine) || !known) {
+        throw new LabError('usage: lab up N [--per-machine K] [--light]   (N = number of nodes, e.g. 5)');
+      }
       const t0 = Date.now();
-      const info = await labUp(n, { log: (m) => process.stderr.write(`lab ${labId()}: ${m}\n`) });
+      const info = await labUp(n, { log: (m) => process.stderr.write(`lab ${labId()}: ${m}\n`), perMachine, light: flags.includes('--light') });
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       process.stdout.write(`lab ${info.id} up: ${info.nodeCount} nodes behind ${info.bastion.address} in ${secs}s\n`);
       process.stdout.write(`inventory: ${info.files.inventory}\n`);

@@ -43,6 +43,17 @@ export const addresses = {
 
 export const apiserverPort = (id: number) => 18080 + id;
 
+/**
+ * Large labs put several nodes on one machine (namespaces, init, sshd): node i lives on machine
+ * ceil(i / perMachine), whose sshd listens on 22, 2201, 2202, … one port per node. With
+ * perMachine 1 (the default) machine i is node i on port 22.
+ */
+export const layout = {
+  machineOf: (i: number, perMachine: number): number => Math.ceil(i / perMachine),
+  port: (i: number, perMachine: number): number => ((i - 1) % perMachine === 0 ? 22 : 2200 + ((i - 1) % perMachine)),
+  machineName: (m: number, perMachine: number): string => (perMachine === 1 ? names.node(m) : `machine-${m}`),
+};
+
 /** A stand-in file: `$NWLAB_STANDINS_DIR/<file>` when that exists (throwaway placeholders), else lab/standins. */
 export function standin(file: string): string {
   const override = process.env['NWLAB_STANDINS_DIR'];

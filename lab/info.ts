@@ -25,6 +25,8 @@ export interface LabInfo {
   users: { ops: string; pwuser: string; pwuserPassword: string };
   files: { inventory: string; identityFile: string; knownHosts: string; kubeconfig: string; sshConfig: string };
   secrets: string[];
+  /** Present when nodes share machines (lab up --per-machine) or run only sshd (--light). */
+  layout?: { perMachine: number; light: boolean };
 }
 
 export const labJsonPath = (dir: string = labDir()) => path.join(dir, 'lab.json');
@@ -59,7 +61,8 @@ export function inventoryYaml(info: LabInfo): string {
     'nodes:',
   ];
   for (const n of info.nodes) {
-    lines.push(`  - { name: ${n.name}, address: ${n.address}, labels: { pool: ${n.labels.pool}, zone: ${n.labels.zone} } }`);
+    const port = n.port === 22 ? '' : `, port: ${n.port}`;
+    lines.push(`  - { name: ${n.name}, address: ${n.address}${port}, labels: { pool: ${n.labels.pool}, zone: ${n.labels.zone} } }`);
   }
   return lines.join('\n') + '\n';
 }
@@ -69,7 +72,7 @@ export function sshConfig(info: LabInfo): string {
   const lines = [
     `Host bastion ${info.bastion.address}`,
     `  HostName ${info.bastion.address}`,
-    ...info.nodes.flatMap((n) => [`Host ${n.name}`, `  HostName ${n.address}`]),
+    ...info.nodes.flatMap((n) => [`Host ${n.name}`, `  HostName ${n.address}`, ...(n.port === 22 ? [] : [`  Port ${n.port}`])]),
     'Host *',
     '  User ops',
     `  IdentityFile ${info.files.identityFile}`,

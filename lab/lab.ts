@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { addresses, apiserverPort, labDir, labId, LabError, MAX_NODES, names, nodeIndex } from './config.ts';
+import { addresses, apiserverPort, labDir, labId, LabError, layout, MAX_NODES, names, nodeIndex } from './config.ts';
 import { startApiserver, stopApiserver } from './apiserver.ts';
 import { control } from './control.ts';
 import { execIn } from './exec.ts';
@@ -18,12 +18,32 @@ export { FAULT_KINDS } from './faults.ts';
 
 export interface UpOptions {
   log?: (message: string) => void;
+  /** Nodes per machine: one namespace set, init and sshd (one port per node) for this many nodes. Default 1. */
+  perMachine?: number;
+  /** Nodes start only sshd (no kubelet, containerd or other daemons); their files are seeded all the same. */
+  light?: boolean;
 }
 
-const machineOf = (dir: string, i: number): Machine =>
-  i === 0
-    ? { name: 'bastion', index: 0, role: 'bastion', dir: path.join(dir, 'bastion') }
-    : { name: names.node(i), index: i, role: 'node', dir: path.join(dir, 'nodes', names.node(i)) };
+interface Layout {
+  readonly nodes: number;
+  readonly perMachine: number;
+  readonly light: boolean;
+}
+
+const SINGLE: Layout = { nodes: 0, perMachine: 1, light: false };
+
+function machineOf(dir: string, i: number, lay: Layout = SINGLE): Machine {
+  if (i === 0) return { name: 'bastion', index: 0, role: 'bastion', dir: path.join(dir, 'bastion') };
+  const name = layout.machineName(i, lay.perMachine);
+  const first = (i - 1) * lay.perMachine + 1;
+  const count = Math.max(1, Math.min(lay.perMachine, lay.nodes - first + 1));
+  const sshPorts = Array.from({ length: count }, (_, k) => layout.port(first + k, lay.perMachine));
+  return { name, index: i, role: 'node', dir: path.join(dir, 'nodes', name), sshPorts, light: lay.light };
+}
+
+function layoutOf(info: LabInfo): Layout {
+  return { nodes: info.nodeCount, perMachine: info.layout?.perMachine ?? 1, light: info.layout?.light ?? false };
+}
 
 async function makeSeedContext(dir: string): Promise<SeedContext> {
   const [pki, op] = await Promise.all([ensurePki(dir), ensureOperatorKey(dir)]);
@@ -35,6 +55,8 @@ async function makeSeedContext(dir: string): Promise<SeedContext> {
 export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
   const log = opts.log ?? (() => {});
   if (!Number.isInteger(n) || n < 1 || n > MAX_NODES) throw new LabError(`node count must be 1-${MAX_NODES}, got ${n}`);
+  const lay: Layout = { nodes: n, perMachine: opts.perMachine ?? 1, light: opts.light ?? false };
+  if (!Number.isInteger(lay.perMachine) || lay.perMachine < 1 || lay.perMachine > 50) throw new LabError(`nodes per machine must be 1-50, got ${lay.perMachine}`);
   if (process.getuid?.() !== 0) throw new LabError('the lab needs root (network namespaces, mounts)');
   const id = labId();
   const dir = labDir(id);
@@ -44,14 +66,14 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
   }
   mkdirSync(path.join(dir, 'nodes'), { recursive: true });
   const port = apiserverPort(id);
-  const machines = Array.from({ length: n + 1 }, (_, i) => machineOf(dir, i));
+  const machines = Array.from({ length: Math.ceil(n / lay.perMachine) + 1 }, (_, i) => machineOf(dir, i, lay));
   try {
     log('keys and certificates');
     const [ctxBase] = await Promise.all([
       makeSeedContext(dir),
       mapLimit(machines, 8, async (m) => ensureHostKeys(path.join(m.dir, 'hostkeys'), m.name)),
     ]);
-    log(`network: ${n + 2} namespaces`);
+    log(`network: ${machines.length + 1} namespaces`);
     await createNetwork(id, machines.slice(1).map((m) => m.index));
     log('API server stand-in');
     const api = await startApiserver(dir, port);
@@ -70,16 +92,21 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
       nodeCount: n,
       bastion: { address: addresses.bastion(id), port: 22, netns: names.bastionNs(id), pid: bastionBoot.initPid, launcherPid: bastionBoot.launcherPid, dir: machines[0]?.dir ?? '' },
       apiserver: { url: api.url, port: api.port, pid: api.pid, socket: api.socket },
-      nodes: machines.slice(1).map((m, k): LabNode => ({
-        name: m.name,
-        address: addresses.node(m.index),
-        port: 22,
-        netns: names.nodeNs(id, m.index),
-        initPid: booted[k + 1]?.initPid ?? 0,
-        launcherPid: booted[k + 1]?.launcherPid ?? 0,
-        dir: m.dir,
-        labels: { pool: m.index % 5 === 0 ? 'infra' : 'general', zone: m.index % 2 === 1 ? 'a' : 'b' },
-      })),
+      nodes: Array.from({ length: n }, (_, k): LabNode => {
+        const i = k + 1;
+        const m = layout.machineOf(i, lay.perMachine);
+        return {
+          name: names.node(i),
+          address: addresses.node(m),
+          port: layout.port(i, lay.perMachine),
+          netns: names.nodeNs(id, m),
+          initPid: booted[m]?.initPid ?? 0,
+          launcherPid: booted[m]?.launcherPid ?? 0,
+          dir: machines[m]?.dir ?? '',
+          labels: { pool: i % 5 === 0 ? 'infra' : 'general', zone: i % 2 === 1 ? 'a' : 'b' },
+        };
+      }),
+      ...(lay.perMachine === 1 && !lay.light ? {} : { layout: { perMachine: lay.perMachine, light: lay.light } }),
       users: { ops: 'ops', pwuser: 'pwuser', pwuserPassword: ctx.pki.pwuserPassword },
       files: {
         inventory: path.join(dir, 'inventory.yaml'),
@@ -95,10 +122,12 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
     await Promise.all(machines.map((m, k) => waitReady(m.dir, booted[k]?.initPid ?? 0)));
     const knownHosts: string[] = [];
     const hostKeys = await mapLimit(machines, 8, (m) => ensureHostKeys(path.join(m.dir, 'hostkeys'), m.name));
-    machines.forEach((m, k) => {
-      const addr = m.index === 0 ? info.bastion.address : addresses.node(m.index);
-      for (const pub of hostKeys[k] ?? []) knownHosts.push(`${addr} ${pub.split(' ').slice(0, 2).join(' ')}`);
-    });
+    const keyLines = (k: number, name: string): string[] => (hostKeys[k] ?? []).map((pub) => `${name} ${pub.split(' ').slice(0, 2).join(' ')}`);
+    knownHosts.push(...keyLines(0, info.bastion.address));
+    for (const node of info.nodes) {
+      const m = layout.machineOf(nodeIndex(node.name) ?? 0, lay.perMachine);
+      knownHosts.push(...keyLines(m, node.port === 22 ? node.address : `[${node.address}]:${node.port}`));
+    }
     writeFileSync(info.files.knownHosts, knownHosts.join('\n') + '\n');
     writeFileSync(info.files.inventory, inventoryYaml(info));
     writeFileSync(info.files.kubeconfig, kubeconfigYaml(api.url));
@@ -142,26 +171,33 @@ function machineDirs(dir: string): string[] {
 /** Puts nodes (default: all) back into their seeded state, keeping their host keys. */
 export async function labReset(nodes?: readonly string[]): Promise<LabInfo> {
   const info = readLabInfo();
-  const targets = nodes && nodes.length > 0 ? [...nodes] : info.nodes.map((x) => x.name);
-  for (const t of targets) {
+  const lay = layoutOf(info);
+  const requested = nodes && nodes.length > 0 ? [...nodes] : info.nodes.map((x) => x.name);
+  for (const t of requested) {
     if (t !== 'bastion' && !info.nodes.some((x) => x.name === t)) throw new LabError(`no node named ${JSON.stringify(t)}`);
   }
+  // A machine carrying several nodes is reset whole: its other nodes are reset too.
+  const machineIndexes = [...new Set(requested.map((t) => (t === 'bastion' ? 0 : layout.machineOf(nodeIndex(t) ?? 0, lay.perMachine))))];
+  const onMachine = (m: Machine): LabNode[] => info.nodes.filter((x) => x.dir === m.dir);
+  const targets = new Set(machineIndexes.flatMap((i) => (i === 0 ? ['bastion'] : onMachine(machineOf(info.dir, i, lay)).map((x) => x.name))));
   for (const f of activeFaults(info)) {
-    if (targets.includes(f.target)) await healFaults(info, f.kind, f.target);
+    if (targets.has(f.target)) await healFaults(info, f.kind, f.target);
   }
   const ctx = await makeSeedContext(info.dir);
-  await mapLimit(targets, 16, async (t) => {
-    const m = t === 'bastion' ? machineOf(info.dir, 0) : machineOf(info.dir, nodeIndex(t) ?? 0);
-    const entry = t === 'bastion' ? undefined : info.nodes.find((x) => x.name === t);
-    await stopMachine(m.dir, t === 'bastion' ? { initPid: info.bastion.pid, launcherPid: info.bastion.launcherPid } : { initPid: entry?.initPid ?? 0, launcherPid: entry?.launcherPid ?? 0 });
+  await mapLimit(machineIndexes, 16, async (i) => {
+    const m = machineOf(info.dir, i, lay);
+    const entries = i === 0 ? [] : onMachine(m);
+    const first = entries[0];
+    await stopMachine(m.dir, i === 0 ? { initPid: info.bastion.pid, launcherPid: info.bastion.launcherPid } : { initPid: first?.initPid ?? 0, launcherPid: first?.launcherPid ?? 0 });
     await seedMachine(ctx, m);
-    const netns = t === 'bastion' ? info.bastion.netns : (entry?.netns ?? '');
+    const netns = i === 0 ? info.bastion.netns : (first?.netns ?? '');
     const b = await bootMachine(netns, m.dir);
     await waitReady(m.dir, b.initPid);
-    if (entry) {
+    for (const entry of entries) {
       entry.initPid = b.initPid;
       entry.launcherPid = b.launcherPid;
-    } else {
+    }
+    if (i === 0) {
       info.bastion.pid = b.initPid;
       info.bastion.launcherPid = b.launcherPid;
     }

@@ -13,6 +13,10 @@ export interface Machine {
   index: number;
   role: Role;
   dir: string;
+  /** sshd ports when the machine carries several nodes (lab up --per-machine). */
+  sshPorts?: readonly number[];
+  /** Only sshd starts (lab up --light): every seeded file is there, no kubelet or other daemon runs. */
+  light?: boolean;
 }
 
 export interface SeedContext {
@@ -158,6 +162,12 @@ export async function seedMachine(ctx: SeedContext, m: Machine): Promise<BootJso
   } else {
     live['net.ipv4.ip_forward'] = '0';
     live['net.ipv6.conf.all.forwarding'] = '0';
+  }
+  if (m.sshPorts !== undefined && m.sshPorts.length > 1) {
+    await u.file('etc/default/ssh', `SSHD_OPTS="${m.sshPorts.map((port) => `-p ${port}`).join(' ')}"\n`);
+  }
+  if (m.light) {
+    for (const link of readdirSync(path.join(u.root, WANTS))) if (link !== 'ssh.service') await rm(path.join(u.root, WANTS, link));
   }
   for (const [key, value] of Object.entries(sysctlValues)) {
     await writeFile(path.join(m.dir, 'sysctl', key), value + '\n');
