@@ -61,7 +61,8 @@ describe('nodeward apply (lab)', () => {
     const first = await nodeward(['apply', '-i', inventory, '--yes', '--json', '--batch', '1,100%', '--health-timeout', '60']);
     expect(first.code, first.stderr).toBe(0);
     const json = JSON.parse(first.stdout) as ApplyJson;
-    for (const name of names) expect(outcome(json, name)).toMatchObject({ status: 'applied', restarted: ['kubelet'] });
+    // the bundled containerd playbook edits config.toml too: containerd restarts before the kubelet
+    for (const name of names) expect(outcome(json, name)).toMatchObject({ status: 'applied', restarted: ['containerd', 'kubelet'] });
     const startsAfter = await Promise.all(names.map(kubeletStarts));
     expect(startsAfter.map((n, i) => n - (startsBefore[i] ?? 0))).toEqual(names.map(() => 1));
     expect(Object.values(await readyNodes()).every((s) => s === 'True')).toBe(true);

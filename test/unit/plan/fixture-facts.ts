@@ -13,7 +13,7 @@ export interface FactsFixture {
   os?: { family: 'debian' | 'rhel' | 'other' };
   /** `sshd -T` output; `missing` when sshd is not installed */
   sshd?: string | { missing: true };
-  login?: { user: string; groups?: string[]; clientAddress?: string; serverPort?: number };
+  login?: { user: string; groups?: string[]; clientAddress?: string; serverPort?: number } | undefined;
   audit?: { auditctl?: boolean; augenrules?: boolean; enabled?: number; rules?: string[] };
   /** by "family table" */
   nftTables?: Record<string, { nft?: boolean; listingSha256?: string; record?: string }>;
