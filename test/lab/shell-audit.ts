@@ -19,8 +19,13 @@ echo "rotateCertificates=$(key rotateCertificates)"
 echo "podPidsLimit=$(key podPidsLimit)"
 echo "seccompDefault=$(key seccompDefault)"
 echo "makeIPTablesUtilChains=$(key makeIPTablesUtilChains)"
+# the value at boot: sysctl.d files by name (the first directory wins a name), /etc/sysctl.conf last, the last line wins
+order=$(for d in /etc/sysctl.d /run/sysctl.d /usr/local/lib/sysctl.d /usr/lib/sysctl.d /lib/sysctl.d; do for f in "$d"/*.conf; do [ -f "$f" ] && echo "$(basename "$f") $f"; done; done | awk '!seen[$1]++' | sort -k1,1 | cut -d' ' -f2)
+[ -f /etc/sysctl.conf ] && order="$order /etc/sysctl.conf"
+boot() { cat $order 2>/dev/null | grep -v '^[[:space:]]*[#;]' | tr -d ' \t' | sed -n "s/^-\{0,1\}$(echo "$1" | sed 's/\./[.\/]/g')=//p" | tail -n 1; }
 for k in net.ipv4.tcp_syncookies net.ipv4.conf.all.accept_redirects net.ipv4.conf.default.accept_redirects net.ipv4.ip_forward kernel.randomize_va_space; do
   echo "$k=$(sysctl -n $k)"
+  echo "boot:$k=$(boot $k)"
 done
 sshd -T 2>/dev/null | grep -Ei '^(passwordauthentication|permitrootlogin|x11forwarding|maxauthtries) ' | sed 's/ /=/'
 `;
@@ -40,7 +45,7 @@ const within = (mode: string, max: number): boolean => mode !== '' && (Number.pa
 
 /**
  * Per check id: does the plain-shell audit say the node fails it? Only ids whose property the shell
- * sees whole (not SYS-09: seeded live at 2 but not persisted, which only a boot-order read sees).
+ * sees whole; the kernel playbook wants its values live and at boot, so the shell reads both.
  */
 export const SHELL_VERDICTS: Record<string, (a: Record<string, string>) => boolean> = {
   '4.1.1': (a) => (a['units'] ?? '').trim() === '' || (a['units'] ?? '').trim().split(/\s+/).some((m) => !within(m, 0o600)),
@@ -53,8 +58,9 @@ export const SHELL_VERDICTS: Record<string, (a: Record<string, string>) => boole
   '4.2.10': (a) => a['rotateCertificates'] !== 'true',
   '4.2.13': (a) => !(Number(a['podPidsLimit']) > 0),
   '4.2.14': (a) => a['seccompDefault'] !== 'true',
-  'SYS-01': (a) => a['net.ipv4.ip_forward'] !== '1',
-  'SYS-08': (a) => a['net.ipv4.tcp_syncookies'] !== '1',
+  'SYS-01': (a) => a['net.ipv4.ip_forward'] !== '1' || a['boot:net.ipv4.ip_forward'] !== '1',
+  'SYS-08': (a) => a['net.ipv4.tcp_syncookies'] !== '1' || a['boot:net.ipv4.tcp_syncookies'] !== '1',
+  'SYS-09': (a) => a['kernel.randomize_va_space'] !== '2' || a['boot:kernel.randomize_va_space'] !== '2',
   'SSH-01': (a) => a['passwordauthentication'] !== 'no',
   'SSH-10': (a) => a['x11forwarding'] !== 'no',
 };
