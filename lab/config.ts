@@ -38,7 +38,8 @@ export const addresses = {
   host: (id: number) => `198.18.${id}.1`,
   bastion: (id: number) => `198.18.${id}.2`,
   bastionInner: '198.19.0.1',
-  node: (i: number) => `198.19.${Math.floor(i / 250)}.${(i % 250) + 10}`,
+  // i mod 240 + 10 stays a valid host byte (10-249) for every i up to MAX_NODES.
+  node: (i: number) => `198.19.${Math.floor(i / 240)}.${(i % 240) + 10}`,
 };
 
 export const apiserverPort = (id: number) => 18080 + id;
