@@ -180,6 +180,7 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
   const out = flags.json ? process.stderr : process.stdout;
   if (prepared.plan) out.write(renderPlan(prepared.plan, { palette: palette(terminal.color && !flags.json), diffs: flags.diff }));
   if (work.waves.length === 0 || !prepared.inputs) {
+    if (prepared.previous) process.stderr.write(`run ${prepared.runId}: nothing left to roll out (${prepared.doneBefore} of ${prepared.fleet} node(s) done)\n`);
     report(work.early, prepared, undefined, flags, terminal, null);
     return work.early;
   }
