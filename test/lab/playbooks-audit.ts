@@ -1,4 +1,4 @@
-import type { LabInfo } from '../../lab/lab.ts';
+import { labExec, type LabInfo } from '../../lab/lab.ts';
 import { labSsh } from './helpers.ts';
 
 /**
@@ -43,3 +43,21 @@ for u in vsftpd inetd auditd nodeward-firewall; do echo "$u=$(systemctl is-enabl
 echo "auditWatch=$(auditctl -l | grep -c -- '-w /etc/kubernetes -p wa -k k8s_config')"
 echo "auditKubelet=$(auditctl -l | grep -c -- "-w $C -p wa -k k8s_kubelet")"
 `;
+
+/**
+ * After a reset the kubelets are still starting, and a starting kubelet writes its six kernel
+ * tunables: a plan made before that is stale by the time apply re-reads the node. Waits until
+ * every kubelet answers /healthz (it serves it only once that is done).
+ */
+export async function kubeletsStarted(nodes: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const probe = `python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:10248/healthz", timeout=2).read().decode())' 2>/dev/null || true`;
+  const deadline = Date.now() + timeoutMs;
+  for (const node of nodes) {
+    for (;;) {
+      const answer = await labExec(node, ['sh', '-c', probe]);
+      if (answer.stdout.trim() === 'ok') break;
+      if (Date.now() > deadline) throw new Error(`${node}: the kubelet did not start within ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
