@@ -186,6 +186,30 @@ describe('nodeward rollout (lab)', () => {
     for (const name of names) expect(await qpsOn(name)).not.toBe('eventRecordQPS: 11');
   });
 
+  it('a node that goes NotReady while its wave soaks is rolled back and stops the line', async () => {
+    const file = await patchPlaybook(17);
+    const before = await nodeSnapshot(n1);
+    let stopped: Promise<string> | undefined;
+    const result = await nodeward(['rollout', '-i', inventory, file, '--reason', 'INC-9', '--waves', '1,100%', '--soak', '30', '--limit', `${n1},${n2}`, ...FAST], {
+      onStderr: (text) => {
+        // the kubelet dies after the canary passed its gate
+        if (!stopped && text.includes('soak: holding')) stopped = onNode(n1, 'systemctl stop kubelet');
+      },
+    });
+    await stopped;
+    expect(result.code, result.stderr).toBe(3);
+    const json = parse(result.stdout);
+    expect(json.nodes.find((n) => n.name === n1)).toMatchObject({ status: 'rolled-back', reason: expect.stringMatching(/unhealthy during the soak: kubelet.service is inactive/) });
+    expect(statusOf(json, n2)).toBe('skipped');
+    expect(json.stopped).toBe(`${n1} went unhealthy during the soak`);
+    expect(result.stderr).toMatch(new RegExp(`soak: ${n1} UNHEALTHY`));
+    expect(await nodeSnapshot(n1)).toBe(before);
+    expect(await onNode(n1, 'systemctl is-active kubelet')).toBe('active\n');
+    await expect.poll(async () => (await readyNodes())[n1], { timeout: 20_000 }).toBe('True');
+    const journal = await journalOf(json);
+    expect(journal.nodes[n1]).toMatchObject({ status: 'rolled-back' });
+  });
+
   it('refuses without --reason, and --pause without a terminal, before contacting any node', async () => {
     const file = await patchPlaybook();
     const noReason = await nodeward(['rollout', '-i', inventory, file, '--yes']);
