@@ -46,7 +46,8 @@ function planFirewall(spec: FirewallSpec, entries: Parameters<typeof entryIds>[0
   if (fileSame && liveSame) return [];
   const record = firewallRecord(spec.table);
   const operations: Operation[] = [
-    ...(fileSame ? [] : [{ op: 'writeFile' as const, path: spec.file, content: Buffer.from(content).toString('base64'), ...meta }]),
+    // nft -c on the candidate: a file that would not load never replaces the one loaded at boot
+    ...(fileSame ? [] : [{ op: 'writeFile' as const, path: spec.file, content: Buffer.from(content).toString('base64'), ...meta, validate: ['nft', '-c', '-f', '%s'] }]),
     { op: 'nftLoad', family: 'inet', table: spec.table, path: spec.file, record },
     { op: 'confirm', seconds: spec.confirmSeconds },
   ];

@@ -117,7 +117,7 @@ function planToml(path: string, group: readonly Desired<TomlConfigSpec>[], input
   ];
 }
 
+/** Values as TOML would spell them (strings quoted). */
 function show(value: unknown): string {
-  if (value === undefined) return '(unset)';
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
+  return value === undefined ? '(unset)' : JSON.stringify(value);
 }
