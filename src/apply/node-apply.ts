@@ -186,7 +186,8 @@ class NodeRun {
     } catch (error) {
       const reason = errorMessage(error);
       if (error instanceof ConnectError) return this.outcome('unreachable', reason);
-      return this.outcome(this.changes.length > 0 ? 'failed' : 'refused', reason);
+      if (this.changes.length === 0) return this.outcome('refused', reason);
+      return this.outcome('failed', `${reason}; run ${this.deps.runId}'s journal stays on the node: the next run on it finishes or rolls it back`);
     } finally {
       if (locked) {
         this.step('unlock');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { labFault, labHeal, labReset } from '../../lab/lab.ts';
 import { testLab } from './helpers.ts';
-import { nodeSnapshot, nodeward, onNode, tempFilesOn } from './nodeward.ts';
+import { nodeSnapshot, nodeward, onNode, tempFilesOn, waitSettled } from './nodeward.ts';
 
 interface ApplyJson {
   runId: string;
@@ -16,6 +16,8 @@ const lab = testLab();
 const inventory = lab.info.files.inventory;
 const names = lab.info.nodes.map((n) => n.name);
 const [n1 = 'node-1', n2 = 'node-2', n3 = 'node-3', n4 = 'node-4'] = names;
+// Apply's mechanics with the playbooks that restart the kubelet; all playbooks: test/lab/playbooks*.lab.test.ts.
+const PLAYBOOKS = ['kubelet', 'kernel', 'files'];
 
 async function kubeletStarts(node: string): Promise<number> {
   return Number((await onNode(node, 'journalctl -u kubelet --no-pager | grep -c "Kubelet version" || true')).trim());
@@ -49,6 +51,7 @@ describe('nodeward apply (lab)', () => {
   beforeEach(async () => {
     await labHeal();
     await labReset();
+    await waitSettled(lab.info);
   });
 
   afterAll(async () => {
@@ -58,7 +61,7 @@ describe('nodeward apply (lab)', () => {
 
   it('converges every node, restarts kubelet once per node, Nodes Ready; a second apply changes and restarts nothing', async () => {
     const startsBefore = await Promise.all(names.map(kubeletStarts));
-    const first = await nodeward(['apply', '-i', inventory, '--yes', '--json', '--batch', '1,100%', '--health-timeout', '60']);
+    const first = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--batch', '1,100%', '--health-timeout', '60']);
     expect(first.code, first.stderr).toBe(0);
     const json = JSON.parse(first.stdout) as ApplyJson;
     // the bundled containerd playbook edits config.toml too: containerd restarts before the kubelet
@@ -77,19 +80,19 @@ describe('nodeward apply (lab)', () => {
       expect(await onNode(name, 'stat -c %a /var/lib/nodeward; ls /var/lib/nodeward')).toMatch(/^700\n/);
     }
 
-    const second = await nodeward(['apply', '-i', inventory, '--yes', '--json']);
+    const second = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json']);
     expect(second.code, second.stderr).toBe(0);
     expect((JSON.parse(second.stdout) as ApplyJson).nodes.every((n) => n.status === 'in-sync' && n.restarted.length === 0)).toBe(true);
     expect(await Promise.all(names.map(kubeletStarts))).toEqual(startsAfter);
 
-    const plan = await nodeward(['plan', '-i', inventory, '-q']);
+    const plan = await nodeward(['plan', '-i', inventory, ...PLAYBOOKS, '-q']);
     expect(plan.code).toBe(0);
   });
 
   it('rolls a node whose kubelet crash-loops back byte for byte, Ready again; --max-failures 0 stops the next batch', async () => {
     const before = await Promise.all(names.map(nodeSnapshot));
     await labFault('kubelet-crash', n1);
-    const result = await nodeward(['apply', '-i', inventory, '--yes', '--json', '--batch', '1,100%', '--max-failures', '0', '--health-timeout', '40']);
+    const result = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--batch', '1,100%', '--max-failures', '0', '--health-timeout', '40']);
     expect(result.code, result.stderr).toBe(3);
     const json = JSON.parse(result.stdout) as ApplyJson;
     expect(outcome(json, n1)?.status).toBe('rolled-back');
@@ -127,7 +130,7 @@ describe('nodeward apply (lab)', () => {
   it('applies a saved plan, refusing the node edited after planning', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nw-saved-'));
     const planFile = join(dir, 'plan.json');
-    const plan = await nodeward(['plan', '-i', inventory, '--out', planFile, '-q']);
+    const plan = await nodeward(['plan', '-i', inventory, ...PLAYBOOKS, '--out', planFile, '-q']);
     expect(plan.code).toBe(2);
     expect(((await stat(planFile)).mode & 0o777).toString(8)).toBe('600');
     for (const secret of lab.info.secrets) expect(await readFile(planFile, 'utf8')).not.toContain(secret);
@@ -143,9 +146,9 @@ describe('nodeward apply (lab)', () => {
 
   it('refuses a second concurrent apply on the same node by its lock', async () => {
     await labFault('kubelet-crash', n4); // keeps the first apply busy (gate, then rollback) for a while
-    const first = nodeward(['apply', '-i', inventory, '--yes', '--json', '--limit', n4, '--health-timeout', '40']);
+    const first = nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--limit', n4, '--health-timeout', '40']);
     await new Promise((r) => setTimeout(r, 2500));
-    const second = await nodeward(['apply', '-i', inventory, '--yes', '--json', '--limit', n4]);
+    const second = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--limit', n4]);
     expect(second.code).toBe(1);
     expect(outcome(JSON.parse(second.stdout) as ApplyJson, n4)).toMatchObject({ status: 'refused', reason: expect.stringMatching(/locked by run \S+ \(.*pid \d+/) });
     const firstResult = await first;
@@ -154,7 +157,7 @@ describe('nodeward apply (lab)', () => {
 
   it('on SIGINT finishes the nodes in flight, starts no other, leaves every node applied or untouched and no temp file', async () => {
     const before = await Promise.all(names.map(nodeSnapshot));
-    const result = await nodeward(['apply', '-i', inventory, '--yes', '--json', '--batch', '1', '--health-timeout', '60'], {
+    const result = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--batch', '1', '--health-timeout', '60'], {
       onStderr: (text, child) => {
         if (text.includes(`${n1}: applied`) && !child.killed) child.kill('SIGINT');
       },

@@ -1,0 +1,179 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { labFault, labHeal, labReset } from '../../lab/lab.ts';
+import { testLab } from './helpers.ts';
+import { nodeSnapshot, nodeward, onNode, tempFilesOn, waitSettled } from './nodeward.ts';
+
+interface ApplyJson {
+  stopped: string | null;
+  nodes: { name: string; status: string; reason: string | null; restarted: string[] }[];
+}
+
+const lab = testLab();
+const inventory = lab.info.files.inventory;
+const names = lab.info.nodes.map((n) => n.name);
+const [n1 = 'node-1', n2 = 'node-2', n3 = 'node-3'] = names;
+// Short node-lock expiry so a run that died leaves a lock the next run may take over within the test.
+const LOCK_TTL = 8;
+// The focused set of playbooks these faults are exercised with (kubelet restarts, files, sysctls).
+const PLAYBOOKS = ['kubelet', 'kernel', 'files'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function status(json: ApplyJson, node: string): string | undefined {
+  return json.nodes.find((n) => n.name === node)?.status;
+}
+
+async function kubeletStarts(node: string): Promise<number> {
+  return Number((await onNode(node, 'journalctl -u kubelet --no-pager | grep -c "Kubelet version" || true')).trim());
+}
+
+async function runStates(node: string): Promise<string> {
+  return onNode(node, 'for d in /var/lib/nodeward/runs/*/; do [ -f "$d/state" ] && printf "%s:%s\\n" "$(cat "$d/state")" "$(tr "\\n" " " < "$d/owed")"; done; true');
+}
+
+async function expectConverged(): Promise<void> {
+  const plan = await nodeward(['plan', '-i', inventory, ...PLAYBOOKS, '-q']);
+  expect(plan.code, plan.stdout).toBe(0);
+  for (const name of names) expect(await tempFilesOn(name)).toBe('');
+}
+
+describe('faults (lab): nothing lost, everything reported', () => {
+  beforeEach(async () => {
+    await labHeal();
+    await labReset();
+    await waitSettled(lab.info);
+  });
+
+  afterAll(async () => {
+    await labHeal();
+    await labReset();
+  });
+
+  it("a node's sshd down during plan is reported while the others plan", async () => {
+    await labFault('sshd-down', n2);
+    const result = await nodeward(['plan', '-i', inventory, ...PLAYBOOKS, '--json']);
+    expect(result.code).toBe(1);
+    const plan = JSON.parse(result.stdout) as { nodes: { name: string; status: string; error: { message: string } | null }[] };
+    expect(plan.nodes.find((n) => n.name === n2)).toMatchObject({ status: 'error', error: { message: expect.stringMatching(/refused|closed|connect/i) } });
+    expect(plan.nodes.filter((n) => n.name !== n2).every((n) => n.status === 'changes')).toBe(true);
+  });
+
+  it('a node lost after its backup and writes, before the restart: reported; the rerun finds the owed restart, does it, converges', async () => {
+    let cut = false;
+    const result = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--batch', '100%', '--command-timeout', '6', '--connect-timeout', '4', '--lock-ttl', String(LOCK_TTL), '--health-timeout', '20'], {
+      onStderr: (text) => {
+        if (!cut && text.includes(`${n2}: writing`)) {
+          cut = true;
+          void labFault('partition', n2);
+        }
+      },
+    });
+    expect(cut).toBe(true);
+    const json = JSON.parse(result.stdout) as ApplyJson;
+    expect(['failed', 'unreachable']).toContain(status(json, n2));
+    expect(json.nodes.find((n) => n.name === n2)?.reason).toMatch(/did not finish|closed|connect|keepalive/i);
+    for (const name of names.filter((n) => n !== n2)) expect(status(json, name)).toBe('applied');
+    await labHeal('partition', n2);
+
+    // on the node: the files are written whole, no temp file, the restart still owed
+    expect(await tempFilesOn(n2)).toBe('');
+    expect(await runStates(n2)).toMatch(/^(written|restarting):kubelet $/m);
+    const starts = await kubeletStarts(n2);
+    await sleep(LOCK_TTL * 1000 + 1000);
+    const rerun = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--limit', n2, '--health-timeout', '30']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/took over an expired lock/);
+    expect(rerun.stderr).toMatch(/finished run \S+, interrupted before its restarts \(kubelet\)/);
+    expect(await kubeletStarts(n2)).toBeGreaterThan(starts);
+    expect(await runStates(n2)).toMatch(/^done: $/m);
+    await expectConverged();
+  });
+
+  it("the bastion's sshd restarting mid-run: affected nodes fail with a clear cause, nothing hangs, the rerun converges", async () => {
+    let restarted = false;
+    const started = Date.now();
+    const result = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--batch', '100%', '--command-timeout', '8', '--lock-ttl', String(LOCK_TTL), '--health-timeout', '20'], {
+      onStderr: (text) => {
+        if (!restarted && text.includes('waiting for health')) {
+          restarted = true;
+          void labFault('bastion-restart', 'bastion');
+        }
+      },
+    });
+    expect(restarted).toBe(true);
+    expect(Date.now() - started).toBeLessThan(90_000);
+    const json = JSON.parse(result.stdout) as ApplyJson;
+    for (const node of json.nodes) {
+      if (node.status !== 'applied') expect(node.reason, node.name).toMatch(/bastion|closed|connect|timed out/i);
+    }
+    await sleep(LOCK_TTL * 1000 + 1000);
+    const rerun = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--batch', '100%', '--health-timeout', '30']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    await expectConverged();
+  });
+
+  it('added latency on the controller–bastion link slows but does not break a run', async () => {
+    await labFault('latency', 'bastion', '50');
+    try {
+      const result = await nodeward(['plan', '-i', inventory, ...PLAYBOOKS, '--json']);
+      expect(result.code).toBe(2);
+      expect((JSON.parse(result.stdout) as { nodes: { status: string }[] }).nodes.every((n) => n.status === 'changes')).toBe(true);
+    } finally {
+      await labHeal('latency', 'bastion');
+    }
+  });
+
+  it('the controller killed (SIGKILL) mid-apply: the lock holds until it expires, then the next run finishes or rolls back what was owed', async () => {
+    const result = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--batch', '100%', '--lock-ttl', String(LOCK_TTL)], {
+      onStderr: (text, child) => {
+        if (text.includes(`${n3}: writing`) && !child.killed) child.kill('SIGKILL');
+      },
+    });
+    expect(result.stdout).toBe('');
+    const locked = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--limit', n3]);
+    expect(locked.code).toBe(1);
+    expect(JSON.parse(locked.stdout).nodes[0]).toMatchObject({ status: 'refused', reason: expect.stringMatching(/locked by run/) });
+    await sleep(LOCK_TTL * 1000 + 1000);
+    const rerun = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--batch', '100%', '--health-timeout', '30']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/took over an expired lock/);
+    for (const name of names) expect(await runStates(name)).not.toMatch(/^(started|writing|written|restarting):/m);
+    await expectConverged();
+  });
+
+  it('containerd refusing its new config: rolled back byte for byte, containerd active again', async () => {
+    const config = await onNode(n1, 'cat /etc/containerd/config.toml');
+    const dir = await mkdtemp(join(tmpdir(), 'nw-ctd-'));
+    await writeFile(join(dir, 'containerd.yaml'), `name: ctd\nresources:\n  - name: config\n    file: { path: /etc/containerd/config.toml, mode: "0644", owner: root, group: root, restarts: [containerd], source: ./config.toml }\n`);
+    await writeFile(join(dir, 'config.toml'), `${config}\n# tuned by the platform team\n`);
+    const before = await onNode(n1, 'sha256sum /etc/containerd/config.toml; stat -c %a:%U:%G /etc/containerd/config.toml');
+    await labFault('containerd-refuse', n1);
+    const result = await nodeward(['apply', '-i', inventory, join(dir, 'containerd.yaml'), '--yes', '--json', '--limit', n1, '--health-timeout', '25']);
+    expect(result.code, result.stderr).toBe(3);
+    expect((JSON.parse(result.stdout) as ApplyJson).nodes[0]).toMatchObject({ status: 'rolled-back', reason: expect.stringMatching(/containerd/) });
+    expect(await onNode(n1, 'sha256sum /etc/containerd/config.toml; stat -c %a:%U:%G /etc/containerd/config.toml')).toBe(before);
+    expect(await onNode(n1, 'systemctl is-active containerd')).toBe('active\n');
+  });
+
+  it('a full disk fails the atomic write cleanly: the original is untouched, no temp file', async () => {
+    // a small tmpfs over /etc/kubernetes inside node-1 only, filled up
+    await onNode(n1, 'mkdir -p /run/nw-k && cp -a /etc/kubernetes/. /run/nw-k/ && mount -t tmpfs -o size=256k tmpfs /etc/kubernetes && cp -a /run/nw-k/. /etc/kubernetes/ && printf original > /etc/kubernetes/extra.conf && (dd if=/dev/zero of=/etc/kubernetes/filler bs=4k 2>/dev/null; true)');
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'nw-full-'));
+      await writeFile(join(dir, 'full.yaml'), `name: full\nresources:\n  - name: extra\n    file: { path: /etc/kubernetes/extra.conf, content: "${'x'.repeat(20000)}" }\n`);
+      const before = await nodeSnapshot(n1);
+      const result = await nodeward(['apply', '-i', inventory, join(dir, 'full.yaml'), '--yes', '--json', '--limit', n1]);
+      expect(result.code).not.toBe(0);
+      const outcome = (JSON.parse(result.stdout) as ApplyJson).nodes[0];
+      expect(['rolled-back', 'refused']).toContain(outcome?.status);
+      expect(outcome?.reason).toMatch(/disk full|No space|cannot write/i);
+      expect(await onNode(n1, 'cat /etc/kubernetes/extra.conf')).toBe('original');
+      expect(await tempFilesOn(n1)).toBe('');
+      expect(await nodeSnapshot(n1)).toBe(before);
+    } finally {
+      await onNode(n1, 'umount /etc/kubernetes; rm -rf /run/nw-k');
+    }
+  });
+});
