@@ -70,7 +70,7 @@ nw_backup() {
   if [ -L "$2" ]; then nw_fail "backup-$1" "is a symbolic link; nodeward does not write through links"; fi
   if [ -e "$2" ]; then
     m=$(stat -c "%a$T%u$T%g" -- "$2") || nw_fail "backup-$1" "cannot stat"
-    if [ -f "$2" ]; then cp -p -- "$2" "$R/backup/$1" || nw_fail "backup-$1" "cannot copy (disk full?)"; k=f
+    if [ -f "$2" ]; then cp -p -- "$2" "$R/backup/$1" && chmod 600 "$R/backup/$1" || nw_fail "backup-$1" "cannot copy (disk full?)"; k=f
     elif [ -d "$2" ]; then k=d
     else nw_fail "backup-$1" "not a regular file or directory"; fi
     printf 'file\t%s\t%s\t1\t%s\t%s\n' "$1" "$3" "$k" "$m" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"

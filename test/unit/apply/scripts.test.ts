@@ -55,6 +55,10 @@ describe('write and rollback scripts (local sh)', () => {
     expect(await readFile(join(run, 'owed'), 'utf8')).toBe('kubelet\n');
     expect(await readFile(join(run, 'state'), 'utf8')).toBe('written\n');
     expect(((await stat(state)).mode & 0o777).toString(8)).toBe('700');
+    // backups of world-readable files are root-only too; the manifest keeps their real modes
+    for (const f of await readdir(join(run, 'backup'))) expect(((await stat(join(run, 'backup', f))).mode & 0o777).toString(8)).toBe('600');
+    expect(((await stat(join(run, 'manifest'))).mode & 0o777).toString(8)).toBe('600');
+    expect(((await stat(run)).mode & 0o777).toString(8)).toBe('700');
     expect((await readdir(join(dir, 'etc'))).filter((f) => f.includes('.tmp'))).toEqual([]);
 
     const back = parseRollbackOutput(await exec(rollbackScript({ stateDir: state, runId: '20261126T000000Z-aaaaaa', verifyUnchanged: false })));
