@@ -7,7 +7,7 @@ import { execIn } from './exec.ts';
 import { healFaults, injectFault, isFaultKind, stopDelayLine, activeFaults, FAULT_KINDS, type ActiveFault } from './faults.ts';
 import { inventoryYaml, kubeconfigYaml, sshConfig, labJsonPath, readLabInfo, tryReadLabInfo, writeLabInfo, type LabInfo, type LabNode } from './info.ts';
 import { ensureHostKeys, ensureOperatorKey, ensurePki, secretStrings } from './keys.ts';
-import { createNetwork, deleteNetwork, labNamespaces } from './network.ts';
+import { createNetwork, deleteNetwork, labNamespaces, nftIn } from './network.ts';
 import { bootMachine, stopMachine, waitReady } from './node-boot.ts';
 import { mapLimit, type RunResult } from './run.ts';
 import { seedContext, seedMachine, type Machine, type SeedContext } from './seed.ts';
@@ -191,6 +191,9 @@ export async function labReset(nodes?: readonly string[]): Promise<LabInfo> {
     await stopMachine(m.dir, i === 0 ? { initPid: info.bastion.pid, launcherPid: info.bastion.launcherPid } : { initPid: first?.initPid ?? 0, launcherPid: first?.launcherPid ?? 0 });
     await seedMachine(ctx, m);
     const netns = i === 0 ? info.bastion.netns : (first?.netns ?? '');
+    // a node's nftables rules (a host firewall applied to it) live in its network namespace, which
+    // outlives the reset: a reset node starts with none, as it was seeded
+    if (i !== 0 && netns !== '') await nftIn(netns, 'flush ruleset\n').catch(() => undefined);
     const b = await bootMachine(netns, m.dir);
     await waitReady(m.dir, b.initPid);
     for (const entry of entries) {
