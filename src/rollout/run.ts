@@ -123,7 +123,7 @@ async function soakAndUndo(
     return outcome?.status === 'applied' ? [{ host: item.host, services: outcome.restarted }] : [];
   });
   if (targets.length === 0) return undefined;
-  const soaked = await soakWave(targets, { ...options.soak, durationMs: options.soak.durationMs, concurrency: options.concurrency, check: options.health, hooks: deps.hooks, signal: deps.signal });
+  const soaked = await soakWave(targets, { ...options.soak, concurrency: options.concurrency, check: options.health, hooks: deps.hooks, signal: deps.signal });
   if (soaked.unhealthy.length === 0) return soaked.interrupted ? 'interrupted' : undefined;
   await Promise.all(
     soaked.unhealthy.map(async ({ host, reason }) => {

@@ -54,7 +54,9 @@ export async function soakWave(targets: readonly SoakTarget[], options: SoakOpti
     options.hooks.soak?.({ kind: 'check', remainingMs: Math.max(0, deadline - Date.now()), healthy, total: targets.length });
     if (unhealthy.length > 0) break;
     if (Date.now() >= deadline && [...strikes.values()].every((n) => n === 0)) break;
-    const aborted = await sleep(Math.max(0, Math.min(options.intervalMs, deadline - Date.now())) || options.intervalMs, options.signal).then(
+    const remaining = deadline - Date.now();
+    // past the deadline only nodes on a strike are still being decided: keep the same pace
+    const aborted = await sleep(remaining > 0 ? Math.min(options.intervalMs, remaining) : options.intervalMs, options.signal).then(
       () => false,
       () => true,
     );
