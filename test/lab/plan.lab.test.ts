@@ -57,7 +57,7 @@ describe('nodeward plan through the bastion (lab)', () => {
   it('prints diffs and a summary table for humans', async () => {
     const result = await nodeward(['plan', '-i', inventory]);
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/node-1 \(198\.19\.0\.11\)\s+\d+ to change, restarts kubelet/);
+    expect(result.stdout).toMatch(/node-1 \(198\.19\.0\.11\)\s+\d+ to change, restarts (containerd then )?kubelet/);
     expect(result.stdout).toContain('+readOnlyPort: 0');
     expect(result.stdout).toMatch(/NODE\s+STATUS\s+CHANGES\s+RESTARTS/);
     expect(result.stderr).toMatch(/node-1: \d+ change\(s\)/);
@@ -105,6 +105,35 @@ describe('nodeward plan through the bastion (lab)', () => {
     expect(refused?.error?.message).toContain(victim.address);
     expect(refused?.error?.message).toMatch(/SHA256:[A-Za-z0-9+/]{20,}/);
     expect(plan.nodes.filter((n) => n.name !== victim.name).every((n) => n.status === 'changes')).toBe(true);
+  });
+
+  it('refuses a changed key even with --accept-new, and checks the bastion key the same way', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nw-hk2-'));
+    const lines = (await readFile(lab.info.files.knownHosts, 'utf8')).split('\n');
+    const keyOf = (address: string) => lines.find((l) => l.startsWith(`${address} `))?.split(' ').slice(1).join(' ') ?? '';
+    const node1 = lab.info.nodes[0]?.address ?? '';
+    const node2 = lab.info.nodes[1]?.address ?? '';
+    const swap = (line: string, victim: string, donor: string) => (line.startsWith(`${victim} `) ? `${victim} ${keyOf(donor)}` : line);
+    await copyFile(lab.info.files.identityFile, join(dir, 'id_ed25519'));
+    await copyFile(lab.info.files.kubeconfig, join(dir, 'kubeconfig'));
+    await writeFile(join(dir, 'inventory.yaml'), await readFile(inventory, 'utf8'));
+    // a node's key changed: --accept-new must not accept it
+    await writeFile(join(dir, 'known_hosts'), lines.map((l) => swap(l, node1, node2)).join('\n'));
+    const accepted = await nodeward(['plan', '-i', join(dir, 'inventory.yaml'), '--json', '--accept-new']);
+    expect(accepted.code).toBe(1);
+    const plan = JSON.parse(accepted.stdout) as JsonPlan;
+    expect(plan.nodes[0]?.error?.message).toMatch(/changed/i);
+    expect(await readFile(join(dir, 'known_hosts'), 'utf8')).not.toContain(`${node1} ${keyOf(node1)}`);
+    // the bastion's key changed: every node is refused at the bastion hop, none is contacted
+    await writeFile(join(dir, 'known_hosts'), lines.map((l) => swap(l, lab.info.bastion.address, node2)).join('\n'));
+    const bastion = await nodeward(['plan', '-i', join(dir, 'inventory.yaml'), '--json']);
+    expect(bastion.code).toBe(1);
+    const refused = JSON.parse(bastion.stdout) as JsonPlan;
+    for (const node of refused.nodes) {
+      expect(node.status).toBe('error');
+      expect(node.error?.message).toContain(lab.info.bastion.address);
+      expect(node.error?.message).toMatch(/changed/i);
+    }
   });
 
   it('reports an unreachable node with exit 1 while the others plan', async () => {
