@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,9 @@ beforeAll(async () => {
   ].join('\n');
   await writeFile(join(dir, 'systemctl'), fake + '\n');
   await chmod(join(dir, 'systemctl'), 0o755);
+  await mkdir(join(dir, 'silent'));
+  await writeFile(join(dir, 'silent', 'systemctl'), '#!/bin/sh\nexit 1\n');
+  await chmod(join(dir, 'silent', 'systemctl'), 0o755);
   process.env['PATH'] = `${dir}:${savedPath ?? '/usr/bin:/bin'}`;
 });
 
@@ -68,7 +71,7 @@ describe('batched facts', () => {
   });
 
   it('reports units as unknown when systemctl prints nothing', async () => {
-    process.env['PATH'] = '/nonexistent';
+    process.env['PATH'] = `${join(dir, 'silent')}:${savedPath ?? '/usr/bin:/bin'}`;
     try {
       const facts = await gatherFacts(localTransport(), [{ kind: 'unit', name: 'a' }, { kind: 'unit', name: 'b' }]);
       expect(facts.units.get('a')).toMatchObject({ loadState: 'unknown', activeState: 'unknown' });
