@@ -9,7 +9,7 @@ import { nftIn } from './network.ts';
 import { alive, cmdlineHas, readPid, signal } from './node-boot.ts';
 import { must, sleep } from './run.ts';
 
-export const FAULT_KINDS = ['kubelet-crash', 'containerd-refuse', 'sshd-down', 'partition', 'latency', 'bastion-restart'] as const;
+export const FAULT_KINDS = ['kubelet-crash', 'containerd-refuse', 'sshd-down', 'partition', 'ssh-new-blocked', 'latency', 'bastion-restart'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface ActiveFault {
@@ -82,6 +82,14 @@ export async function injectFault(info: LabInfo, kind: FaultKind, target: string
 `);
       break;
     }
+    case 'ssh-new-blocked': {
+      // only new connections: a session nodeward already has keeps working, a fresh login does not
+      await nftIn(info.bastion.netns, `table ip ${sshBlockTable(target)} {
+  chain output_drop { type filter hook output priority -200; policy accept; ip daddr ${findNode(info, target).address} tcp dport 22 ct state new drop; }
+}
+`);
+      break;
+    }
     case 'latency': {
       const ms = Number(arg);
       if (!Number.isFinite(ms) || ms <= 0 || ms > 10_000) throw new LabError('latency takes a delay in ms (1-10000): fault latency bastion 50');
@@ -128,6 +136,9 @@ async function healOne(info: LabInfo, f: ActiveFault): Promise<void> {
     case 'partition':
       await nftIn(info.bastion.netns, `delete table bridge ${partitionTable(f.target)}\n`).catch(() => undefined);
       break;
+    case 'ssh-new-blocked':
+      await nftIn(info.bastion.netns, `delete table ip ${sshBlockTable(f.target)}\n`).catch(() => undefined);
+      break;
     case 'latency':
       await stopDelayLine(info);
       break;
@@ -135,6 +146,8 @@ async function healOne(info: LabInfo, f: ActiveFault): Promise<void> {
       break;
   }
 }
+
+const sshBlockTable = (node: string) => `nwlab_sshblock_${node.replace('-', '_')}`;
 
 const partitionTable = (node: string) => `nwlab_partition_${node.replace('-', '_')}`;
 const delayPidFile = (info: LabInfo) => path.join(info.dir, 'delayline.pid');
