@@ -92,7 +92,13 @@ export const sshdSchema = z.strictObject({
       .transform((v) => (Array.isArray(v) ? v : [v]))
       .refine((values) => values.every((v) => v !== '' && !/[\0\n\r#"'`$\\]/.test(v) && !/\s/.test(v)), 'values must be single words without # or quotes'),
   ).describe('Keyword → value (or a list of words); an empty list leaves the keyword out.'),
-  confirmSeconds: z.number().int().min(10).max(3600).default(90).describe('The node reverts unless a new SSH connection confirms within this time.'),
+  confirmSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(600)
+    .default(90)
+    .describe('The node reverts unless a new SSH connection confirms within this time (kept well inside the node lock\'s expiry).'),
 });
 
 export const serviceSchema = z
@@ -135,7 +141,7 @@ export const firewallSchema = z.strictObject({
   allow: z
     .array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9 _.-]{1,60}$/), protocol: z.enum(['tcp', 'udp']), ports: z.array(portRange).min(1), from: z.array(addressOrCidr).default([]) }))
     .default([]),
-  confirmSeconds: z.number().int().min(10).max(3600).default(90),
+  confirmSeconds: z.number().int().min(10).max(600).default(90),
 });
 
 export const packageSchema = z.strictObject({
