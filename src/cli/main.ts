@@ -16,8 +16,8 @@ function program(): Command {
     .version(version)
     .description(
       'Harden Kubernetes nodes over SSH, through a bastion, and keep them hardened.\n\n' +
-        'Every node is reached over one shared bastion login and read in one round trip; `plan` shows what\n' +
-        'would change as diffs, `apply` makes it atomically with backups, restarts kubelet/containerd in\n' +
+        'Every node is reached over one shared bastion login and read in one round trip; `plan` shows what ' +
+        'would change as diffs, `apply` makes it atomically with backups, restarts kubelet/containerd in ' +
         'health-gated rolling batches and rolls a node back if it does not come back Ready.',
     )
     .showHelpAfterError('(run with --help for usage)')

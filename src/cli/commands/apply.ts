@@ -14,6 +14,7 @@ import { renderOutcomes } from '../../ui/render-apply.ts';
 import { describeLock, renderPlan } from '../../ui/render-plan.ts';
 import { ConfigError, UsageError } from '../../util/errors.ts';
 import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
+import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { loadInputs, type Inputs } from '../inputs.ts';
@@ -100,13 +101,13 @@ export function registerApply(program: Command): void {
     .command('apply')
     .summary('make the planned changes: atomic writes, health-gated rolling restarts, automatic rollback')
     .description(
-      'Plans, shows the plan and asks which nodes to apply to (or applies a saved plan with --plan, refusing\n' +
-        'every node whose state changed since). Per node: takes a node-side lock, re-reads its facts, refuses\n' +
-        'changes that would break it (guards), backs up every file it changes, writes atomically, sets sysctls\n' +
-        'live then persists them, restarts containerd and/or kubelet once, and waits for the health gate\n' +
-        '(unit active, /healthz ok, Node Ready with a fresh heartbeat). A node that fails the gate is rolled\n' +
+      'Plans, shows the plan and asks which nodes to apply to (or applies a saved plan with --plan, refusing ' +
+        'every node whose state changed since). Per node: takes a node-side lock, re-reads its facts, refuses ' +
+        'changes that would break it (guards), backs up every file it changes, writes atomically, sets sysctls ' +
+        'live then persists them, restarts containerd and/or kubelet once, and waits for the health gate ' +
+        '(unit active, /healthz ok, Node Ready with a fresh heartbeat). A node that fails the gate is rolled ' +
         'back byte for byte and restarted again. Nodes go in batches; the first batch is the canary.\n\n' +
-        'Exit status: 0 every node applied or in sync, 3 a node was rolled back, 4 a rollback failed,\n' +
+        'Exit status: 0 every node applied or in sync, 3 a node was rolled back, 4 a rollback failed, ' +
         '1 anything else (refused, unreachable, skipped, bad input), 130 interrupted.',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
@@ -114,14 +115,10 @@ export function registerApply(program: Command): void {
     .option('-y, --yes', 'apply to every node with changes without asking')
     .option('--batch <sizes>', 'rolling batch sizes, Ansible serial style: counts or percentages, the last repeats', '1,25%')
     .option('--max-failures <n|%>', 'failure budget; once exceeded no further node is touched', '0')
-    .option('--health-timeout <seconds>', 'how long a restarted node may take to pass the health gate', '120')
-    .option('--lock-ttl <seconds>', 'node lock expiry (a crashed run\'s lock is taken over after it)', '900')
-    .option('--lock-wait <seconds>', 'wait up to this long for a node another live run has locked, then re-read it (0: refuse it at once)', '0')
     .option('--json', 'print the outcome per node as JSON on stdout')
-    .option('--no-diff', 'do not show content diffs in the plan')
-    .option('--color', 'force colors')
-    .option('--no-color', 'no colors (also NO_COLOR=1)')
-    .option('-q, --quiet', 'no progress output');
+    .option('--no-diff', 'do not show content diffs in the plan');
+  addGateOptions(command, { lockWait: true });
+  addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
   command.addHelpText('after', '\nExamples:\n  nodeward apply -i inventory.yaml\n  nodeward apply -i inventory.yaml kubelet --batch 1,5,25% --max-failures 10%\n  nodeward plan --out plan.json && nodeward apply --plan plan.json');

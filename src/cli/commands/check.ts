@@ -12,6 +12,7 @@ import { readFleet } from '../../run/plan-fleet.ts';
 import { InternalError } from '../../util/errors.ts';
 import { palette } from '../../ui/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
+import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
@@ -54,10 +55,8 @@ export function registerCheck(program: Command): void {
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
     .option('--format <fmt[=file]>', `report format: ${FORMATS.join(', ')}; repeat for several, each =FILE (default: table on stdout)`, collectRepeated)
-    .option('--output <file>', 'write the (single) format given without =FILE to this file')
-    .option('--color', 'force colors')
-    .option('--no-color', 'no colors (also NO_COLOR=1)')
-    .option('-q, --quiet', 'no progress output');
+    .option('--output <file>', 'write the (single) format given without =FILE to this file');
+  addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
   command.addHelpText(

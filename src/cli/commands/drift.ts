@@ -24,6 +24,7 @@ import { palette } from '../../ui/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
 import { InternalError, UsageError } from '../../util/errors.ts';
 import { applyDeps, operator, type ApplyTuning } from '../apply-deps.ts';
+import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
@@ -120,15 +121,12 @@ export function registerDrift(program: Command): void {
     .option('--fix', 'apply the drift: one node at a time, every guard and gate, rollback on failure')
     .option('--batch <sizes>', 'with --fix: rolling batch sizes (counts or percentages)', '1')
     .option('--max-failures <n|%>', 'with --fix: failure budget; once exceeded no further node is touched', '0')
-    .option('--health-timeout <seconds>', 'with --fix: how long a restarted node may take to pass the health gate', '120')
-    .option('--lock-ttl <seconds>', 'with --fix: node lock expiry', '900')
     .option('--lock <wait|skip>', 'a node another nodeward run holds: skip it (reported locked) or wait for it', 'skip')
     .option('--lock-timeout <seconds>', 'with --lock wait: how long to wait per node', '300')
     .option('--shard <I/N>', 'only the nodes of shard I of N (0-based; stable hash of the node name); auto/N takes I from $JOB_COMPLETION_INDEX')
-    .option('--state-dir <dir>', 'where runs are remembered (default: $XDG_STATE_HOME/nodeward/drift)')
-    .option('--color', 'force colors')
-    .option('--no-color', 'no colors (also NO_COLOR=1)')
-    .option('-q, --quiet', 'no progress or summary on stderr');
+    .option('--state-dir <dir>', 'where runs are remembered (default: $XDG_STATE_HOME/nodeward/drift)');
+  addGateOptions(command, { lockWait: false, prefix: 'with --fix: ' });
+  addDisplayOptions(command, 'no progress or summary on stderr');
   addInputOptions(command);
   addConnectOptions(command);
   command.addHelpText(

@@ -5,6 +5,7 @@ import { planFleet } from '../../run/plan-fleet.ts';
 import { palette } from '../../ui/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
 import { renderPlan } from '../../ui/render-plan.ts';
+import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { loadInputs, type Inputs } from '../inputs.ts';
@@ -60,18 +61,16 @@ export function registerPlan(program: Command): void {
     .command('plan')
     .summary('show what apply would change on each node, as diffs')
     .description(
-      'Reads every selected node in one round trip each (through the bastion) and shows, per node, the changes\n' +
-        'the playbooks need: file diffs, kubelet settings, sysctls (live and at boot), modes and owners, and the\n' +
+      'Reads every selected node in one round trip each (through the bastion) and shows, per node, the changes ' +
+        'the playbooks need: file diffs, kubelet settings, sysctls (live and at boot), modes and owners, and the ' +
         'restarts they imply. Nothing on any node is changed.\n\n' +
         'Exit status: 0 every node in sync, 2 changes pending, 1 an error (other nodes are still planned and shown).',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
     .option('--json', 'print the plan as JSON on stdout')
     .option('--out <file>', 'save the plan (JSON, mode 0600) for `nodeward apply --plan FILE`')
-    .option('--no-diff', 'do not show content diffs')
-    .option('--color', 'force colors')
-    .option('--no-color', 'no colors (also NO_COLOR=1)')
-    .option('-q, --quiet', 'no progress output');
+    .option('--no-diff', 'do not show content diffs');
+  addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
   command.addHelpText(

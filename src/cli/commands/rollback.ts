@@ -14,6 +14,7 @@ import { renderOutcomes } from '../../ui/render-apply.ts';
 import { renderTable } from '../../ui/table.ts';
 import { UsageError } from '../../util/errors.ts';
 import { applyDeps, operator, type ApplyTuning } from '../apply-deps.ts';
+import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
@@ -35,20 +36,18 @@ export function registerRollback(program: Command): void {
     .command('rollback')
     .summary('undo a run on its nodes, from the node-side backups, through the same lock and gates')
     .description(
-      'Restores every file and sysctl the run changed on each node (byte for byte, with mode and owner) from\n' +
-        'the backups the run left on the node, restarts what the run restarted and waits for the health gate.\n' +
+      'Restores every file and sysctl the run changed on each node (byte for byte, with mode and owner) from ' +
+        'the backups the run left on the node, restarts what the run restarted and waits for the health gate. ' +
         'A node whose files were edited after the run is refused. Run ids: `nodeward runs`.',
     )
     .argument('<run-id>', 'the run to undo')
     .option('--batch <sizes>', 'rolling batch sizes', '1,25%')
-    .option('--health-timeout <seconds>', 'health gate timeout per node', '120')
-    .option('--lock-ttl <seconds>', 'node lock expiry', '900')
+
     .option('--drain', 'cordon and evict each node around its restarts (default: when the run being undone drained)')
     .option('--no-drain', 'do not drain, even if the run being undone did')
-    .option('--drain-timeout <seconds>', 'longest a drain may take before the node is refused (and uncordoned)', '300')
-    .option('--color', 'force colors')
-    .option('--no-color', 'no colors')
-    .option('-q, --quiet', 'no progress output');
+    .option('--drain-timeout <seconds>', 'longest a drain may take before the node is refused (and uncordoned)', '300');
+  addGateOptions(command, { lockWait: false });
+  addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
   command.action(async (runId: string, flags: RollbackFlags) => {

@@ -21,6 +21,7 @@ import { renderPlan } from '../../ui/render-plan.ts';
 import { describeWave, renderWavePlan } from '../../ui/render-rollout.ts';
 import { UsageError } from '../../util/errors.ts';
 import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
+import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath } from '../input-options.ts';
@@ -275,14 +276,10 @@ export function registerRollout(program: Command): void {
     .option('--drain-timeout <seconds>', 'longest a drain may take; then the node is uncordoned and refused', '300')
     .option('--resume <run-id>', 'continue an interrupted rollout: its recorded playbooks, options and waves; done nodes are skipped')
     .option('-y, --yes', 'start without asking (the plan and the waves are still shown)')
-    .option('--health-timeout <seconds>', 'how long a restarted node may take to pass the health gate', '120')
-    .option('--lock-ttl <seconds>', 'node lock expiry (a crashed run\'s lock is taken over after it)', '900')
-    .option('--lock-wait <seconds>', 'wait up to this long for a node another live run has locked (0: refuse it)', '0')
     .option('--json', 'print the outcome per node as JSON on stdout')
-    .option('--no-diff', 'do not show content diffs in the plan')
-    .option('--color', 'force colors')
-    .option('--no-color', 'no colors (also NO_COLOR=1)')
-    .option('-q, --quiet', 'no progress output');
+    .option('--no-diff', 'do not show content diffs in the plan');
+  addGateOptions(command, { lockWait: true });
+  addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
   command.addHelpText(
