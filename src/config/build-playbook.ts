@@ -48,7 +48,7 @@ export function buildPlaybook(parsed: ParsedYaml, file: string, files: SourceFil
       if (first !== undefined) add(pos, `resources[${index}].name: duplicate entry name '${entryName.value}' (first used on line ${first})`);
       else firstLine.set(entryName.value, pos.line);
     }
-    const entry = readEntry(item, index, name, file, files, schemas, kinds, issues);
+    const entry = readEntry(item, index, name, file, files, kinds, issues);
     if (entry !== undefined) entries.push(entry);
   });
 
@@ -75,7 +75,6 @@ function readEntry(
   playbookName: string,
   file: string,
   files: SourceFiles,
-  schemas: ResourceSchemaRegistry,
   kinds: readonly string[],
   issues: ConfigIssue[],
 ): LoadedEntry | undefined {

@@ -1,13 +1,11 @@
 import type { FileFact } from '../facts/types.ts';
 import { PlanError } from '../plan/errors.ts';
-import { fingerprint, sha256 } from '../plan/fingerprint.ts';
-import { contentDiff, viewOf } from '../plan/text-diff.ts';
 import type { Change } from '../plan/types.ts';
-import { entryChecks, entryIds, entryNotes, unique } from './change-parts.ts';
-import { metaOperations } from './file.ts';
+import { entryNotes, unique } from './change-parts.ts';
+import { keyEditChange } from './key-edit-change.ts';
 import type { KubeletConfigSpec } from './schemas.ts';
 import type { Desired, PlanInput, ResourceHandler } from './types.ts';
-import { fileFingerprintInput, metaSummary, writeMeta } from './write-meta.ts';
+import { metaSummary, writeMeta } from './write-meta.ts';
 import { editYaml, type YamlEdit } from './yaml-edit.ts';
 
 export const KUBELET_CONFIG_KIND = 'KubeletConfiguration';
@@ -65,27 +63,20 @@ function planKubeletConfig(path: string, group: readonly Desired<KubeletConfigSp
   const meta = writeMeta(fact, {}, input.constraints.get(path));
   const metaLines = metaSummary(fact, meta);
   if (result.changes.length === 0 && metaLines.length === 0) return [];
-  const content = Buffer.from(result.text, 'utf8');
-  const contentSha = sha256(content);
-  const rewrite = result.changes.length > 0;
   return [
-    {
-      id: `kubeletConfig:${path}`,
+    keyEditChange({
       kind: 'kubeletConfig',
-      target: path,
-      action: 'update',
-      entries: entryIds(entries),
-      summary: [...result.changes.map((c) => `${c.key}: ${show(c.before)} → ${show(c.after)}`), ...metaLines],
-      before: { sha256: fact.sha256, mode: fact.mode, owner: fact.owner, group: fact.group, keys: Object.fromEntries(result.changes.map((c) => [c.key, c.before ?? null])) },
-      after: { sha256: rewrite ? contentSha : fact.sha256, ...meta, keys: Object.fromEntries(result.changes.map((c) => [c.key, c.after ?? null])) },
-      diff: rewrite ? contentDiff(path, viewOf(fact.content, fact.sha256 ?? '', false), viewOf(content, contentSha, false)) : undefined,
-      sensitive: false,
-      restarts: rewrite ? unique(group.flatMap((item) => item.spec.restarts)) : [],
-      checks: entryChecks(entries),
+      path,
+      fact: { ...fact, content: fact.content },
+      changes: result.changes,
+      text: result.text,
+      meta,
+      metaLines,
+      entries,
+      restarts: unique(group.flatMap((item) => item.spec.restarts)),
       notes: entryNotes(entries),
-      fingerprint: fingerprint(fileFingerprintInput(fact)),
-      operations: rewrite ? [{ op: 'writeFile', path, content: content.toString('base64'), ...meta }] : metaOperations(path, fact, meta),
-    },
+      show,
+    }),
   ];
 }
 

@@ -6,7 +6,7 @@ import type { Change, Operation } from '../plan/types.ts';
 import { entryChecks, entryIds, entryNotes, modeString, parseMode } from './change-parts.ts';
 import { isKubeletConfigToken, resolvePath } from './kubelet-paths.ts';
 import type { PermissionsSpec } from './schemas.ts';
-import type { Desired, PermissionConstraint, PlanInput, ResourceHandler } from './types.ts';
+import type { Desired, PermissionConstraint, ResourceHandler } from './types.ts';
 
 const GLOB_CHARS = /[*?[]/;
 

@@ -37,7 +37,7 @@ export const sysctlHandler: ResourceHandler<SysctlSpec> = {
     return [
       ...[...wanted.values()].flatMap((want) => keyChange(want, current, after, input)),
       ...[...managed].flatMap(([path, keys]) => managedFileChange(path, keys, input)),
-      ...shadowFixes(wanted, after, input),
+      ...shadowFixes(wanted, after),
     ];
   },
 };
@@ -163,7 +163,7 @@ function managedFileChange(path: string, keys: readonly WantedKey[], input: Plan
  * A file that sorts after ours and sets one of our keys to another value wins at boot. We comment
  * those lines out (the file is backed up like any other), so our file is what the node boots with.
  */
-function shadowFixes(wanted: ReadonlyMap<string, WantedKey>, after: readonly SysctlFile[], input: PlanInput): Change[] {
+function shadowFixes(wanted: ReadonlyMap<string, WantedKey>, after: readonly SysctlFile[]): Change[] {
   const byFile = new Map<string, { file: SysctlFile; lines: Set<number>; keys: WantedKey[] }>();
   for (const [key, assignments] of bootAssignments(after)) {
     const want = wanted.get(key);

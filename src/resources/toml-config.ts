@@ -1,15 +1,14 @@
 import type { FileFact } from '../facts/types.ts';
 import { PlanError } from '../plan/errors.ts';
-import { canonicalJson, fingerprint, sha256 } from '../plan/fingerprint.ts';
-import { contentDiff, viewOf } from '../plan/text-diff.ts';
+import { canonicalJson } from '../plan/fingerprint.ts';
 import type { Change } from '../plan/types.ts';
-import { entryChecks, entryIds, entryNotes, unique } from './change-parts.ts';
-import { metaOperations } from './file.ts';
+import { entryNotes, unique } from './change-parts.ts';
+import { keyEditChange } from './key-edit-change.ts';
 import type { TomlConfigSpec } from './schemas.ts';
 import { editToml, type TomlEdit } from './toml-edit.ts';
 import { dottedKeyText, parseDottedKey } from './toml-keys.ts';
 import type { Desired, PlanInput, ResourceHandler } from './types.ts';
-import { fileFingerprintInput, metaSummary, writeMeta } from './write-meta.ts';
+import { metaSummary, writeMeta } from './write-meta.ts';
 
 /** Programs that can check a candidate file before it replaces the real one ('%s': the candidate). */
 const VALIDATORS: Readonly<Record<NonNullable<TomlConfigSpec['validate']>, readonly string[]>> = {
@@ -91,29 +90,24 @@ function planToml(path: string, group: readonly Desired<TomlConfigSpec>[], input
   const rewrite = result.changes.length > 0;
   if (!rewrite && metaLines.length === 0) return [];
   const entries = applied.map((item) => item.entry);
-  const content = Buffer.from(result.text, 'utf8');
-  const contentSha = sha256(content);
   const validators = unique(applied.flatMap((item) => (item.spec.validate ? [item.spec.validate] : [])));
   const validate = validators[0] === undefined ? undefined : VALIDATORS[validators[0]];
   const notes = [...entryNotes(entries), ...(rewrite && !result.preserved ? [`${path} could not be edited in place: it is written out anew and its comments and layout are lost`] : [])];
   return [
-    {
-      id: `tomlConfig:${path}`,
+    keyEditChange({
       kind: 'tomlConfig',
-      target: path,
-      action: 'update',
-      entries: entryIds(entries),
-      summary: [...result.changes.map((c) => `${c.key}: ${show(c.before)} → ${show(c.after)}`), ...metaLines],
-      before: { sha256: fact.sha256, mode: fact.mode, owner: fact.owner, group: fact.group, keys: Object.fromEntries(result.changes.map((c) => [c.key, c.before ?? null])) },
-      after: { sha256: rewrite ? contentSha : fact.sha256, ...meta, keys: Object.fromEntries(result.changes.map((c) => [c.key, c.after ?? null])) },
-      diff: rewrite ? contentDiff(path, viewOf(fact.content, fact.sha256 ?? '', false), viewOf(content, contentSha, false)) : undefined,
-      sensitive: false,
-      restarts: rewrite ? unique(applied.flatMap((item) => item.spec.restarts)) : [],
-      checks: entryChecks(entries),
+      path,
+      fact: { ...fact, content: fact.content },
+      changes: result.changes,
+      text: result.text,
+      meta,
+      metaLines,
+      entries,
+      restarts: unique(applied.flatMap((item) => item.spec.restarts)),
       notes,
-      fingerprint: fingerprint(fileFingerprintInput(fact)),
-      operations: rewrite ? [{ op: 'writeFile', path, content: content.toString('base64'), ...meta, validate }] : metaOperations(path, fact, meta),
-    },
+      show,
+      ...(validate ? { validate } : {}),
+    }),
   ];
 }
 

@@ -12,7 +12,7 @@ import { readFleet } from '../../run/plan-fleet.ts';
 import { InternalError } from '../../util/errors.ts';
 import { palette } from '../../ui/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
-import { addDisplayOptions, addGateOptions } from '../common-options.ts';
+import { addDisplayOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';

@@ -5,7 +5,7 @@ import { planFleet } from '../../run/plan-fleet.ts';
 import { palette } from '../../ui/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
 import { renderPlan } from '../../ui/render-plan.ts';
-import { addDisplayOptions, addGateOptions } from '../common-options.ts';
+import { addDisplayOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { loadInputs, type Inputs } from '../inputs.ts';
