@@ -2,7 +2,9 @@
  * Issue 2's benchmark: plan 10, 50 and 100 lab nodes with nodeward and, in the same run, the
  * OpenSSH floor (`true` on every node in parallel through one multiplexed bastion connection).
  *
- *   npx tsx bench/plan.ts [--nodes 10,50,100] [--runs 3] [--keep]
+ *   npx tsx bench/plan.ts [--nodes 10,50,100] [--runs 3] [--playbooks kubelet,kernel,files] [--keep]
+ *
+ * Without --playbooks nodeward plans every bundled playbook (what `nodeward plan` does).
  *
  * Runs as root (the lab). Uses lab NODEWARD_LAB_ID (default 8), brings it up when needed and
  * takes it down at the end unless --keep. Logs and raw numbers go to /tmp/nodeward-bench<ID>/plan.
@@ -23,11 +25,13 @@ const { values } = parseArgs({
   options: {
     nodes: { type: 'string', default: '10,50,100' },
     runs: { type: 'string', default: '3' },
+    playbooks: { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
   },
 });
 const sizes = values.nodes.split(',').map(Number);
 const runs = Number(values.runs);
+const playbooks = values.playbooks.split(',').filter(Boolean);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 interface Sample extends Measured {
@@ -60,7 +64,7 @@ async function runNodeward(n: number, inventory: string): Promise<Sample> {
   const statsFile = path.join(dir, `stats-${n}.jsonl`);
   rmSync(statsFile, { force: true });
   const out = path.join(dir, `plan-${n}.json`);
-  const m = await measure(['node', NODEWARD_CLI, 'plan', '-i', inventory, '--json', '-q'], {
+  const m = await measure(['node', NODEWARD_CLI, 'plan', '-i', inventory, ...playbooks, '--json', '-q'], {
     logFile,
     stdoutFile: out,
     env: { ...process.env, NODEWARD_STATS_FILE: statsFile },
@@ -106,7 +110,7 @@ const table = markdownTable(
   ['nodes', 'what', 'wall s (median)', 'wall s (all runs)', 'remote execs per node', 'TCP connections to the bastion', 'most handshakes in flight', 'controller peak RSS', 'failures'],
   rows,
 );
-const header = `machine: ${await machineLine()}\nruns per cell: ${runs}; finished ${new Date().toISOString()} (${busyness()})\n`;
+const header = `machine: ${await machineLine()}\nplaybooks: ${playbooks.length > 0 ? playbooks.join(', ') : 'every bundled one'}; runs per cell: ${runs}; finished ${new Date().toISOString()} (${busyness()})\n`;
 writeFileSync(path.join(dir, 'results.md'), header + '\n' + table);
 process.stdout.write(header + '\n' + table);
 await counter.remove();
