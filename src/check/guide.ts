@@ -3,6 +3,7 @@ import { cgroupDriversMatch, containerdNoTcp, containerdSystemdCgroup } from './
 import { allSettings, kubeletSetting, mustBe } from './audits/kubelet-settings.ts';
 import { sysctlAudit } from './audits/sysctl.ts';
 import type { Audit, CheckDef } from './types.ts';
+import { PROTECT_KERNEL_DEFAULTS } from '../apply/guards.ts';
 
 function guide(id: string, title: string, audit?: Audit, remediation = 'apply the playbook entry that carries this id'): CheckDef {
   return { id, title, source: 'guide', assessment: 'automated', requests: [], audit, remediation };
@@ -12,14 +13,7 @@ const both = (prefix: string, keys: readonly string[], value: string): Record<st
   Object.fromEntries(keys.flatMap((key) => ['all', 'default'].map((scope) => [`${prefix}.${scope}.${key}`, value])));
 
 /** The kernel tunables a kubelet with protectKernelDefaults refuses to start without (exact values). */
-export const KUBELET_TUNABLES: Readonly<Record<string, string>> = {
-  'vm.overcommit_memory': '1',
-  'vm.panic_on_oom': '0',
-  'kernel.panic': '10',
-  'kernel.panic_on_oops': '1',
-  'kernel.keys.root_maxkeys': '1000000',
-  'kernel.keys.root_maxbytes': '25000000',
-};
+export const KUBELET_TUNABLES = PROTECT_KERNEL_DEFAULTS;
 
 /** Values the guide fixes for every node; rp_filter (per CNI) and IPv6 forwarding (per site) are left to the playbooks. */
 export const GUIDE_SYSCTLS = {

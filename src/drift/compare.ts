@@ -2,14 +2,8 @@ import type { HistoryItem } from './history.ts';
 
 export type ItemState = 'new' | 'persisting';
 
-export interface Found {
-  readonly id: string;
-  readonly kind: string;
-  readonly target: string;
-  readonly summary: readonly string[];
-  readonly rules: readonly string[];
-  readonly checks: readonly string[];
-}
+/** A drift item as found this run: the history item without its first-seen time. */
+export type Found = Omit<HistoryItem, 'firstSeen'>;
 
 export interface Compared<T extends Found> {
   readonly current: readonly (T & { readonly state: ItemState; readonly firstSeen: string })[];
