@@ -3,8 +3,20 @@ import type { NodePlan } from '../plan/types.ts';
 
 export type ApprovalChoice = { readonly kind: 'all' } | { readonly kind: 'some'; readonly nodes: readonly string[] } | { readonly kind: 'abort' };
 
-/** Asks which nodes to apply to. Only called on a terminal; the CLI refuses non-interactive use without --yes. */
+/**
+ * Asks which nodes to apply to. Only called on a terminal; the CLI refuses non-interactive use
+ * without --yes. Ctrl-C or a closed terminal in the prompt is an abort: nothing is changed.
+ */
 export async function askApproval(nodes: readonly NodePlan[]): Promise<ApprovalChoice> {
+  try {
+    return await approval(nodes);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') return { kind: 'abort' };
+    throw error;
+  }
+}
+
+async function approval(nodes: readonly NodePlan[]): Promise<ApprovalChoice> {
   const withChanges = nodes.filter((node) => node.status === 'changes');
   const answer = await select({
     message: `Apply these changes to ${withChanges.length} node(s)?`,
