@@ -12,6 +12,11 @@ import type { PlanHooks } from './hooks.ts';
 export interface PlanFleetOptions {
   readonly concurrency: number;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Close each node's connection as soon as its facts are read, for callers that never use it
+   * again: a fleet's sessions then do not all stay open (memory here, sshd sessions there).
+   */
+  readonly closeEach?: boolean;
 }
 
 export interface NodeRead {
@@ -27,6 +32,7 @@ export async function planNode(
   hooks: PlanHooks,
   signal?: AbortSignal,
   extraRequests: readonly FactRequest[] = [],
+  closeAfter = false,
 ): Promise<NodeRead> {
   try {
     if (signal?.aborted) throw new CancelledError();
@@ -34,6 +40,7 @@ export async function planNode(
     const transport = await connector.connect(host, signal);
     hooks.nodeStep?.(host, 'facts');
     const facts = await gatherFacts(transport, withExtra(factRequests(entries), extraRequests), signal ? { signal } : {});
+    if (closeAfter) void transport.close();
     hooks.nodeStep?.(host, 'plan');
     return { plan: buildNodePlan(host, entries, facts), facts };
   } catch (error) {
@@ -54,7 +61,7 @@ export async function planFleet(
   return Promise.all(
     hosts.map((host) =>
       limit(async () => {
-        const { plan } = await planNode(host, entriesByHost.get(host.name) ?? [], connector, hooks, options.signal);
+        const { plan } = await planNode(host, entriesByHost.get(host.name) ?? [], connector, hooks, options.signal, [], options.closeEach === true);
         hooks.nodeDone?.(host, plan);
         return plan;
       }),

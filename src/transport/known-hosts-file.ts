@@ -2,11 +2,12 @@ import { open, readFile } from 'node:fs/promises';
 import type { ServerHostKeyAlgorithm } from 'ssh2';
 import {
   formatKnownHostsLine,
+  indexKnownHosts,
   parseKnownHosts,
   preferredHostKeyAlgorithms,
   verifyHostKey,
 } from './known-hosts.ts';
-import type { HostKeyVerdict, KnownHostsEntry } from './known-hosts.ts';
+import type { HostKeyVerdict } from './known-hosts.ts';
 
 /**
  * The inventory's known_hosts file, read once per connector. Accepted keys (`--accept-new`)
@@ -28,12 +29,12 @@ export async function loadKnownHostsFile(path: string): Promise<KnownHostsFile> 
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  const entries: KnownHostsEntry[] = [...parseKnownHosts(text).entries];
+  const index = indexKnownHosts(parseKnownHosts(text).entries);
   let appendQueue: Promise<void> = Promise.resolve();
 
   const append = async (host: string, port: number, keyType: string, keyBlob: Buffer): Promise<void> => {
     // Re-check under the queue: two connects of the same address may both have seen `unknown`.
-    if (verifyHostKey(entries, host, port, keyBlob).status !== 'unknown') return;
+    if (verifyHostKey(index.candidates(host, port), host, port, keyBlob).status !== 'unknown') return;
     const line = formatKnownHostsLine(host, port, keyType, keyBlob);
     const handle = await open(path, 'a+', 0o644);
     try {
@@ -49,13 +50,13 @@ export async function loadKnownHostsFile(path: string): Promise<KnownHostsFile> 
       await handle.close();
     }
     const added = parseKnownHosts(line).entries[0];
-    if (added !== undefined) entries.push({ ...added, line: -1 });
+    if (added !== undefined) index.add({ ...added, line: -1 });
   };
 
   return {
     path,
-    verify: (host, port, keyBlob) => verifyHostKey(entries, host, port, keyBlob),
-    preferredAlgorithms: (host, port) => preferredHostKeyAlgorithms(entries, host, port),
+    verify: (host, port, keyBlob) => verifyHostKey(index.candidates(host, port), host, port, keyBlob),
+    preferredAlgorithms: (host, port) => preferredHostKeyAlgorithms(index.candidates(host, port), host, port),
     accept: (host, port, keyType, keyBlob) => {
       const next = appendQueue.then(() => append(host, port, keyType, keyBlob));
       appendQueue = next.catch(() => undefined);

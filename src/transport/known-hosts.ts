@@ -13,6 +13,8 @@ export type KnownHostsMarker = 'revoked' | 'cert-authority';
 interface HostPattern {
   readonly negated: boolean;
   readonly regex: RegExp;
+  /** The lower-cased name when the pattern has no wildcard (what an index can look up). */
+  readonly literal: string | undefined;
 }
 
 export type HostSelector =
@@ -105,7 +107,8 @@ function parseHostField(field: string): HostSelector | undefined {
     .filter((part) => part !== '')
     .map((part) => {
       const negated = part.startsWith('!');
-      return { negated, regex: globToRegExp(negated ? part.slice(1) : part) };
+      const glob = negated ? part.slice(1) : part;
+      return { negated, regex: globToRegExp(glob), literal: /[*?]/.test(glob) ? undefined : glob.toLowerCase() };
     });
   return { kind: 'patterns', patterns };
 }
@@ -140,6 +143,44 @@ export function entryMatchesName(entry: KnownHostsEntry, name: string): boolean 
     matched = true;
   }
   return matched;
+}
+
+/**
+ * Entries by the exact names they list: a fleet's known_hosts has thousands of lines, and testing
+ * every one for every connect is quadratic. Hashed, wildcard and negated entries are always
+ * candidates, so candidates() is a superset of the entries that can match, in file order.
+ */
+export interface KnownHostsIndex {
+  add(entry: KnownHostsEntry): void;
+  candidates(host: string, port: number): KnownHostsEntry[];
+}
+
+export function indexKnownHosts(entries: readonly KnownHostsEntry[]): KnownHostsIndex {
+  const byName = new Map<string, KnownHostsEntry[]>();
+  const others: KnownHostsEntry[] = [];
+  const order = new Map<KnownHostsEntry, number>();
+  const add = (entry: KnownHostsEntry): void => {
+    order.set(entry, order.size);
+    const patterns = entry.hosts.kind === 'patterns' ? entry.hosts.patterns : undefined;
+    if (patterns === undefined || patterns.some((p) => p.negated || p.literal === undefined)) {
+      others.push(entry);
+      return;
+    }
+    for (const name of new Set(patterns.map((p) => p.literal ?? ''))) {
+      const list = byName.get(name);
+      if (list === undefined) byName.set(name, [entry]);
+      else list.push(entry);
+    }
+  };
+  entries.forEach(add);
+  return {
+    add,
+    candidates(host, port) {
+      const exact = byName.get(knownHostsName(host, port).toLowerCase()) ?? [];
+      if (others.length === 0) return exact;
+      return [...exact, ...others].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    },
+  };
 }
 
 function entriesFor(entries: readonly KnownHostsEntry[], host: string, port: number): KnownHostsEntry[] {

@@ -34,7 +34,7 @@ export async function planFromFlags(playbooks: readonly string[], flags: PlanFla
   const progress = createPlanProgress(inputs.hosts, { tty: terminal.stderrTty, quiet: flags.quiet === true || flags.json === true && !terminal.stderrTty, write: (line) => process.stderr.write(line) });
   let nodes: NodePlan[];
   try {
-    nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal }, progress.hooks);
+    nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal, closeEach: true }, progress.hooks);
   } finally {
     await progress.finish();
     await connector.closeAll();
