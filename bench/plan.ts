@@ -12,6 +12,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { labReset, readLabInfo } from '../lab/lab.ts';
 import { must } from '../lab/run.ts';
 import { bastionCounter } from './lib/bastion-counter.ts';
 import { downLab, ensureLab, workDir, writeInventory } from './lib/bench-lab.ts';
@@ -44,7 +45,9 @@ const dir = workDir('plan');
 log(`machine: ${await machineLine()}`);
 log('building dist/ (npm run build)');
 await must('npm', ['run', '-s', 'build'], { cwd: REPO });
-const info = await ensureLab(Math.max(...sizes), log);
+await ensureLab(Math.max(...sizes), log);
+// Every run plans the seeded drift, whatever an earlier benchmark left on the nodes.
+const info = await labReset(readLabInfo().nodes.slice(0, Math.max(...sizes)).map((node) => node.name));
 const counter = bastionCounter(info.bastion.netns);
 const floor = floorFiles(info, dir);
 const logFile = path.join(dir, 'runs.log');
@@ -54,7 +57,7 @@ const record = (key: string, sample: Sample): void => void results.set(key, [...
 async function runFloor(n: number): Promise<Sample> {
   await counter.reset();
   const out = path.join(dir, `floor-${n}.out`);
-  const m = await measure(['sh', floor.script, floor.config, String(n)], { logFile, stdoutFile: out, alsoCount: [floor.controlDir] });
+  const m = await measure(['sh', floor.script, floor.config, String(n)], { logFile, stdoutFile: out, alsoCount: [floor.marker] });
   const failures = (readFileSync(out, 'utf8').match(/^FAIL /gm) ?? []).length + (m.exitCode === 0 ? 0 : 1);
   return { ...m, tcp: await counter.read(), failures };
 }

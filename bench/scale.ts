@@ -76,22 +76,18 @@ async function plan(n: number, extraNodeArgs: string[] = []): Promise<Sample> {
   const inventory = writeInventory(info, n, path.join(dir, `inventory-${n}.yaml`));
   const statsFile = path.join(dir, `stats-${n}.jsonl`);
   rmSync(statsFile, { force: true });
-  const out = path.join(dir, `plan-${n}.json`);
+  const out = path.join(dir, `plan-${n}.txt`);
   const playbooks = values.playbook === 'bundled' ? [] : [values.playbook];
   const timeFile = path.join(dir, `time-${n}.txt`);
-  const m = await measure(['/usr/bin/time', '-f', '%U %S %M', '-o', timeFile, 'node', ...extraNodeArgs, NODEWARD_CLI, 'plan', '-i', inventory, ...playbooks, '--json', '-q', `--max-handshakes=${maxHandshakes}`], {
+  const m = await measure(['/usr/bin/time', '-f', '%U %S %M', '-o', timeFile, 'node', ...extraNodeArgs, NODEWARD_CLI, 'plan', '-i', inventory, ...playbooks, '-q', `--max-handshakes=${maxHandshakes}`], {
     logFile,
     stdoutFile: out,
     env: { ...process.env, NODEWARD_STATS_FILE: statsFile },
     timeoutMs: 20 * 60_000,
   });
-  let failures = n;
-  try {
-    const nodes = (JSON.parse(readFileSync(out, 'utf8')) as { nodes: { status: string }[] }).nodes;
-    failures = nodes.filter((node) => node.status === 'error').length + Math.max(0, n - nodes.length);
-  } catch {
-    // unreadable output: every node counts as failed
-  }
+  // The plan as a user sees it (diffs and the summary table); its last line counts the nodes.
+  const summary = /^(\d+) nodes: (\d+) in sync, (\d+) with changes, (\d+) with errors$/m.exec(readFileSync(out, 'utf8'));
+  const failures = summary ? Number(summary[4]) + Math.max(0, n - Number(summary[1])) : n;
   const [user = 0, system = 0, maxKib = 0] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
   const peakRssBytes = Math.max(m.peakRssBytes, maxKib * 1024);
   return { ...m, peakRssBytes, cpuSeconds: user + system, tcp: await counter.read(), failures, stats: readStats(statsFile) };

@@ -6,8 +6,10 @@ import type { LabInfo } from '../../lab/lab.ts';
  * The floor: OpenSSH's own client running `true` on nodes 1..n in parallel, every node's
  * connection a ProxyJump through one multiplexed bastion connection (ControlMaster), the lab's
  * keys and known_hosts with StrictHostKeyChecking. Prints "FAIL node-N" for each failure.
+ * `marker` (the config's path) is on the command line of every ssh process of the floor, the
+ * daemonized ControlMaster included.
  */
-export function floorFiles(info: LabInfo, dir: string): { config: string; script: string; controlDir: string } {
+export function floorFiles(info: LabInfo, dir: string): { config: string; script: string; marker: string } {
   const config = path.join(dir, 'floor_ssh_config');
   writeFileSync(
     config,
@@ -37,5 +39,5 @@ export function floorFiles(info: LabInfo, dir: string): { config: string; script
       '',
     ].join('\n'),
   );
-  return { config, script, controlDir: dir };
+  return { config, script, marker: config };
 }

@@ -50,8 +50,12 @@ function treePids(root: number, extra: readonly string[]): number[] {
     if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
     if (extra.length > 0 && extra.some((needle) => cmdline(pid).includes(needle))) matched.push(pid);
   }
+  // A command line naming the same path (a shell wrapper around the benchmark) must not pull in
+  // the benchmark itself, whose children include the lab's machines.
+  const ours = new Set<number>();
+  for (let pid: number | undefined = process.pid; pid !== undefined && pid > 1 && !ours.has(pid); pid = parentOf(pid)) ours.add(pid);
   const seen = new Set<number>();
-  const stack = [root, ...matched];
+  const stack = [root, ...matched.filter((pid) => !ours.has(pid))];
   while (stack.length > 0) {
     const pid = stack.pop();
     if (pid === undefined || seen.has(pid)) continue;
