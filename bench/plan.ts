@@ -70,7 +70,7 @@ async function runNodeward(n: number, inventory: string): Promise<Sample> {
   const m = await measure(['node', NODEWARD_CLI, 'plan', '-i', inventory, ...playbooks, '--json', '-q'], {
     logFile,
     stdoutFile: out,
-    env: { ...process.env, NODEWARD_STATS_FILE: statsFile },
+    env: { ...process.env, NODEWARD_CONNECTION_STATS: statsFile },
   });
   const plan = JSON.parse(readFileSync(out, 'utf8')) as { nodes: { status: string }[] };
   const errors = plan.nodes.filter((node) => node.status === 'error').length;

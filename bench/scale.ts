@@ -82,7 +82,7 @@ async function plan(n: number, extraNodeArgs: string[] = []): Promise<Sample> {
   const m = await measure(['/usr/bin/time', '-f', '%U %S %M', '-o', timeFile, 'node', ...extraNodeArgs, NODEWARD_CLI, 'plan', '-i', inventory, ...playbooks, '-q', `--max-handshakes=${maxHandshakes}`], {
     logFile,
     stdoutFile: out,
-    env: { ...process.env, NODEWARD_STATS_FILE: statsFile },
+    env: { ...process.env, NODEWARD_CONNECTION_STATS: statsFile },
     timeoutMs: 20 * 60_000,
   });
   // The plan as a user sees it (diffs and the summary table); its last line counts the nodes.

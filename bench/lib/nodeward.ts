@@ -14,7 +14,7 @@ export interface NodewardStats {
   readonly retries: number;
 }
 
-/** The ConnectorStats a run appended to NODEWARD_STATS_FILE (one line per connector), summed. */
+/** The ConnectorStats a run appended to NODEWARD_CONNECTION_STATS (one line per connector), summed. */
 export function readStats(file: string): NodewardStats | undefined {
   if (!existsSync(file)) return undefined;
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as NodewardStats);

@@ -11,6 +11,7 @@ export interface ConnectFlags {
   readonly connectTimeout: string;
   readonly commandTimeout: string;
   readonly acceptNew?: boolean;
+  readonly connectionStats?: string;
 }
 
 /** Flags every command that reaches nodes shares. */
@@ -20,7 +21,12 @@ export function addConnectOptions(command: Command): Command {
     .addOption(new Option('--max-handshakes <n>', 'SSH handshakes in flight at once (keep under the bastion\'s MaxStartups)').default('8'))
     .addOption(new Option('--connect-timeout <seconds>', 'per hop: TCP, handshake and authentication').default('15'))
     .addOption(new Option('--command-timeout <seconds>', 'longest a single remote step may take before its node fails').default('120'))
-    .addOption(new Option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is always refused)'));
+    .addOption(new Option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is always refused)'))
+    .addOption(
+      new Option('--connection-stats <file>', 'append connection statistics (bastion TCP connections, most handshakes in flight, execs per node) as a JSON line').env(
+        'NODEWARD_CONNECTION_STATS',
+      ),
+    );
 }
 
 export function positiveInt(value: string, flag: string): number {
@@ -35,5 +41,5 @@ export function connectorFor(inventory: Inventory, flags: ConnectFlags): Connect
     connectTimeoutMs: positiveInt(flags.connectTimeout, '--connect-timeout') * 1000,
     execTimeoutMs: positiveInt(flags.commandTimeout, '--command-timeout') * 1000,
     acceptNew: flags.acceptNew === true,
-  }));
+  }), flags.connectionStats);
 }

@@ -2,18 +2,18 @@ import { appendFileSync } from 'node:fs';
 import type { Connector } from '../transport/types.ts';
 
 /**
- * With NODEWARD_STATS_FILE set, every connector appends its ConnectorStats as one JSON line
- * when it closes: how the benchmarks (bench/README.md) count bastion connections, handshakes
- * in flight and execs per node of a real CLI run. Users never need it.
+ * `--connection-stats FILE`: when the run's connections close, append their statistics as one
+ * JSON line (TCP connections opened to the bastion, node sessions, the most SSH handshakes in
+ * flight, remote execs per node, retries). For operators checking a run against a bastion's
+ * MaxStartups, and for the benchmarks (bench/README.md).
  */
-export function withStatsFile(connector: Connector, file = process.env['NODEWARD_STATS_FILE']): Connector {
+export function withStatsFile(connector: Connector, file: string | undefined): Connector {
   if (!file) return connector;
   return {
-    connect: (host, signal) => connector.connect(host, signal),
-    stats: () => connector.stats(),
+    ...connector,
     async closeAll() {
       await connector.closeAll();
-      appendFileSync(file, JSON.stringify(connector.stats()) + '\n');
+      appendFileSync(file, JSON.stringify({ at: new Date().toISOString(), ...connector.stats() }) + '\n', { mode: 0o600 });
     },
   };
 }

@@ -64,8 +64,7 @@ describe('nodeward apply (lab)', () => {
     const first = await nodeward(['apply', '-i', inventory, ...PLAYBOOKS, '--yes', '--json', '--batch', '1,100%', '--health-timeout', '60']);
     expect(first.code, first.stderr).toBe(0);
     const json = JSON.parse(first.stdout) as ApplyJson;
-    // the bundled containerd playbook edits config.toml too: containerd restarts before the kubelet
-    for (const name of names) expect(outcome(json, name)).toMatchObject({ status: 'applied', restarted: ['containerd', 'kubelet'] });
+    for (const name of names) expect(outcome(json, name)).toMatchObject({ status: 'applied', restarted: ['kubelet'] });
     const startsAfter = await Promise.all(names.map(kubeletStarts));
     expect(startsAfter.map((n, i) => n - (startsBefore[i] ?? 0))).toEqual(names.map(() => 1));
     expect(Object.values(await readyNodes()).every((s) => s === 'True')).toBe(true);

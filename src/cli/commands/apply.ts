@@ -4,6 +4,7 @@ import type { NodeWork } from '../../apply/node-apply.ts';
 import { applyFleet } from '../../apply/run.ts';
 import { newRunId } from '../../apply/scripts/common.ts';
 import type { NodeOutcome } from '../../apply/types.ts';
+import type { Connector } from '../../transport/types.ts';
 import { createRunJournal } from '../../journal/run-journal.ts';
 import { approvedFromSaved, readSavedPlan, type SavedPlan } from '../../plan/saved.ts';
 import type { NodePlan } from '../../plan/types.ts';
@@ -43,7 +44,7 @@ function unappliable(node: NodePlan): NodeOutcome {
 }
 
 /** Saved plan: the inputs it was made from must be unchanged, else every node is refused. */
-async function savedPlanWork(file: string, flags: ApplyFlags): Promise<{ inputs: Inputs; work: NodeWork[]; early: NodeOutcome[] }> {
+async function savedPlanWork(file: string, flags: ApplyFlags): Promise<Prepared> {
   const saved: SavedPlan = await readSavedPlan(file);
   const inputs = await loadInputs({ inventory: inventoryPath(flags, saved.inventory.file), limit: saved.limit, playbooks: saved.playbooks.map((p) => p.file) });
   const changed = [inputs.sources.inventory, ...inputs.sources.playbooks].filter((source) => {
@@ -66,12 +67,24 @@ async function savedPlanWork(file: string, flags: ApplyFlags): Promise<{ inputs:
   return { inputs, work, early };
 }
 
-async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, signal: AbortSignal): Promise<{ inputs: Inputs; work: NodeWork[]; early: NodeOutcome[] } | undefined> {
+interface Prepared {
+  readonly inputs: Inputs;
+  readonly work: NodeWork[];
+  readonly early: NodeOutcome[];
+  /** The plan's open connections, reused for the changes. */
+  readonly connector?: Connector | undefined;
+}
+
+async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, signal: AbortSignal): Promise<Prepared | undefined> {
   const terminal = detectTerminal(flags.color);
   if (!flags.yes && !(process.stdin.isTTY && terminal.stdoutTty)) {
     throw new UsageError('refusing to apply without a terminal to confirm on: pass --yes (or apply a reviewed plan with --plan FILE)');
   }
-  const { inputs, plan } = await planFromFlags(playbooks, flags, signal);
+  const { inputs, plan, connector } = await planFromFlags(playbooks, flags, signal, { keepConnections: true });
+  const close = async (): Promise<undefined> => {
+    await connector?.closeAll();
+    return undefined;
+  };
   // with --json stdout carries only the outcome; the plan still goes to the log
   (flags.json ? process.stderr : process.stdout).write(renderPlan(plan, { palette: palette(terminal.color && !flags.json), diffs: flags.diff }));
   // A node another run holds is not reported in sync: its state is in flight. With --lock-wait it
@@ -82,10 +95,10 @@ async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, 
     .filter((n) => (n.status !== 'changes' || n.lockedBy) && !waitable(n))
     .map((n): NodeOutcome => (n.lockedBy ? { name: n.name, status: 'refused', reason: describeLock(n.lockedBy), changes: 0, restarted: [], durationMs: 0 } : n.status === 'in-sync' ? { name: n.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 } : unappliable(n)));
   let chosen = plan.nodes.filter((n) => (n.status === 'changes' && !n.lockedBy) || waitable(n));
-  if (chosen.length === 0) return { inputs, work: [], early };
+  if (chosen.length === 0) return { inputs, work: [], early: early, connector: await close() };
   if (!flags.yes) {
     const answer = await askApproval(plan.nodes);
-    if (answer.kind === 'abort') return undefined;
+    if (answer.kind === 'abort') return close();
     if (answer.kind === 'some') chosen = chosen.filter((n) => answer.nodes.includes(n.name));
   }
   const byName = new Map(inputs.hosts.map((host) => [host.name, host]));
@@ -93,7 +106,7 @@ async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, 
     const host = byName.get(node.name);
     return host ? [{ host, entries: inputs.entriesByHost.get(host.name) ?? [], approved: node }] : [];
   });
-  return { inputs, work, early };
+  return { inputs, work, early, connector };
 }
 
 export function registerApply(program: Command): void {
@@ -154,7 +167,7 @@ export function registerApply(program: Command): void {
         options: { batch: flags.batch, maxFailures: flags.maxFailures, healthTimeout: flags.healthTimeout, lockWait: flags.lockWait ?? '0', plan: flags.plan ?? null },
       });
       process.stderr.write(`run ${runId}: applying to ${work.length} node(s) in batches ${flags.batch}; journal ${journal.path}\n`);
-      const connector = connectorFor(inputs.inventory, flags);
+      const connector = prepared.connector ?? connectorFor(inputs.inventory, flags);
       const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
       let result;
       try {

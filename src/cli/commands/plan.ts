@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { NodePlan, Plan } from '../../plan/types.ts';
 import { planToJson } from '../../plan/json.ts';
 import { planFleet } from '../../run/plan-fleet.ts';
+import type { Connector } from '../../transport/types.ts';
 import { palette } from '../../ui/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
 import { renderPlan } from '../../ui/render-plan.ts';
@@ -24,21 +25,31 @@ export interface PlanFlags extends ConnectFlags, InputOptionValues {
 export interface PlannedFleet {
   readonly inputs: Inputs;
   readonly plan: Plan;
+  /** Open connections to reuse for the changes (`keepConnections`); the caller closes them. */
+  readonly connector: Connector | undefined;
 }
 
-/** Shared by plan and apply: validate inputs, reach every node (bounded), read facts, plan. */
-export async function planFromFlags(playbooks: readonly string[], flags: PlanFlags, signal: AbortSignal): Promise<PlannedFleet> {
+/**
+ * Shared by plan, apply and rollout: validate inputs, reach every node (bounded), read facts,
+ * plan. `keepConnections` keeps every node's session for the changes that follow, so apply
+ * logs in to each node once, not twice.
+ */
+export async function planFromFlags(playbooks: readonly string[], flags: PlanFlags, signal: AbortSignal, options: { keepConnections?: boolean } = {}): Promise<PlannedFleet> {
   const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks });
   const terminal = detectTerminal(flags.color);
   const connector = connectorFor(inputs.inventory, flags);
+  const keep = options.keepConnections === true;
   const progress = createPlanProgress(inputs.hosts, { tty: terminal.stderrTty, quiet: flags.quiet === true || flags.json === true && !terminal.stderrTty, write: (line) => process.stderr.write(line) });
   let nodes: NodePlan[];
   try {
-    nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal, closeEach: true }, progress.hooks);
+    nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal, closeEach: !keep }, progress.hooks);
+  } catch (error) {
+    await connector.closeAll();
+    throw error;
   } finally {
     await progress.finish();
-    await connector.closeAll();
   }
+  if (!keep) await connector.closeAll();
   const plan: Plan = {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -47,7 +58,7 @@ export async function planFromFlags(playbooks: readonly string[], flags: PlanFla
     limit: flags.limit ?? [],
     nodes,
   };
-  return { inputs, plan };
+  return { inputs, plan, connector: keep ? connector : undefined };
 }
 
 export function planExitCode(plan: Plan): ExitCode {
