@@ -10,14 +10,14 @@ const FORBIDDEN_PATH_CHARS = /[\0\n\r]/;
  * injection does. Every value is quoted anyway; refusing them too turns a hostile or garbled
  * playbook into an input error (file, line, column) before anything is contacted.
  */
-const SUSPICIOUS = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f`"'\\]|\$\(|\$\{/;
+const SUSPICIOUS = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f`"'\\|]|\$\(|\$\{/;
 
 /** Shell-ish or control characters (NUL and line breaks are reported by the line-level checks). */
 export function suspiciousText(value: string): boolean {
   return SUSPICIOUS.test(value);
 }
 
-const NO_SUSPICIOUS_MESSAGE = 'must not contain control characters, quotes, backslashes, backticks or $( ) / ${ }';
+const NO_SUSPICIOUS_MESSAGE = 'must not contain control characters, quotes, backslashes, backticks, | or $( ) / ${ }';
 
 export const absolutePath = z
   .string()
