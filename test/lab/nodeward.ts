@@ -63,7 +63,7 @@ export function inventoryOf(info: LabInfo): string {
  * After a lab reset the kubelets are still starting (and, as real ones do, writing the kernel
  * tunables they manage): wait until every Node reports Ready with a heartbeat newer than now.
  */
-export async function waitSettled(info: LabInfo, timeoutMs = 30_000): Promise<void> {
+export async function waitSettled(info: LabInfo, timeoutMs = 30_000, only?: readonly string[]): Promise<void> {
   const since = Math.floor(Date.now() / 1000);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -75,8 +75,9 @@ export async function waitSettled(info: LabInfo, timeoutMs = 30_000): Promise<vo
         .filter((item) => item.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True' && Date.parse(c.lastHeartbeatTime ?? '') / 1000 > since))
         .map((item) => item.metadata.name),
     );
-    if (info.nodes.every((node) => ready.has(node.name))) return;
-    if (Date.now() > deadline) throw new Error(`lab nodes not Ready after ${timeoutMs} ms: ${info.nodes.filter((n) => !ready.has(n.name)).map((n) => n.name).join(', ')}`);
+    const wanted = info.nodes.filter((node) => only === undefined || only.includes(node.name));
+    if (wanted.every((node) => ready.has(node.name))) return;
+    if (Date.now() > deadline) throw new Error(`lab nodes not Ready after ${timeoutMs} ms: ${wanted.filter((n) => !ready.has(n.name)).map((n) => n.name).join(', ')}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }
