@@ -184,6 +184,7 @@ export async function labReset(nodes?: readonly string[]): Promise<LabInfo> {
     if (targets.has(f.target)) await healFaults(info, f.kind, f.target);
   }
   const ctx = await makeSeedContext(info.dir);
+  const resetAt = Math.floor(Date.now() / 1000);
   await mapLimit(machineIndexes, 16, async (i) => {
     const m = machineOf(info.dir, i, lay);
     const entries = i === 0 ? [] : onMachine(m);
@@ -206,6 +207,8 @@ export async function labReset(nodes?: readonly string[]): Promise<LabInfo> {
     }
   });
   writeLabInfo(info);
+  const kubelets = info.nodes.filter((n) => targets.has(n.name) && !lay.light).map((n) => n.name);
+  if (kubelets.length > 0) await waitFirstHeartbeat(info.apiserver.url, kubelets, resetAt);
   return info;
 }
 
@@ -259,6 +262,32 @@ export async function labStatus(): Promise<{ info: LabInfo; nodes: NodeStatus[];
     };
   });
   return { info, nodes: rows, faults: activeFaults(info) };
+}
+
+/**
+ * After a reset, until each kubelet posts its first Ready heartbeat since `since` (epoch s): a
+ * kubelet starts its container manager, and writes the kernel tunables it manages, only once the
+ * runtime answers, which can be after /healthz. A reset node is "up" once that has happened.
+ */
+async function waitFirstHeartbeat(url: string, nodes: readonly string[], since: number, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const fresh = new Set<string>();
+    try {
+      const r = await fetch(`${url}/api/v1/nodes`, { signal: AbortSignal.timeout(3000) });
+      const body = (await r.json()) as { items?: { metadata?: { name?: string }; status?: { conditions?: { type?: string; status?: string; lastHeartbeatTime?: string }[] } }[] };
+      for (const item of body.items ?? []) {
+        const ready = item.status?.conditions?.find((c) => c.type === 'Ready');
+        if (item.metadata?.name && ready?.status === 'True' && Date.parse(ready.lastHeartbeatTime ?? '') / 1000 > since) fresh.add(item.metadata.name);
+      }
+    } catch {
+      // the API server stand-in is restarting: try again
+    }
+    const missing = nodes.filter((n) => !fresh.has(n));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw new LabError(`after the reset these kubelets posted no Ready heartbeat within ${timeoutMs / 1000} s: ${missing.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 async function nodeReadiness(url: string): Promise<Map<string, string>> {

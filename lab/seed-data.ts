@@ -227,7 +227,16 @@ pwuser ALL=(ALL:ALL) ALL
 `;
 
 /** Live values at boot (net.* are real per network namespace; the rest are the node's bind-mounted files). */
+// Every net.* key a playbook manages is listed, so a reset puts it back (the network namespace, and
+// with it the live values, outlives the reset). ip_forward first: changing it resets the redirects.
 export const LIVE_NET_SYSCTLS: Record<string, string> = {
+  'net.ipv4.ip_forward': '0',
+  'net.ipv4.conf.all.secure_redirects': '1',
+  'net.ipv4.conf.default.secure_redirects': '1',
+  'net.ipv6.conf.all.accept_redirects': '1',
+  'net.ipv6.conf.default.accept_redirects': '1',
+  'net.ipv6.conf.all.accept_source_route': '0',
+  'net.ipv6.conf.default.accept_source_route': '0',
   'net.ipv4.conf.all.accept_redirects': '1',
   'net.ipv4.conf.default.accept_redirects': '1',
   'net.ipv4.conf.all.send_redirects': '1',
