@@ -83,9 +83,11 @@ export async function injectFault(info: LabInfo, kind: FaultKind, target: string
       break;
     }
     case 'ssh-new-blocked': {
-      // only new connections: a session nodeward already has keeps working, a fresh login does not
+      // only new connections: a session nodeward already has keeps working, a fresh login does not.
+      // Matched on the SYN, not on conntrack's "new": conntrack may not be running in the bastion's
+      // namespace until this table loads, and then it picks the live session up mid-stream as "new".
       await nftIn(info.bastion.netns, `table ip ${sshBlockTable(target)} {
-  chain output_drop { type filter hook output priority -200; policy accept; ip daddr ${findNode(info, target).address} tcp dport 22 ct state new drop; }
+  chain output_drop { type filter hook output priority 0; policy accept; ip daddr ${findNode(info, target).address} tcp dport 22 tcp flags & (syn | ack) == syn drop; }
 }
 `);
       break;
