@@ -75,11 +75,44 @@ export async function reopenRunJournal(runId: string, attempt: RunAttempt, dir =
 
 async function journalAt(path: string, initial: RunRecord): Promise<RunJournal> {
   let current = initial;
-  // Writes are serialized: nodes finish concurrently.
-  let writing: Promise<void> = Promise.resolve();
+  // Nodes finish concurrently: updates made while a write is under way are written together by
+  // the next one (each fsync'd write costs milliseconds; one per update made 100 nodes queue up
+  // for seconds before their first change). A caller resumes as soon as a write that holds its
+  // update is on disk, not when the queue drains.
+  let requested = 0;
+  const waiters: { generation: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let draining = false;
+  const settle = (upTo: number, error?: unknown): void => {
+    for (let index = waiters.length - 1; index >= 0; index -= 1) {
+      const waiter = waiters[index]!;
+      if (waiter.generation > upTo) continue;
+      waiters.splice(index, 1);
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+  };
+  const drain = async (): Promise<void> => {
+    draining = true;
+    try {
+      while (waiters.length > 0) {
+        const generation = requested;
+        try {
+          await writeFileAtomic(path, JSON.stringify(current, null, 2) + '\n', 0o600);
+          settle(generation);
+        } catch (error) {
+          settle(generation, error);
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  };
   const save = (): Promise<void> => {
-    writing = writing.then(() => writeFileAtomic(path, JSON.stringify(current, null, 2) + '\n', 0o600));
-    return writing;
+    requested += 1;
+    const generation = requested;
+    const written = new Promise<void>((resolve, reject) => waiters.push({ generation, resolve, reject }));
+    if (!draining) void drain();
+    return written;
   };
   await save();
   return {
