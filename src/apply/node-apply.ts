@@ -17,7 +17,7 @@ import { checkGuards } from './guards.ts';
 import { healthzUrl } from './healthz.ts';
 import { runDir } from './scripts/common.ts';
 import { lockScript, parseLockOutput, unlockScript, type LockResult } from './scripts/lock.ts';
-import { parsePendingRuns, parseRollbackOutput, pendingRunsScript, rollbackScript, type PendingRun } from './scripts/rollback.ts';
+import { parsePendingRuns, parseRollbackOutput, rollbackScript, type PendingRun } from './scripts/rollback.ts';
 import { parseRestartOutput, restartScript, settleScript, unitDiagnosisScript } from './scripts/services.ts';
 import { parseWriteOutput, writeScript } from './scripts/write.ts';
 import { staleDifferences } from './stale.ts';
@@ -158,12 +158,14 @@ class NodeRun {
     }
     let locked = false;
     try {
-      let lock = parseLockOutput(await run(transport, this.lockScript()));
+      let lockOutput = await run(transport, this.lockScript());
+      let lock = parseLockOutput(lockOutput);
       if (!lock) return await this.outcome('failed', 'the node answered the lock request with nothing sensible');
       if (lock.status === 'held' && (this.deps.lock.waitMs ?? 0) > 0) {
         const waited = await this.waitForLock(transport, lock);
         if (!waited) return await this.outcome('skipped', 'interrupted while waiting for the node lock');
-        lock = waited;
+        lock = waited.lock;
+        lockOutput = waited.output;
       }
       if (lock.status === 'held') {
         const h = lock.holder;
@@ -179,7 +181,7 @@ class NodeRun {
       }
       await this.recoverCordon();
       if (recover) {
-        const recovered = await this.recoverPendingRuns(transport);
+        const recovered = await this.recoverPendingRuns(transport, parsePendingRuns(lockOutput));
         if (recovered) return recovered;
       }
       return await body(transport);
@@ -202,9 +204,10 @@ class NodeRun {
   }
 
   /** Polls a lock another live run holds until it is free, the wait is over or the run is interrupted (undefined). */
-  private async waitForLock(transport: Transport, first: LockResult): Promise<LockResult | undefined> {
+  private async waitForLock(transport: Transport, first: LockResult): Promise<{ lock: LockResult; output: Buffer } | undefined> {
     const deadline = Date.now() + (this.deps.lock.waitMs ?? 0);
     let lock = first;
+    let output: Buffer = Buffer.alloc(0);
     if (lock.status === 'held') this.step('lock', `waiting for run ${lock.holder['runId'] ?? '?'} (${lock.holder['owner'] ?? '?'})`);
     while (lock.status === 'held' && Date.now() < deadline) {
       const aborted = await sleep(Math.max(0, Math.min(this.deps.lock.pollMs ?? 2000, deadline - Date.now())), this.deps.signal).then(
@@ -212,10 +215,11 @@ class NodeRun {
         () => true,
       );
       if (aborted) return undefined;
-      lock = parseLockOutput(await run(transport, this.lockScript())) ?? lock;
+      output = await run(transport, this.lockScript());
+      lock = parseLockOutput(output) ?? lock;
     }
     if (lock.status !== 'held') this.waitedForLock = true;
-    return lock;
+    return { lock, output };
   }
 
   private async recoverCordon(): Promise<void> {
@@ -376,8 +380,8 @@ class NodeRun {
    * interrupted while writing is rolled back. Returns an outcome only when the node is not fit
    * to continue.
    */
-  private async recoverPendingRuns(transport: Transport): Promise<NodeOutcome | undefined> {
-    const pending = parsePendingRuns(await run(transport, pendingRunsScript(this.deps.stateDir))).filter((p) => p.runId !== this.deps.runId);
+  private async recoverPendingRuns(transport: Transport, found: readonly PendingRun[]): Promise<NodeOutcome | undefined> {
+    const pending = found.filter((p) => p.runId !== this.deps.runId);
     for (const run of pending) {
       this.step('recover', run.runId);
       const problem = await this.recover(transport, run);

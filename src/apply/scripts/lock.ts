@@ -40,16 +40,26 @@ body=${shQuote(body)}
 content="$body
 acquired=$now
 expires=$((now + ${Math.max(1, Math.floor(request.ttlSeconds))}))"
-if ( set -C; printf '%s\\n' "$content" > "$L" ) 2>/dev/null; then echo NW_LOCK acquired; exit 0; fi
+# once the lock is ours: the runs an earlier controller left unfinished (saves the node an exec)
+nw_locked() {
+  echo "NW_LOCK $1"
+  for d in "$S"/runs/*/; do
+    [ -f "$d/state" ] || continue
+    st=$(cat "$d/state")
+    case $st in started|writing|written|restarting) printf 'NW_PENDING %s %s %s\\n' "$(basename "$d")" "$st" "$(tr '\\n' ' ' < "$d/owed" 2>/dev/null)" ;; esac
+  done
+  exit 0
+}
+if ( set -C; printf '%s\\n' "$content" > "$L" ) 2>/dev/null; then nw_locked acquired; fi
 rid=$(sed -n 's/^runId=//p' "$L" 2>/dev/null)
 exp=$(sed -n 's/^expires=//p' "$L" 2>/dev/null)
-if [ "$rid" = "$RID" ]; then printf '%s\\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"; echo NW_LOCK refreshed; exit 0; fi
+if [ "$rid" = "$RID" ]; then printf '%s\\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"; nw_locked refreshed; fi
 case $exp in ''|*[!0-9]*) exp=0 ;; esac
 case " ${(request.takeOverFrom ?? []).filter((id) => RUN_ID_PATTERN.test(id)).join(' ')} " in *" $rid "*) [ -n "$rid" ] && exp=0 ;; esac
 if [ "$exp" -lt "$now" ]; then
   sed 's/^/NW_PREVIOUS /' "$L"
   printf '%s\\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"
-  [ "$(sed -n 's/^runId=//p' "$L")" = "$RID" ] && { echo NW_LOCK taken-over; exit 0; }
+  [ "$(sed -n 's/^runId=//p' "$L")" = "$RID" ] && nw_locked taken-over
 fi
 sed 's/^/NW_HOLDER /' "$L"
 echo NW_LOCK held

@@ -1,4 +1,3 @@
-import { shQuote } from '../../transport/shell-quote.ts';
 import { markers, prelude } from './common.ts';
 import { OPS_FUNCTIONS } from './ops.ts';
 
@@ -124,18 +123,6 @@ export function parseRollbackOutput(stdout: Buffer): RollbackOutcome {
     done: found.some((m) => m.word === 'DONE'),
     failure: fail ? { step: fail.rest.split(' ')[0] ?? '', message: fail.rest.split(' ').slice(1).join(' ') } : undefined,
   };
-}
-
-/** Runs on the node that are not finished: a crashed controller left them (state, owed restarts). */
-export function pendingRunsScript(stateDir: string): string {
-  return `S=${shQuote(stateDir)}
-for d in "$S"/runs/*/; do
-  [ -f "$d/state" ] || continue
-  st=$(cat "$d/state")
-  case $st in started|writing|written|restarting) printf 'NW_PENDING %s %s %s\\n' "$(basename "$d")" "$st" "$(tr '\\n' ' ' < "$d/owed" 2>/dev/null)" ;; esac
-done
-exit 0
-`;
 }
 
 export interface PendingRun {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockScript, parseLockOutput, unlockScript } from '../../../src/apply/scripts/lock.ts';
-import { parsePendingRuns, parseRollbackOutput, pendingRunsScript, rollbackScript } from '../../../src/apply/scripts/rollback.ts';
+import { parsePendingRuns, parseRollbackOutput, rollbackScript } from '../../../src/apply/scripts/rollback.ts';
 import { parseWriteOutput, writeScript } from '../../../src/apply/scripts/write.ts';
 import type { Operation } from '../../../src/plan/types.ts';
 import { localTransport } from '../../fakes/local-transport.ts';
@@ -104,9 +104,11 @@ describe('write and rollback scripts (local sh)', () => {
     expect(await readFile(join(dir, 'etc', 'a.conf'), 'utf8')).toBe('hand edit\n');
   });
 
-  it('lists runs left unfinished', async () => {
+  it('lists runs left unfinished once the lock is taken', async () => {
     await exec(writeScript({ stateDir: state, runId: '20261126T000000Z-eeeeee', operations: [ops()[0] as Operation], owedRestarts: ['containerd', 'kubelet'] }));
-    expect(parsePendingRuns(await exec(pendingRunsScript(state)))).toEqual([{ runId: '20261126T000000Z-eeeeee', state: 'written', owed: ['containerd', 'kubelet'] }]);
+    const lock = await exec(lockScript({ stateDir: state, runId: '20261126T000000Z-ffffff', owner: 'ops@ctl', pid: 1, command: 'nodeward apply', ttlSeconds: 60 }));
+    expect(parseLockOutput(lock)).toEqual({ status: 'acquired' });
+    expect(parsePendingRuns(lock)).toEqual([{ runId: '20261126T000000Z-eeeeee', state: 'written', owed: ['containerd', 'kubelet'] }]);
   });
 });
 
