@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+// Lab test files run side by side, each on a lab of its own (test/lab/global-setup.ts): a worker's
+// pool id picks its lab, so there are exactly as many workers as labs.
+const labs = Number(process.env['NODEWARD_TEST_LABS'] ?? '2');
+
 export default defineConfig({
   test: {
     clearMocks: true,
     restoreMocks: true,
+    maxWorkers: labs,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
@@ -14,7 +19,7 @@ export default defineConfig({
           globalSetup: ['test/lab/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          maxWorkers: labs,
         },
       },
     ],

@@ -8,12 +8,23 @@ export interface TestLab {
   env: { NODEWARD_LAB_ID: string; NODEWARD_LAB_DIR: string };
 }
 
-/** The test lab's info, read fresh from lab.json (PIDs change when a test resets nodes). */
+/**
+ * This worker's test lab, read fresh from lab.json (PIDs change when a test resets nodes). Files
+ * run side by side, one per vitest worker; a worker's pool id picks its lab, so two files never
+ * share one.
+ */
 export function testLab(): TestLab {
-  const provided = inject('lab');
+  const labs = inject('labs');
+  const pool = Number(process.env['VITEST_POOL_ID'] ?? '1');
+  const provided = labs[(pool - 1) % labs.length]!;
   const env = { NODEWARD_LAB_ID: String(provided.id), NODEWARD_LAB_DIR: provided.dir };
   Object.assign(process.env, env);
   return { info: readLabInfo(provided.dir), env };
+}
+
+/** nodeward's state dir (journals, drift history) for runs against this worker's lab. */
+export function testStateDir(): string {
+  return `/tmp/nodeward-test-state-${process.env['NODEWARD_LAB_ID'] ?? '1'}`;
 }
 
 /** OpenSSH through the bastion with the lab's key and known_hosts (StrictHostKeyChecking=yes). */

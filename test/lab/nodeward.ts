@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { labExec, type LabInfo } from '../../lab/lab.ts';
+import { testStateDir } from './helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -14,7 +15,7 @@ export interface CliResult {
 export function nodeward(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?: (text: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...process.env, XDG_STATE_HOME: process.env['NW_TEST_STATE'] ?? '/tmp/nodeward-test-state', NO_COLOR: '1', ...options.env },
+      env: { ...process.env, XDG_STATE_HOME: process.env['NW_TEST_STATE'] ?? testStateDir(), NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

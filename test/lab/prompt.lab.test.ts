@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { labReset } from '../../lab/lab.ts';
 import { shQuote } from '../../src/transport/shell-quote.ts';
-import { testLab } from './helpers.ts';
+import { testLab, testStateDir } from './helpers.ts';
 import { nodeSnapshot, nodeward, waitSettled } from './nodeward.ts';
 
 // `nodeward apply` on a real terminal (a pty from util-linux `script`), answered key by key.
@@ -21,7 +21,7 @@ function onTerminal(args: readonly string[], steps: readonly Step[]): Promise<{ 
   return new Promise((resolve, reject) => {
     const command = [process.execPath, MAIN, ...args].map(shQuote).join(' ');
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
-      env: { ...process.env, XDG_STATE_HOME: '/tmp/nodeward-test-state', TERM: 'xterm', COLUMNS: '120' },
+      env: { ...process.env, XDG_STATE_HOME: testStateDir(), TERM: 'xterm', COLUMNS: '120' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let screen = '';

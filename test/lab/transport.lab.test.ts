@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { labExec, labFault, labHeal, readLabInfo } from '../../lab/lab.ts';
+import { labExec, labFault, labHeal } from '../../lab/lab.ts';
 import type { LabInfo } from '../../lab/lab.ts';
 import { loadInventory } from '../../src/config/load-inventory.ts';
 import type { HostSpec, Inventory } from '../../src/config/types.ts';
@@ -10,6 +10,7 @@ import { createSshConnector } from '../../src/transport/ssh-connector.ts';
 import type { SshConnectorOptions } from '../../src/transport/ssh-connector.ts';
 import type { Connector } from '../../src/transport/types.ts';
 import { BecomeError, ConnectError } from '../../src/util/errors.ts';
+import { testLab } from './helpers.ts';
 
 /**
  * The transport against real OpenSSH: a bastion and nodes in namespaces (lab/README.md).
@@ -21,7 +22,7 @@ let scratch: string;
 const open: Connector[] = [];
 
 beforeAll(async () => {
-  lab = readLabInfo();
+  lab = testLab().info;
   inventory = await loadInventory(lab.files.inventory);
   scratch = mkdtempSync(join(tmpdir(), 'nwtr-lab-'));
 });
