@@ -1,5 +1,7 @@
-import { checkbox, confirm, select } from '@inquirer/prompts';
 import type { NodePlan } from '../plan/types.ts';
+
+// Loaded on the first question (~13 MB): plan, check, drift and `apply --yes` never ask one.
+const inquirer = () => import('@inquirer/prompts');
 
 export type ApprovalChoice = { readonly kind: 'all' } | { readonly kind: 'some'; readonly nodes: readonly string[] } | { readonly kind: 'abort' };
 
@@ -17,6 +19,7 @@ export async function askApproval(nodes: readonly NodePlan[]): Promise<ApprovalC
 }
 
 async function approval(nodes: readonly NodePlan[]): Promise<ApprovalChoice> {
+  const { checkbox, select } = await inquirer();
   const withChanges = nodes.filter((node) => node.status === 'changes');
   const answer = await select({
     message: `Apply these changes to ${withChanges.length} node(s)?`,
@@ -38,6 +41,7 @@ async function approval(nodes: readonly NodePlan[]): Promise<ApprovalChoice> {
 /** The rollout's one initial question (the wave plan is on screen). Ctrl-C in the prompt is a no. */
 export async function askRolloutApproval(nodes: number): Promise<boolean> {
   try {
+    const { confirm } = await inquirer();
     return await confirm({ message: `Start the rollout to ${nodes} node(s), canary first?`, default: false });
   } catch {
     return false;
@@ -47,6 +51,7 @@ export async function askRolloutApproval(nodes: number): Promise<boolean> {
 /** `--pause`: asked before each wave after the canary. Anything but yes stops the line. */
 export async function askNextWave(label: string): Promise<boolean> {
   try {
+    const { confirm } = await inquirer();
     return await confirm({ message: `Start ${label}?`, default: false });
   } catch {
     return false;
