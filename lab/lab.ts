@@ -81,6 +81,7 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
     log('seeding');
     await mapLimit(machines, 16, (m) => seedMachine(ctx, m));
     log('booting');
+    const bootedAt = Math.floor(Date.now() / 1000);
     const booted = await mapLimit(machines, 16, (m) => bootMachine(m.index === 0 ? names.bastionNs(id) : names.nodeNs(id, m.index), m.dir));
     const bastionBoot = booted[0];
     if (!bastionBoot) throw new LabError('bastion did not boot');
@@ -132,6 +133,11 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
     writeFileSync(info.files.inventory, inventoryYaml(info));
     writeFileSync(info.files.kubeconfig, kubeconfigYaml(api.url));
     writeFileSync(info.files.sshConfig, sshConfig(info));
+    if (!lay.light) {
+      // a plan made before then would see the tunables the kubelet is about to write (lab/README.md)
+      log('waiting for every kubelet to post Ready');
+      await waitFirstHeartbeat(api.url, info.nodes.map((x) => x.name), bootedAt - 1, 45_000 + n * 300);
+    }
     return info;
   } catch (e) {
     log(`up failed, cleaning up: ${(e as Error).message}`);
@@ -265,9 +271,9 @@ export async function labStatus(): Promise<{ info: LabInfo; nodes: NodeStatus[];
 }
 
 /**
- * After a reset, until each kubelet posts its first Ready heartbeat since `since` (epoch s): a
- * kubelet starts its container manager, and writes the kernel tunables it manages, only once the
- * runtime answers, which can be after /healthz. A reset node is "up" once that has happened.
+ * After a boot or reset, until each kubelet posts its first Ready heartbeat since `since` (epoch
+ * s): a kubelet starts its container manager, and writes the kernel tunables it manages, only once
+ * the runtime answers, which can be after /healthz. A node is "up" once that has happened.
  */
 async function waitFirstHeartbeat(url: string, nodes: readonly string[], since: number, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -285,7 +291,7 @@ async function waitFirstHeartbeat(url: string, nodes: readonly string[], since: 
     }
     const missing = nodes.filter((n) => !fresh.has(n));
     if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new LabError(`after the reset these kubelets posted no Ready heartbeat within ${timeoutMs / 1000} s: ${missing.join(', ')}`);
+    if (Date.now() > deadline) throw new LabError(`these kubelets posted no Ready heartbeat within ${timeoutMs / 1000} s: ${missing.join(', ')}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
