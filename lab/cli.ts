@@ -11,7 +11,8 @@ const HELP = `Usage: npm run lab -- <command>
   reset [NODE…]             put nodes (default: all; "bastion" too) back into their seeded state
   fault KIND TARGET [ARG]   inject a fault; KIND is one of:
                               kubelet-crash NODE, containerd-refuse NODE, sshd-down NODE,
-                              partition NODE, latency bastion MS, bastion-restart bastion
+                              partition NODE, ssh-new-blocked NODE, latency bastion|NODE MS,
+                              bastion-restart bastion
   heal [KIND] [TARGET]      remove faults (all when no KIND)
   exec NODE -- CMD…         run CMD as root inside NODE (or "bastion"); exits with CMD's code
 

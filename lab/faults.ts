@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LabError, names, STANDINS_DIR } from './config.ts';
+import { layout, LabError, names, STANDINS_DIR } from './config.ts';
 import { execIn } from './exec.ts';
 import type { LabInfo, LabNode } from './info.ts';
 import { nftIn } from './network.ts';
@@ -50,8 +50,10 @@ function findNode(info: LabInfo, name: string): LabNode {
 
 export async function injectFault(info: LabInfo, kind: FaultKind, target: string, arg?: string): Promise<void> {
   const faults = activeFaults(info);
-  if (kind === 'latency' || kind === 'bastion-restart') {
+  if (kind === 'bastion-restart') {
     if (target !== 'bastion') throw new LabError(`${kind} takes the target "bastion"`);
+  } else if (kind === 'latency' && target === 'bastion') {
+    // the controller–bastion link
   } else {
     findNode(info, target);
   }
@@ -94,8 +96,8 @@ export async function injectFault(info: LabInfo, kind: FaultKind, target: string
     }
     case 'latency': {
       const ms = Number(arg);
-      if (!Number.isFinite(ms) || ms <= 0 || ms > 10_000) throw new LabError('latency takes a delay in ms (1-10000): fault latency bastion 50');
-      await startDelayLine(info, ms);
+      if (!Number.isFinite(ms) || ms <= 0 || ms > 10_000) throw new LabError('latency takes a delay in ms (1-10000): fault latency bastion 50, or fault latency node-2 300');
+      await startDelayLine(info, target, ms);
       break;
     }
     case 'bastion-restart': {
@@ -121,7 +123,7 @@ export async function healFaults(info: LabInfo, kind?: string, target?: string):
     else kept.push(f);
   }
   for (const f of healed) await healOne(info, f);
-  if (kind === 'latency' || kind === undefined) await stopDelayLine(info);
+  if (kind === 'latency' || kind === undefined) await stopDelayLines(info, kind === undefined ? undefined : target);
   saveFaults(info, kept);
   return healed;
 }
@@ -142,7 +144,7 @@ async function healOne(info: LabInfo, f: ActiveFault): Promise<void> {
       await nftIn(info.bastion.netns, `delete table ip ${sshBlockTable(f.target)}\n`).catch(() => undefined);
       break;
     case 'latency':
-      await stopDelayLine(info);
+      await stopDelayLine(info, f.target);
       break;
     case 'bastion-restart':
       break;
@@ -152,25 +154,66 @@ async function healOne(info: LabInfo, f: ActiveFault): Promise<void> {
 const sshBlockTable = (node: string) => `nwlab_sshblock_${node.replace('-', '_')}`;
 
 const partitionTable = (node: string) => `nwlab_partition_${node.replace('-', '_')}`;
-const delayPidFile = (info: LabInfo) => path.join(info.dir, 'delayline.pid');
+/**
+ * A delay line is a userspace forwarder (`standins/delayline.py`, the kernel has no netem) put in
+ * the middle of one link: the controller–bastion link ("bastion": wan-a and wan-b off br-wan in
+ * the wan namespace), or one node's link (its port on the bastion's br0 taken off the bridge and
+ * joined to a new veth on br0 through the forwarder, in the bastion's namespace).
+ */
+type DelayInfo = Pick<LabInfo, 'dir' | 'id' | 'layout'>;
 
-async function startDelayLine(info: LabInfo, ms: number): Promise<void> {
-  const wan = names.wanNs(info.id);
-  await must('ip', ['-n', wan, '-batch', '-'], { input: 'link set wan-a nomaster\nlink set wan-b nomaster\n' });
+interface DelayLink {
+  readonly netns: string;
+  readonly a: string;
+  readonly b: string;
+  /** `ip -batch` lines that take the link apart for the forwarder, and those that put it back. */
+  readonly open: string;
+  readonly close: string;
+}
+
+function delayLink(info: DelayInfo, target: string): DelayLink {
+  if (target === 'bastion') {
+    return {
+      netns: names.wanNs(info.id),
+      a: 'wan-a',
+      b: 'wan-b',
+      open: 'link set wan-a nomaster\nlink set wan-b nomaster\n',
+      close: 'link set wan-a master br-wan\nlink set wan-b master br-wan\n',
+    };
+  }
+  const index = Number(target.slice('node-'.length));
+  const machine = layout.machineOf(index, info.layout?.perMachine ?? 1);
+  const port = names.bastionPortLink(machine);
+  const [near, far] = [`dl${machine}a`, `dl${machine}b`];
+  return {
+    netns: names.bastionNs(info.id),
+    a: port,
+    b: far,
+    open: `link add ${near} type veth peer name ${far}\nlink set ${near} master br0\nlink set ${near} up\nlink set ${far} up\nlink set ${port} nomaster\n`,
+    close: `link set ${port} master br0\nlink del ${near}\n`,
+  };
+}
+
+const delayPidFile = (dir: string, target: string) => path.join(dir, target === 'bastion' ? 'delayline.pid' : `delayline-${target}.pid`);
+
+async function startDelayLine(info: LabInfo, target: string, ms: number): Promise<void> {
+  const link = delayLink(info, target);
+  await must('ip', ['-n', link.netns, '-batch', '-'], { input: link.open });
   const log = openSync(path.join(info.dir, 'delayline.log'), 'a');
-  const child = spawn('ip', ['netns', 'exec', wan, '/usr/bin/python3', path.join(STANDINS_DIR, 'delayline.py'), 'wan-a', 'wan-b', String(ms), info.dir], {
+  const child = spawn('ip', ['netns', 'exec', link.netns, '/usr/bin/python3', path.join(STANDINS_DIR, 'delayline.py'), link.a, link.b, String(ms), info.dir], {
     detached: true, stdio: ['ignore', log, log], cwd: '/',
   });
   closeSync(log);
   child.unref();
   if (child.pid === undefined) throw new LabError('could not start the delay line');
-  writeFileSync(delayPidFile(info), `${child.pid}\n`);
+  writeFileSync(delayPidFile(info.dir, target), `${child.pid}\n`);
   await sleep(200);
   if (!alive(child.pid)) throw new LabError(`delay line exited; see ${path.join(info.dir, 'delayline.log')}`);
 }
 
-export async function stopDelayLine(info: Pick<LabInfo, 'dir' | 'id'>): Promise<void> {
-  const file = path.join(info.dir, 'delayline.pid');
+/** Ends the delay line on `target`'s link (by its recorded PID) and puts the link back as it was. */
+export async function stopDelayLine(info: DelayInfo, target: string): Promise<void> {
+  const file = delayPidFile(info.dir, target);
   const pid = readPid(file);
   if (pid !== undefined && cmdlineHas(pid, 'delayline.py') && cmdlineHas(pid, info.dir)) {
     signal(pid, 'SIGTERM');
@@ -180,7 +223,14 @@ export async function stopDelayLine(info: Pick<LabInfo, 'dir' | 'id'>): Promise<
   }
   if (existsSync(file)) {
     rmSync(file, { force: true });
-    const wan = names.wanNs(info.id);
-    await must('ip', ['-n', wan, '-batch', '-'], { input: 'link set wan-a master br-wan\nlink set wan-b master br-wan\n' }).catch(() => undefined);
+    const link = delayLink(info, target);
+    await must('ip', ['-n', link.netns, '-batch', '-'], { input: link.close }).catch(() => undefined);
   }
+}
+
+/** Every delay line the lab runs (or the one on `target`'s link). */
+export async function stopDelayLines(info: DelayInfo, target?: string): Promise<void> {
+  if (target !== undefined) return stopDelayLine(info, target);
+  const targets = ['bastion', ...readdirSync(info.dir).flatMap((name) => /^delayline-(node-\d+)\.pid$/.exec(name)?.slice(1) ?? [])];
+  for (const each of targets) await stopDelayLine(info, each);
 }

@@ -4,7 +4,7 @@ import { addresses, apiserverPort, labDir, labId, LabError, layout, MAX_NODES, n
 import { startApiserver, stopApiserver } from './apiserver.ts';
 import { control } from './control.ts';
 import { execIn } from './exec.ts';
-import { healFaults, injectFault, isFaultKind, stopDelayLine, activeFaults, FAULT_KINDS, type ActiveFault } from './faults.ts';
+import { healFaults, injectFault, isFaultKind, stopDelayLines, activeFaults, FAULT_KINDS, type ActiveFault } from './faults.ts';
 import { inventoryYaml, kubeconfigYaml, sshConfig, labJsonPath, readLabInfo, tryReadLabInfo, writeLabInfo, type LabInfo, type LabNode } from './info.ts';
 import { ensureHostKeys, ensureOperatorKey, ensurePki, secretStrings } from './keys.ts';
 import { createNetwork, deleteNetwork, labNamespaces, nftIn } from './network.ts';
@@ -151,7 +151,7 @@ export async function labDown(): Promise<{ stopped: number; namespaces: number }
   const id = labId();
   const dir = labDir(id);
   const info = tryReadLabInfo(dir);
-  await stopDelayLine({ dir, id });
+  await stopDelayLines({ dir, id, ...(info?.layout ? { layout: info.layout } : {}) });
   const dirs = machineDirs(dir);
   const stopped = await mapLimit(dirs, 32, (d) => {
     const known = info?.nodes.find((x) => x.dir === d) ?? (info && d === info.bastion.dir ? { initPid: info.bastion.pid, launcherPid: info.bastion.launcherPid } : undefined);

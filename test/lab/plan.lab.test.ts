@@ -152,6 +152,25 @@ describe('nodeward plan through the bastion (lab)', () => {
     }
   });
 
+  it('added latency on one node: a connect timeout shorter than its login fails it alone; the default one plans it, slower', async () => {
+    const slow = lab.info.nodes[1]?.name ?? 'node-2';
+    await labFault('latency', slow, '300'); // 300 ms each way: an SSH login through it takes seconds
+    try {
+      const started = Date.now();
+      const short = await nodeward(['plan', '-i', inventory, 'kernel', '--json', '--connect-timeout', '2']);
+      expect(short.code).toBe(1);
+      const cut = JSON.parse(short.stdout) as JsonPlan;
+      expect(cut.nodes.find((n) => n.name === slow)).toMatchObject({ status: 'error', error: { code: expect.stringMatching(/timeout/), hop: 'node' } });
+      expect(cut.nodes.filter((n) => n.name !== slow).every((n) => n.status === 'changes')).toBe(true);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      const patient = await nodeward(['plan', '-i', inventory, 'kernel', '--json']);
+      expect(patient.code, patient.stderr).toBe(2);
+      expect((JSON.parse(patient.stdout) as JsonPlan).nodes.every((n) => n.status === 'changes')).toBe(true);
+    } finally {
+      await labHeal('latency', slow);
+    }
+  });
+
   it('rejects bad input before contacting any node, naming file, line and column', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nw-bad-'));
     await writeFile(join(dir, 'bad.yaml'), 'name: bad\nresources:\n  - name: x\n    permissions: { paths: [/etc/../etc/passwd], mode: "0999" }\n');
