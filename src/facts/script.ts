@@ -22,6 +22,7 @@ export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'U
 export function buildFactsScript(requests: readonly FactRequest[], boundary: string): string {
   const prelude = PRELUDE.replace('@BOUNDARY@', boundary)
     .replaceAll('@CAP@', String(CONTENT_CAP_BYTES))
+    .replaceAll('@STAT@', STAT_FORMAT)
     .replace('@SECRET@', shQuote(SECRET_PATTERN));
   const lines: string[] = [prelude, BATCH_FUNCTIONS];
   if (needsNodeFunctions(requests)) lines.push(NODE_FUNCTIONS);
@@ -105,7 +106,7 @@ const STAT_FORMAT = '%a|%u|%g|%U|%G|%s|%F';
 
 const PRELUDE = shell(String.raw`B='@BOUNDARY@'
 nw_sec() { printf '\n%s %s\n' "$B" "$1"; }
-nw_stat() { if [ "$2" = 1 ]; then stat -L -c '%a|%u|%g|%U|%G|%s|%F' -- "$1"; else stat -c '%a|%u|%g|%U|%G|%s|%F' -- "$1"; fi 2>/dev/null || echo '?'; }
+nw_stat() { if [ "$2" = 1 ]; then stat -L -c '@STAT@' -- "$1"; else stat -c '@STAT@' -- "$1"; fi 2>/dev/null || echo '?'; }
 # fields, NUL-terminated: path, stat|absent, link target, sha256, content state; then the raw content
 nw_file() {
   nw_sec "$1"; printf '%s\0' "$2"

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { labFault, labHeal, labReset } from '../../lab/lab.ts';
 import { testLab } from './helpers.ts';
-import { nodeSnapshot, nodeward, onNode, tempFilesOn, waitSettled } from './nodeward.ts';
+import { nodeSnapshot, nodeward, onNode, tempFilesOn } from './nodeward.ts';
 
 interface ApplyJson {
   runId: string;
@@ -51,7 +51,6 @@ describe('nodeward apply (lab)', () => {
   beforeEach(async () => {
     await labHeal();
     await labReset();
-    await waitSettled(lab.info);
   });
 
   afterAll(async () => {

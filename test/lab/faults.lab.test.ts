@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { labFault, labHeal, labReset } from '../../lab/lab.ts';
 import { testLab } from './helpers.ts';
-import { nodeSnapshot, nodeward, onNode, tempFilesOn, waitSettled } from './nodeward.ts';
+import { nodeSnapshot, nodeward, onNode, tempFilesOn } from './nodeward.ts';
 
 interface ApplyJson {
   stopped: string | null;
@@ -43,7 +43,6 @@ describe('faults (lab): nothing lost, everything reported', () => {
   beforeEach(async () => {
     await labHeal();
     await labReset();
-    await waitSettled(lab.info);
   });
 
   afterAll(async () => {

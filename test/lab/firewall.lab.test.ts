@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labFault, labHeal, labReset } from '../../lab/lab.ts';
 import { labSsh, testLab } from './helpers.ts';
 import { nodeward, onNode } from './nodeward.ts';
-import { kubeletsStarted } from './playbooks-audit.ts';
 
 interface ApplyJson {
   runId: string;
@@ -21,7 +20,6 @@ describe('firewall: the node reverts a ruleset no new login confirms (lab)', () 
     if (!target) throw new Error('the lab needs three nodes');
     await labHeal();
     await labReset([target.name]);
-    await kubeletsStarted([target.name]);
   });
 
   afterAll(async () => {

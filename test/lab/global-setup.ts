@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { labDir, REPO_ROOT } from '../../lab/config.ts';
+import { labDir } from '../../lab/config.ts';
 import { labDown, readLabInfo, type LabInfo } from '../../lab/lab.ts';
 import { alive } from '../../lab/node-boot.ts';
+import { runLabScript } from './lab-cli.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,7 +28,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const dir = labDir(id);
       const kept = reuse ? reusable(dir, n) : undefined;
       if (kept) return { info: kept, fresh: false };
-      await labCli(id, ['up', String(n)]);
+      const up = await runLabScript(id, 'cli.ts', ['up', String(n)], { echo: true });
+      if (up.code !== 0) throw new Error(`lab ${id}: lab up ${n} exited ${up.code}:\n${up.output}`);
       return { info: readLabInfo(dir), fresh: true };
     }),
   );
@@ -42,27 +42,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await labDown();
     }
   };
-}
-
-/** `npm run lab -- …` for one lab, its progress prefixed on stderr; labs come up in parallel. */
-function labCli(id: number, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NODEWARD_LAB_ID: String(id) };
-    delete env['NODEWARD_LAB_DIR'];
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(REPO_ROOT, 'lab', 'cli.ts'), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      output += chunk.toString();
-      process.stderr.write(chunk);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`lab ${id}: lab ${args.join(' ')} exited ${code}:\n${output}`))));
-  });
 }
 
 function reusable(dir: string, n: number): LabInfo | undefined {

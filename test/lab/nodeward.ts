@@ -60,25 +60,3 @@ export function inventoryOf(info: LabInfo): string {
   return info.files.inventory;
 }
 
-/**
- * After a lab reset the kubelets are still starting (and, as real ones do, writing the kernel
- * tunables they manage): wait until every Node reports Ready with a heartbeat newer than now.
- */
-export async function waitSettled(info: LabInfo, timeoutMs = 30_000, only?: readonly string[]): Promise<void> {
-  const since = Math.floor(Date.now() / 1000);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const list = (await (await fetch(`${info.apiserver.url}/api/v1/nodes`)).json()) as {
-      items: { metadata: { name: string }; status: { conditions?: { type: string; status: string; lastHeartbeatTime?: string }[] } }[];
-    };
-    const ready = new Set(
-      list.items
-        .filter((item) => item.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True' && Date.parse(c.lastHeartbeatTime ?? '') / 1000 > since))
-        .map((item) => item.metadata.name),
-    );
-    const wanted = info.nodes.filter((node) => only === undefined || only.includes(node.name));
-    if (wanted.every((node) => ready.has(node.name))) return;
-    if (Date.now() > deadline) throw new Error(`lab nodes not Ready after ${timeoutMs} ms: ${wanted.filter((n) => !ready.has(n.name)).map((n) => n.name).join(', ')}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}

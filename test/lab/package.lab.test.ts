@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labHeal, labReset } from '../../lab/lab.ts';
 import { testLab } from './helpers.ts';
 import { nodeward } from './nodeward.ts';
-import { kubeletsStarted, sshAudit } from './playbooks-audit.ts';
+import { sshAudit } from './playbooks-audit.ts';
 
 interface ApplyJson {
   runId: string;
@@ -30,7 +30,6 @@ describe('package: a pinned version rolled out to every node (lab)', () => {
   beforeAll(async () => {
     await labHeal();
     await labReset();
-    await kubeletsStarted(names);
     const dir = await mkdtemp(join(tmpdir(), 'nw-package-'));
     file = join(dir, 'patch.yaml');
     await writeFile(file, 'name: patch\nresources:\n  - name: containerd-fix\n    package: { versions: { containerd.io: 1.7.22-1 }, restarts: [containerd] }\n');

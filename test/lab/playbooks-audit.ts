@@ -1,6 +1,5 @@
-import { labExec, readLabInfo, type LabInfo } from '../../lab/lab.ts';
+import type { LabInfo } from '../../lab/lab.ts';
 import { labSsh } from './helpers.ts';
-import { waitSettled } from './nodeward.ts';
 
 /**
  * Runs a root shell script on a node over a new OpenSSH connection through the bastion (sudo on
@@ -45,30 +44,3 @@ echo "auditWatch=$(auditctl -l | grep -c -- '-w /etc/kubernetes -p wa -k k8s_con
 echo "auditKubelet=$(auditctl -l | grep -c -- "-w $C -p wa -k k8s_kubelet")"
 `;
 
-/**
- * After a reset the kubelets are still starting, and a starting kubelet writes its six kernel
- * tunables: a plan made before that is stale by the time apply re-reads the node. Waits until
- * every kubelet answers /healthz (it serves it only once that is done).
- */
-/**
- * The kubelets answer /healthz and have posted a Ready heartbeat since this call: /healthz can
- * answer before the container manager starts (the runtime still coming up), and only then does a
- * kubelet write the kernel tunables it manages, which a plan made earlier would see change.
- */
-export async function kubeletsStarted(nodes: readonly string[], timeoutMs = 60_000): Promise<void> {
-  await kubeletsHealthy(nodes, timeoutMs);
-  await waitSettled(readLabInfo(), timeoutMs, nodes);
-}
-
-async function kubeletsHealthy(nodes: readonly string[], timeoutMs: number): Promise<void> {
-  const probe = `python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:10248/healthz", timeout=2).read().decode())' 2>/dev/null || true`;
-  const deadline = Date.now() + timeoutMs;
-  for (const node of nodes) {
-    for (;;) {
-      const answer = await labExec(node, ['sh', '-c', probe]);
-      if (answer.stdout.trim() === 'ok') break;
-      if (Date.now() > deadline) throw new Error(`${node}: the kubelet did not start within ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}

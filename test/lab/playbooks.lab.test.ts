@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labHeal, labReset } from '../../lab/lab.ts';
 import { labSsh, testLab } from './helpers.ts';
 import { nodeward, onNode } from './nodeward.ts';
-import { HARDENED_AUDIT, kubeletsStarted, sshAudit } from './playbooks-audit.ts';
+import { HARDENED_AUDIT, sshAudit } from './playbooks-audit.ts';
 
 interface ApplyJson {
   runId: string;
@@ -49,7 +49,6 @@ describe('the bundled playbooks (lab)', () => {
   beforeAll(async () => {
     await labHeal();
     await labReset();
-    await kubeletsStarted(names);
     inventory = await firewallInventory();
     // a table of someone else's (kube-proxy, the CNI): the firewall must never flush it
     for (const name of names) {

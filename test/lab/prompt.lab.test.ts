@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { labReset } from '../../lab/lab.ts';
 import { shQuote } from '../../src/transport/shell-quote.ts';
 import { testLab, testStateDir } from './helpers.ts';
-import { nodeSnapshot, nodeward, waitSettled } from './nodeward.ts';
+import { nodeSnapshot, nodeward } from './nodeward.ts';
 
 // `nodeward apply` on a real terminal (a pty from util-linux `script`), answered key by key.
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -58,7 +58,6 @@ describe('apply asks on a terminal (lab)', () => {
 
   beforeEach(async () => {
     await labReset();
-    await waitSettled(lab.info);
   });
 
   it('Enter on the default answer aborts and changes nothing', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labReset } from '../../lab/lab.ts';
 import { testLab } from './helpers.ts';
-import { nodeward, onNode, waitSettled, type CliResult } from './nodeward.ts';
+import { nodeward, onNode, type CliResult } from './nodeward.ts';
 
 // A full run (plan, saved plan, apply, check, drift, rollback) with secrets seeded on the nodes
 // (kubeconfig client keys, a bootstrap token, a private key) and one declared in a playbook:
@@ -29,7 +29,6 @@ describe('secrets never leave the node in clear', () => {
 
   beforeAll(async () => {
     await labReset();
-    await waitSettled(lab.info);
     state = await mkdtemp(join(tmpdir(), 'nw-secrets-state-'));
     work = await mkdtemp(join(tmpdir(), 'nw-secrets-'));
     await writeFile(

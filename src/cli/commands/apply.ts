@@ -81,9 +81,8 @@ async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, 
     throw new UsageError('refusing to apply without a terminal to confirm on: pass --yes (or apply a reviewed plan with --plan FILE)');
   }
   const { inputs, plan, connector } = await planFromFlags(playbooks, flags, signal, { keepConnections: true });
-  const close = async (): Promise<undefined> => {
+  const close = async (): Promise<void> => {
     await connector?.closeAll();
-    return undefined;
   };
   // with --json stdout carries only the outcome; the plan still goes to the log
   (flags.json ? process.stderr : process.stdout).write(renderPlan(plan, { palette: palette(terminal.color && !flags.json), diffs: flags.diff }));
@@ -95,10 +94,16 @@ async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, 
     .filter((n) => (n.status !== 'changes' || n.lockedBy) && !waitable(n))
     .map((n): NodeOutcome => (n.lockedBy ? { name: n.name, status: 'refused', reason: describeLock(n.lockedBy), changes: 0, restarted: [], durationMs: 0 } : n.status === 'in-sync' ? { name: n.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 } : unappliable(n)));
   let chosen = plan.nodes.filter((n) => (n.status === 'changes' && !n.lockedBy) || waitable(n));
-  if (chosen.length === 0) return { inputs, work: [], early: early, connector: await close() };
+  if (chosen.length === 0) {
+    await close();
+    return { inputs, work: [], early };
+  }
   if (!flags.yes) {
     const answer = await askApproval(plan.nodes);
-    if (answer.kind === 'abort') return close();
+    if (answer.kind === 'abort') {
+      await close();
+      return undefined;
+    }
     if (answer.kind === 'some') chosen = chosen.filter((n) => answer.nodes.includes(n.name));
   }
   const byName = new Map(inputs.hosts.map((host) => [host.name, host]));

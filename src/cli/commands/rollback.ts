@@ -42,7 +42,6 @@ export function registerRollback(program: Command): void {
     )
     .argument('<run-id>', 'the run to undo')
     .option('--batch <sizes>', 'rolling batch sizes', '1,25%')
-
     .option('--drain', 'cordon and evict each node around its restarts (default: when the run being undone drained)')
     .option('--no-drain', 'do not drain, even if the run being undone did')
     .option('--drain-timeout <seconds>', 'longest a drain may take before the node is refused (and uncordoned)', '300');
