@@ -1,4 +1,4 @@
-import { markers, prelude } from './common.ts';
+import { markers, prelude, RUN_ID_PATTERN } from './common.ts';
 import { OPS_FUNCTIONS } from './ops.ts';
 
 export interface RollbackRequest {
@@ -137,5 +137,6 @@ export function parsePendingRuns(stdout: Buffer): PendingRun[] {
     .map((m) => {
       const [runId = '', state = '', ...owed] = m.rest.split(' ').filter(Boolean);
       return { runId, state, owed };
-    });
+    })
+    .filter((run) => RUN_ID_PATTERN.test(run.runId)); // a directory nodeward never named is not a run of ours: never a path to act on
 }

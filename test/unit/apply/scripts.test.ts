@@ -110,6 +110,11 @@ describe('write and rollback scripts (local sh)', () => {
     expect(parseLockOutput(lock)).toEqual({ status: 'acquired' });
     expect(parsePendingRuns(lock)).toEqual([{ runId: '20261126T000000Z-eeeeee', state: 'written', owed: ['containerd', 'kubelet'] }]);
   });
+
+  it('takes only run ids nodeward names from the list, never another directory name as a path', () => {
+    const answer = Buffer.from('NW_LOCK acquired\nNW_PENDING ../../etc written kubelet\nNW_PENDING 20261126T000000Z-eeeeee written kubelet\n');
+    expect(parsePendingRuns(answer)).toEqual([{ runId: '20261126T000000Z-eeeeee', state: 'written', owed: ['kubelet'] }]);
+  });
 });
 
 describe('lock script (local sh)', () => {
