@@ -70,6 +70,8 @@ class NodeRun {
   private changes: string[] = [];
   /** What finishing or rolling back earlier, interrupted runs did on this node. */
   private recovered: string[] = [];
+  /** Interrupted runs this run rolled back on the node before re-reading it. */
+  private rolledBack: string[] = [];
   /** The lock was held by another run and we waited for it: the node may have been changed meanwhile. */
   private waitedForLock = false;
   private cordon: CordonRecord | undefined;
@@ -270,7 +272,14 @@ class NodeRun {
     if (this.waitedForLock && plan.changes.length === 0) return this.outcome('in-sync');
     if (this.work.approved) {
       const stale = staleDifferences(this.work.approved, plan);
-      if (stale.length > 0) return this.outcome('refused', `stale plan: ${stale.join('; ')}`);
+      // The approved plan announced a half-written run that apply rolls back and re-plans: it was
+      // read mid-write, so after that rollback it differs by construction. Any other difference refuses.
+      const announced = this.rolledBack.length > 0 && this.rolledBack.every((id) => this.work.approved?.pendingRuns?.some((run) => run.runId === id));
+      if (stale.length > 0 && !announced) return this.outcome('refused', `stale plan: ${stale.join('; ')}`);
+      if (stale.length > 0) {
+        const shown = stale.slice(0, 3).join('; ') + (stale.length > 3 ? `; and ${stale.length - 3} more` : '');
+        this.deps.hooks.warn?.(this.host, `re-planned after rolling back ${this.rolledBack.join(', ')} (the plan was read mid-write): ${shown}`);
+      }
     }
     if (plan.changes.length === 0) return this.recovered.length > 0 ? this.outcome('applied', this.recovered.join('; ')) : this.outcome('in-sync');
 
@@ -398,6 +407,7 @@ class NodeRun {
       if (!result.done) return this.outcome('failed', `could not roll back interrupted run ${pending.runId}: ${result.failure?.message ?? '?'}`);
       await run(transport, settleScript(this.deps.stateDir, pending.runId, [], 'rolled-back'));
       this.recovered.push(`rolled back run ${pending.runId}, interrupted while writing`);
+      this.rolledBack.push(pending.runId);
       this.deps.hooks.warn?.(this.host, `rolled back run ${pending.runId}, interrupted while writing`);
       return undefined;
     }

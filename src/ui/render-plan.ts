@@ -27,7 +27,9 @@ function renderNode(node: NodePlan, { palette: p, diffs }: RenderPlanOptions): s
   lines.push(`${p.bold(node.name)} ${p.dim(`(${node.address})`)}  ${node.changes.length} to change${restarts}`);
   for (const run of node.pendingRuns ?? []) {
     const owed = run.owed.length > 0 ? `, restarts owed: ${run.owed.join(', ')}` : '';
-    lines.push(`  ${p.yellow(`! run ${run.runId} was interrupted (${run.state}${owed}): apply finishes it or rolls it back first`)}`);
+    // a half-written run is rolled back first: the changes below, read mid-write, are then re-planned
+    const then = run.state === 'started' || run.state === 'writing' ? 'apply rolls it back first and re-plans this node' : 'apply finishes it first';
+    lines.push(`  ${p.yellow(`! run ${run.runId} was interrupted (${run.state}${owed}): ${then}`)}`);
   }
   if (node.lockedBy) lines.push(`  ${p.yellow(`${describeLock(node.lockedBy)}: its changes are in flight`)}`);
   for (const change of node.changes) {

@@ -156,6 +156,22 @@ describe('faults (lab): nothing lost, everything reported', () => {
     expect(await onNode(n1, 'systemctl is-active containerd')).toBe('active\n');
   });
 
+  it('a run left half-written is rolled back first; the plan that announced it is re-planned, not refused as stale', async () => {
+    const first = await nodeward(['apply', '-i', inventory, 'kernel', '--yes', '--json', '--limit', n2]);
+    expect(first.code, first.stderr).toBe(0);
+    const runId = (JSON.parse(first.stdout) as { runId: string }).runId;
+    // as a controller killed mid-write leaves it: every change made, the run still marked writing
+    await onNode(n2, `echo writing > /var/lib/nodeward/runs/${runId}/state`);
+    const again = await nodeward(['apply', '-i', inventory, 'kernel', '--yes', '--json', '--limit', n2]);
+    expect(again.stdout + again.stderr).toContain(`run ${runId} was interrupted (writing): apply rolls it back first and re-plans this node`);
+    expect(again.stderr).toMatch(new RegExp(`rolled back run ${runId}, interrupted while writing`));
+    expect(again.stderr).toMatch(/re-planned after rolling back .*(now needs a change|changed since the plan)/);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as ApplyJson).nodes[0]?.status).toBe('applied');
+    const plan = await nodeward(['plan', '-i', inventory, 'kernel', '-q', '--limit', n2]);
+    expect(plan.code, plan.stdout).toBe(0);
+  });
+
   it('a full disk fails the atomic write cleanly: the original is untouched, no temp file', async () => {
     // a small tmpfs over /etc/kubernetes inside node-1 only, filled up
     await onNode(n1, 'mkdir -p /run/nw-k && cp -a /etc/kubernetes/. /run/nw-k/ && mount -t tmpfs -o size=256k tmpfs /etc/kubernetes && cp -a /run/nw-k/. /etc/kubernetes/ && printf original > /etc/kubernetes/extra.conf && (dd if=/dev/zero of=/etc/kubernetes/filler bs=4k 2>/dev/null; true)');
