@@ -9,7 +9,7 @@ import { nftIn } from './network.ts';
 import { alive, cmdlineHas, readPid, signal } from './node-boot.ts';
 import { must, sleep } from './run.ts';
 
-export const FAULT_KINDS = ['kubelet-crash', 'containerd-refuse', 'sshd-down', 'partition', 'ssh-new-blocked', 'latency', 'bastion-restart'] as const;
+export const FAULT_KINDS = ['kubelet-crash', 'containerd-refuse', 'sshd-down', 'partition', 'ssh-new-blocked', 'latency', 'bastion-restart', 'bastion-down', 'validator-hang', 'apt-lock'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface ActiveFault {
@@ -50,7 +50,7 @@ function findNode(info: LabInfo, name: string): LabNode {
 
 export async function injectFault(info: LabInfo, kind: FaultKind, target: string, arg?: string): Promise<void> {
   const faults = activeFaults(info);
-  if (kind === 'bastion-restart') {
+  if (kind === 'bastion-restart' || kind === 'bastion-down') {
     if (target !== 'bastion') throw new LabError(`${kind} takes the target "bastion"`);
   } else if (kind === 'latency' && target === 'bastion') {
     // the controller–bastion link
@@ -98,6 +98,26 @@ export async function injectFault(info: LabInfo, kind: FaultKind, target: string
       const ms = Number(arg);
       if (!Number.isFinite(ms) || ms <= 0 || ms > 10_000) throw new LabError('latency takes a delay in ms (1-10000): fault latency bastion 50, or fault latency node-2 300');
       await startDelayLine(info, target, ms);
+      break;
+    }
+    case 'bastion-down': {
+      // the bastion's sshd dies with every session it carries, and stays down until healed
+      const r = await execIn(info.bastion.pid, ['/bin/sh', '-c', 'systemctl stop ssh; for p in $(pgrep -x sshd); do kill -KILL "$p"; done; true']);
+      if (r.code !== 0) throw new LabError(`stopping the bastion's sshd: ${r.stderr.trim()}`);
+      break;
+    }
+    case 'validator-hang': {
+      // node-local: a containerd started through SSH and sudo sees it too
+      const r = await execIn(findNode(info, target).initPid, ['/bin/sh', '-c', `mkdir -p ${NODE_FAULTS} && : > ${NODE_FAULTS}/validator-hang`]);
+      if (r.code !== 0) throw new LabError(`marking ${target}: ${r.stderr.trim()}`);
+      break;
+    }
+    case 'apt-lock': {
+      // another apt-get holding dpkg's frontend lock (an fcntl lock, as dpkg takes it) until healed
+      const holder = 'import fcntl, os, signal, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o640); fcntl.lockf(fd, fcntl.LOCK_EX); open(sys.argv[2], "w").write(str(os.getpid())); signal.pause()';
+      const script = `mkdir -p /var/lib/dpkg ${NODE_FAULTS} && setsid python3 -c '${holder}' /var/lib/dpkg/lock-frontend ${NODE_FAULTS}/apt-lock.pid </dev/null >/dev/null 2>&1 & for i in 1 2 3 4 5 6 7 8 9 10; do [ -s ${NODE_FAULTS}/apt-lock.pid ] && exit 0; sleep 0.2; done; exit 1`;
+      const r = await execIn(findNode(info, target).initPid, ['/bin/sh', '-c', script]);
+      if (r.code !== 0) throw new LabError(`holding the dpkg lock on ${target}: ${r.stderr.trim()}`);
       break;
     }
     case 'bastion-restart': {
@@ -148,8 +168,21 @@ async function healOne(info: LabInfo, f: ActiveFault): Promise<void> {
       break;
     case 'bastion-restart':
       break;
+    case 'bastion-down':
+      await execIn(info.bastion.pid, ['systemctl', 'start', 'ssh']);
+      break;
+    case 'validator-hang':
+      await execIn(findNode(info, f.target).initPid, ['rm', '-f', `${NODE_FAULTS}/validator-hang`]).catch(() => undefined);
+      break;
+    case 'apt-lock':
+      // ends only the lock holder the fault started (its pid file), checked by its command line
+      await execIn(findNode(info, f.target).initPid, ['/bin/sh', '-c', `p=$(cat ${NODE_FAULTS}/apt-lock.pid 2>/dev/null); case $p in ''|*[!0-9]*) ;; *) grep -q lock-frontend /proc/$p/cmdline 2>/dev/null && kill "$p" ;; esac; rm -f ${NODE_FAULTS}/apt-lock.pid`]).catch(() => undefined);
+      break;
   }
 }
+
+/** Faults that stand-ins started through SSH must see: under the node's own /run (a tmpfs of its own). */
+const NODE_FAULTS = '/run/nwlab/faults';
 
 const sshBlockTable = (node: string) => `nwlab_sshblock_${node.replace('-', '_')}`;
 

@@ -12,9 +12,21 @@ export interface NodeOutcome {
   readonly status: NodeOutcomeStatus;
   /** Why, for anything but applied/in-sync. */
   readonly reason: string | undefined;
+  /** Changes in effect on the node because of this run. */
   readonly changes: number;
   readonly restarted: readonly ServiceToRestart[];
   readonly durationMs: number;
+  /** The run may have changed something on the node, even if it was undone since: never reported as untouched. */
+  readonly touched?: boolean | undefined;
+  /** What the run had changed and then undid (`rolled-back`): "file /etc/…", "sysctl net.…", "unit …". */
+  readonly undone?: readonly string[] | undefined;
+  /** A node left part-way (`failed`): the run's state there, and the one command that finishes the job. */
+  readonly left?: { readonly state: string; readonly finish: string } | undefined;
+}
+
+/** Something this run changed is still in effect, or may be, on some node: there is something to undo. */
+export function leftChanges(outcomes: readonly NodeOutcome[]): boolean {
+  return outcomes.some((o) => (o.status === 'applied' && o.changes > 0) || (o.status === 'failed' && o.touched === true));
 }
 
 export function isSuccess(status: NodeOutcomeStatus): boolean {

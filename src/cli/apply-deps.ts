@@ -1,4 +1,5 @@
 import { hostname, userInfo } from 'node:os';
+import type { StepBounds } from '../apply/bounds.ts';
 import type { NodeApplyDeps } from '../apply/node-apply.ts';
 import { NODE_STATE_DIR } from '../apply/scripts/common.ts';
 import type { ApplyHooks } from '../apply/types.ts';
@@ -47,7 +48,10 @@ export function applyDeps(options: {
   drain?: { readonly timeoutMs: number } | undefined;
   /** Earlier attempts of this run, known dead, whose node locks may be taken over at once (`rollout --resume`). */
   takeOverFrom?: readonly string[] | undefined;
+  /** `--command-timeout`, `--package-timeout`. */
+  bounds: StepBounds;
 }): NodeApplyDeps {
+  const inventoryFile = options.inventory.file;
   const kube = options.inventory.kubeconfig ? createKubeNodes(options.inventory.kubeconfig) : undefined;
   if (options.drain && !kube) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
   return {
@@ -72,5 +76,10 @@ export function applyDeps(options: {
     signal: options.signal,
     drain: kube && options.drain ? createDrainer(kube, { runId: options.runId, timeoutMs: options.drain.timeoutMs, intervalMs: 1000, hooks: options.hooks }) : undefined,
     cordons: kube ? createCordonRecovery(kube, options.runId, options.hooks) : undefined,
+    bounds: options.bounds,
+    hints: {
+      finish: (host) => `nodeward apply -i ${inventoryFile} --limit ${host.name}`,
+      rollback: (runId, host) => `nodeward rollback ${runId} -i ${inventoryFile} --limit ${host.name}`,
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import type { StepBounds } from '../apply/bounds.ts';
 import type { Inventory } from '../config/types.ts';
 import { createSshConnector } from '../transport/ssh-connector.ts';
 import type { Connector } from '../transport/types.ts';
@@ -10,6 +11,7 @@ export interface ConnectFlags {
   readonly maxHandshakes: string;
   readonly connectTimeout: string;
   readonly commandTimeout: string;
+  readonly packageTimeout?: string;
   readonly acceptNew?: boolean;
   readonly connectionStats?: string;
 }
@@ -20,7 +22,13 @@ export function addConnectOptions(command: Command): Command {
     .addOption(new Option('--concurrency <n>', 'nodes worked on at once').default('50'))
     .addOption(new Option('--max-handshakes <n>', 'SSH handshakes in flight at once (keep under the bastion\'s MaxStartups)').default('8'))
     .addOption(new Option('--connect-timeout <seconds>', 'per hop: TCP, handshake and authentication').default('15'))
-    .addOption(new Option('--command-timeout <seconds>', 'longest a single remote step may take before its node fails').default('120'))
+    .addOption(
+      new Option(
+        '--command-timeout <seconds>',
+        'longest one node-side command may run (a validator, a reload, a unit change, a restart) before the node itself stops it and the step fails, naming it; a script gets this for its quick steps plus this for each such command',
+      ).default('120'),
+    )
+    .addOption(new Option('--package-timeout <seconds>', 'the same for package managers (apt-get, dnf), which may first wait for another one to release its lock').default('600'))
     .addOption(new Option('--accept-new', 'record host keys of hosts not yet in known_hosts (a changed key is always refused)'))
     .addOption(
       new Option('--connection-stats <file>', 'append connection statistics (bastion TCP connections, most handshakes in flight, execs per node) as a JSON line').env(
@@ -33,6 +41,16 @@ export function positiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, not ${JSON.stringify(value)}`);
   return n;
+}
+
+/** How long node-side commands may run, from --command-timeout and --package-timeout. */
+export function boundsFrom(flags: ConnectFlags): StepBounds {
+  // a node lost mid-step gets two connect timeouts to be reached again before its fate is reported unknown
+  return {
+    command: positiveInt(flags.commandTimeout, '--command-timeout'),
+    package: positiveInt(flags.packageTimeout ?? '600', '--package-timeout'),
+    reconnect: 2 * positiveInt(flags.connectTimeout, '--connect-timeout'),
+  };
 }
 
 export function connectorFor(inventory: Inventory, flags: ConnectFlags): Connector {

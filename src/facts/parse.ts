@@ -1,3 +1,4 @@
+import { PENDING_STATES, RUN_ID_PATTERN, type RunState } from '../node/run-state.ts';
 import { FactsError } from '../util/errors.ts';
 import { readFields, type Section } from './frame.ts';
 import { parseAudit, parseLogin, parseNftTable, parsePackage, parseSshd } from './parse-node.ts';
@@ -256,6 +257,7 @@ export function parseLock(text: string): LockFact | undefined {
     command: values.get('command') ?? '',
     expires: Number(values.get('expires')) || 0,
     now: Number(values.get('now')) || 0,
+    controller: values.get('controller'),
   };
 }
 
@@ -264,6 +266,6 @@ export function parsePendingRunLines(text: string): PendingRunFact[] {
   return text
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
-    .filter(([runId, state]) => /^\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(runId ?? '') && /^(started|writing|written|restarting)$/.test(state ?? ''))
+    .filter(([runId, state]) => RUN_ID_PATTERN.test(runId ?? '') && PENDING_STATES.includes(state as RunState))
     .map(([runId = '', state = '', ...owed]) => ({ runId, state, owed: owed.filter((s) => /^[a-z0-9_.-]+$/.test(s)) }));
 }

@@ -1,3 +1,4 @@
+import { PENDING_CASE } from '../node/run-state.ts';
 import { shQuote } from '../transport/shell-quote.ts';
 import { NODE_FUNCTIONS, needsNodeFunctions, nodeRequestScript } from './script-node.ts';
 import { BATCH_FUNCTIONS, batchScript, isBatched } from './script-batch.ts';
@@ -55,7 +56,7 @@ function requestScript(request: FactRequest, index: number): string {
         `nw_sec r${index}`,
         `for d in ${shQuote(request.stateDir)}/runs/*/; do`,
         '  [ -f "$d/state" ] || continue',
-        '  st=$(cat "$d/state"); case $st in started|writing|written|restarting) printf \'%s %s %s\\n\' "$(basename "$d")" "$st" "$(tr \'\\n\' \' \' < "$d/owed" 2>/dev/null)" ;; esac',
+        `  st=$(cat "$d/state"); case $st in ${PENDING_CASE}) printf '%s %s %s\\n' "$(basename "$d")" "$st" "$(tr '\\n' ' ' < "$d/owed" 2>/dev/null)" ;; esac`,
         'done',
       ].join('\n');
     case 'lock':

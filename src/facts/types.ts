@@ -100,6 +100,13 @@ export interface LockFact {
   readonly expires: number;
   /** The node's clock when read. */
   readonly now: number;
+  /** Which nodeward process holds it (node/controller-identity.ts), when it said. */
+  readonly controller?: string | undefined;
+  /**
+   * Set by the reader, not the node: the holder was a nodeward process on this machine that is
+   * gone. Its lock protects nothing any more; apply takes it over and finishes or undoes its run.
+   */
+  readonly abandoned?: boolean | undefined;
 }
 
 export interface SshdFact {

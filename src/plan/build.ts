@@ -98,7 +98,8 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
       ...sshd,
       ...firewall,
     ];
-    const lock = facts.lock && facts.lock.expires >= facts.lock.now ? facts.lock : undefined;
+    const held = facts.lock && facts.lock.expires >= facts.lock.now ? facts.lock : undefined;
+    const lock = held?.abandoned ? undefined : held;
     // A live lock means that run is still working on the node: its run is not "pending" yet.
     const pendingRuns = (facts.pendingRuns ?? []).filter((run) => run.runId !== lock?.runId);
     return {
@@ -111,6 +112,7 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
       restarts: orderRestarts(changes.flatMap((change) => change.restarts)),
       skipped,
       lockedBy: lock && { runId: lock.runId, owner: lock.owner, pid: lock.pid, command: lock.command, expires: lock.expires },
+      ...(held?.abandoned ? { abandonedLock: { runId: held.runId, pid: held.pid } } : {}),
       pendingRuns,
     };
   } catch (error) {

@@ -78,6 +78,8 @@ export interface NodePlan {
   readonly skipped: readonly { readonly entry: string; readonly reason: string }[];
   /** Runs an earlier controller left unfinished here: apply finishes (owed restarts) or rolls them back first. */
   readonly pendingRuns?: readonly { readonly runId: string; readonly state: string; readonly owed: readonly string[] }[] | undefined;
+  /** The lock of a run whose nodeward process (on this machine) is gone: apply takes it over. */
+  readonly abandonedLock?: { readonly runId: string; readonly pid: string } | undefined;
   /** Another nodeward run holds this node's lock (unexpired): its changes are in flight. */
   readonly lockedBy?: { readonly runId: string; readonly owner: string; readonly pid: string; readonly command: string; readonly expires: number } | undefined;
 }

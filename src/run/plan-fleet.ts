@@ -8,6 +8,7 @@ import type { NodePlan } from '../plan/types.ts';
 import type { Connector } from '../transport/types.ts';
 import { CancelledError, InternalError, NodewardError } from '../util/errors.ts';
 import type { PlanHooks } from './hooks.ts';
+import { isGoneHere } from '../node/controller-identity.ts';
 
 export interface PlanFleetOptions {
   readonly concurrency: number;
@@ -39,7 +40,7 @@ export async function planNode(
     hooks.nodeStep?.(host, 'connect');
     const transport = await connector.connect(host, signal);
     hooks.nodeStep?.(host, 'facts');
-    const facts = await gatherFacts(transport, withExtra(factRequests(entries), extraRequests), signal ? { signal } : {});
+    const facts = withAbandonedLock(await gatherFacts(transport, withExtra(factRequests(entries), extraRequests), signal ? { signal } : {}));
     if (closeAfter) void transport.close();
     hooks.nodeStep?.(host, 'plan');
     return { plan: buildNodePlan(host, entries, facts), facts };
@@ -47,6 +48,11 @@ export async function planNode(
     const typed = error instanceof NodewardError ? error : new InternalError(`planning ${host.name}: ${String(error)}`, error);
     return { plan: errorPlan(host, typed), facts: undefined };
   }
+}
+
+/** A lock whose holder was a nodeward process on this machine that is gone is marked so: it protects nothing any more. */
+function withAbandonedLock(facts: NodeFacts): NodeFacts {
+  return facts.lock && isGoneHere(facts.lock.controller) ? { ...facts, lock: { ...facts.lock, abandoned: true } } : facts;
 }
 
 /** Plans every host in parallel (bounded); one node's failure never stops the others. */

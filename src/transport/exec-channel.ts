@@ -13,7 +13,10 @@ export interface ChannelRun {
 export interface ChannelRunOptions {
   /** For error scopes and messages. */
   readonly host: string;
+  /** How long the controller waits for the channel to close (the node's own deadline comes first). */
   readonly timeoutMs: number;
+  /** The script's deadline as the operator gave it, for the message when the controller gives up. */
+  readonly deadlineSeconds: number;
   readonly maxOutputBytes: number;
   readonly signal?: AbortSignal | undefined;
   /** Why the connection is gone, asked only when the channel dies without an exit status. */
@@ -21,9 +24,11 @@ export interface ChannelRunOptions {
 }
 
 /**
- * One exec channel: `command` runs, `input` is written to its stdin and closed, output is
- * collected as bytes. Resolves on channel close with whatever exit status the server sent;
- * the channel is always closed, whatever happens.
+ * One exec channel: `command` runs, `input` is written to its stdin, output is collected as
+ * bytes. Stdin is never closed: it is the node-side job's lifeline (transport/node-jobs.ts), so
+ * closing the channel (on a timeout, an abort, too much output) is what tells the node to end the
+ * script and everything it started. Resolves on channel close with whatever exit status the
+ * server sent; the channel is always closed, whatever happens.
  */
 export function runOnChannel(client: Client, command: string, input: string | Buffer, options: ChannelRunOptions): Promise<ChannelRun> {
   const { host, signal } = options;
@@ -47,16 +52,8 @@ export function runOnChannel(client: Client, command: string, input: string | Bu
     };
     const abandon = (error: unknown): void => {
       if (!settle()) return;
-      if (channel !== undefined) {
-        // sshd delivers the signal to the process it started (sh, or sudo, which relays TERM but
-        // cannot relay KILL). Children of the script may outlive it: a timeout is best effort.
-        try {
-          channel.signal('TERM');
-        } catch {
-          // the channel may already be half-closed
-        }
-        channel.close();
-      }
+      // sshd closes the job's stdin: the node ends the job's whole session
+      if (channel !== undefined) channel.close();
       reject(error);
     };
     const stderrText = (): string => Buffer.concat(stderr).toString('utf8').slice(-4096);
@@ -64,7 +61,7 @@ export function runOnChannel(client: Client, command: string, input: string | Bu
     const timer = setTimeout(() => {
       abandon(
         new RemoteCommandError(
-          `${host}: the remote script did not finish within ${options.timeoutMs} ms`,
+          `${host}: the remote script did not finish within ${options.deadlineSeconds} s (nodeward closed the channel; the node ends the script once it sees that)`,
           { exitCode: null, stderr: stderrText(), timedOut: true },
           { host, hop: 'node' },
         ),
@@ -138,7 +135,7 @@ export function runOnChannel(client: Client, command: string, input: string | Bu
           if (!settle()) return;
           resolve({ exitCode, signal: exitSignal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) });
         });
-        opened.end(input);
+        opened.write(input);
       });
     } catch (error) {
       abandon(lost(error));

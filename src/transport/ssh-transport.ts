@@ -1,7 +1,8 @@
 import type { HostSpec } from '../config/types.ts';
 import { ConnectError, RemoteCommandError } from '../util/errors.ts';
 import { becomeError, remoteCommand, SCRIPT_PRELUDE, sudoRefusal, usesSudo } from './become.ts';
-import { runOnChannel } from './exec-channel.ts';
+import { runOnChannel, type ChannelRun } from './exec-channel.ts';
+import { DEADLINE_EXIT, DEADLINE_MARKER, supervisedScript } from './node-jobs.ts';
 import { createLimiter } from './limiter.ts';
 import type { SshSession } from './ssh-session.ts';
 import type { ExecOptions, ExecResult, Transport } from './types.ts';
@@ -21,6 +22,18 @@ export interface SshTransport extends Transport {
 }
 
 const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+/** How much longer than the node's deadline the controller waits: the node's own report (and a slow link) comes first. */
+export function controllerGraceMs(deadlineMs: number): number {
+  return Math.max(5_000, Math.round(deadlineMs / 10));
+}
+
+/** A job the node ended at its deadline: the supervisor's exit status and stderr marker. */
+function endedAtDeadline(run: ChannelRun): number | undefined {
+  if (run.exitCode !== DEADLINE_EXIT) return undefined;
+  const match = DEADLINE_MARKER.exec(run.stderr.toString('utf8'));
+  return match ? Number(match[1]) : undefined;
+}
 
 export function createSshTransport(host: HostSpec, session: SshSession, settings: SshTransportSettings): SshTransport {
   // OpenSSH's MaxSessions (10) caps open channels per connection; stay well under it.
@@ -56,9 +69,13 @@ export function createSshTransport(host: HostSpec, session: SshSession, settings
         settings.onExec(host.name);
         const started = performance.now();
         const sudo = usesSudo(host, options.become);
-        const run = await runOnChannel(session.client, remoteCommand(sudo), SCRIPT_PRELUDE + script, {
+        const deadlineMs = options.timeoutMs ?? settings.execTimeoutMs;
+        const deadlineSeconds = Math.max(1, Math.ceil(deadlineMs / 1000));
+        const job = supervisedScript(script, { deadlineSeconds, register: options.job?.register, onAbandon: options.job?.onAbandon });
+        const run = await runOnChannel(session.client, remoteCommand(sudo), SCRIPT_PRELUDE + job, {
           host: host.name,
-          timeoutMs: options.timeoutMs ?? settings.execTimeoutMs,
+          timeoutMs: deadlineSeconds * 1000 + controllerGraceMs(deadlineSeconds * 1000),
+          deadlineSeconds,
           maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
           signal: options.signal,
           connectionLost,
@@ -67,11 +84,19 @@ export function createSshTransport(host: HostSpec, session: SshSession, settings
           const refusal = sudoRefusal(run);
           if (refusal !== undefined) throw becomeError(host, refusal);
         }
+        const ended = endedAtDeadline(run);
+        if (ended !== undefined) {
+          throw new RemoteCommandError(
+            `${host.name}: the script did not finish within ${ended} s; the node ended it and everything it had started`,
+            { exitCode: run.exitCode, stderr: run.stderr.toString('utf8').slice(-4096), timedOut: true, endedOnNode: true },
+            { host: host.name, hop: 'node' },
+          );
+        }
         return { host: host.name, ...run, durationMs: Math.round(performance.now() - started) };
       } catch (error) {
         // A node that let a script time out is not trusted with the next one: drop the session so
         // later steps fail at once (and a later connect starts afresh) instead of each timing out.
-        if (error instanceof RemoteCommandError && error.timedOut) void session.end();
+        if (error instanceof RemoteCommandError && error.timedOut && !error.endedOnNode) void session.end();
         throw error;
       } finally {
         release();

@@ -3,8 +3,13 @@ import type { HostSpec } from '../config/types.ts';
 export interface ExecOptions {
   /** Run as root through the host's become method (sudo -n). Default true. */
   readonly become?: boolean;
-  /** Bytes written to the script's stdin after the script itself is delivered. Not supported: scripts embed their data. */
+  /**
+   * The script's deadline, enforced on the node (which then ends it and everything it started)
+   * and, a little later, by the controller. Default: the connector's command timeout.
+   */
   readonly timeoutMs?: number;
+  /** Run scripts: the node registers the job while it runs, and what it starts if the job is abandoned (see node-jobs.ts). */
+  readonly job?: { readonly register?: string | undefined; readonly onAbandon?: string | undefined };
   readonly signal?: AbortSignal;
   /** Refuse output larger than this many bytes (stdout + stderr). Default 64 MiB. */
   readonly maxOutputBytes?: number;
@@ -22,8 +27,10 @@ export interface ExecResult {
 /**
  * One node's connection. `exec` runs a POSIX sh script on the node (delivered on stdin to
  * `sh -s`, through `sudo -n` when the host's become method says so) in one channel: one
- * round trip. It resolves with the result whatever the exit code; it rejects only when the
- * script could not run or finish (ConnectError, BecomeError, RemoteCommandError on timeout).
+ * round trip. The script runs as a job in a session of its own that the node ends, with
+ * everything it started, when the channel closes or its deadline passes (transport/node-jobs.ts).
+ * It resolves with the result whatever the exit code; it rejects only when the script could not
+ * run or finish (ConnectError, BecomeError, RemoteCommandError on a deadline).
  */
 export interface Transport {
   readonly host: HostSpec;

@@ -17,12 +17,19 @@ function colorFor(status: NodeOutcomeStatus, p: Palette): (s: string) => string 
   }
 }
 
+/** Changes in effect; what was changed and undone; `?` where a node was left part-way. */
+function changesCell(o: NodeOutcome): string {
+  if (o.status === 'failed' && o.left) return o.changes > 0 ? `${o.changes}?` : '?';
+  if (o.undone && o.undone.length > 0) return `${o.changes} (${o.undone.length} undone)`;
+  return String(o.changes);
+}
+
 /** The final per-node table of an apply or rollback run. Pure. */
 export function renderOutcomes(outcomes: readonly NodeOutcome[], p: Palette): string {
   const rows = outcomes.map((o) => [
     o.name,
     colorFor(o.status, p)(o.status),
-    String(o.changes),
+    changesCell(o),
     o.restarted.length > 0 ? o.restarted.join(',') : '-',
     `${(o.durationMs / 1000).toFixed(1)}s`,
     o.reason ?? '',

@@ -1,3 +1,4 @@
+import { isHalfWritten } from '../node/run-state.ts';
 import type { Change, NodePlan, Plan } from '../plan/types.ts';
 import type { Palette } from './colors.ts';
 import { renderTable } from './table.ts';
@@ -28,10 +29,11 @@ function renderNode(node: NodePlan, { palette: p, diffs }: RenderPlanOptions): s
   for (const run of node.pendingRuns ?? []) {
     const owed = run.owed.length > 0 ? `, restarts owed: ${run.owed.join(', ')}` : '';
     // a half-written run is rolled back first: the changes below, read mid-write, are then re-planned
-    const then = run.state === 'started' || run.state === 'writing' ? 'apply rolls it back first and re-plans this node' : 'apply finishes it first';
+    const then = isHalfWritten(run.state) ? 'apply rolls it back first and re-plans this node' : run.state === 'restored' ? 'apply finishes its rollback first' : 'apply finishes it first';
     lines.push(`  ${p.yellow(`! run ${run.runId} was interrupted (${run.state}${owed}): ${then}`)}`);
   }
   if (node.lockedBy) lines.push(`  ${p.yellow(`${describeLock(node.lockedBy)}: its changes are in flight`)}`);
+  if (node.abandonedLock) lines.push(`  ${p.yellow(`! the lock of run ${node.abandonedLock.runId} was left by nodeward (pid ${node.abandonedLock.pid} on this machine), which is gone: apply takes it over`)}`);
   for (const change of node.changes) {
     const symbol = change.action === 'create' ? p.green('+') : change.action === 'delete' ? p.red('-') : p.yellow(SYMBOL[change.action]);
     const checks = change.checks.length > 0 ? p.dim(`  [${change.checks.join(' ')}]`) : '';

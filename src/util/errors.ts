@@ -89,15 +89,22 @@ export class RemoteCommandError extends NodewardError {
   readonly exitCode: number | null;
   readonly stderr: string;
   readonly timedOut: boolean;
+  /**
+   * The node itself ended the script at its deadline and said so: nothing of it runs any more.
+   * Otherwise a timeout is the controller's, and the node ends the script once it sees the
+   * channel close.
+   */
+  readonly endedOnNode: boolean;
   constructor(
     message: string,
-    details: { exitCode: number | null; stderr: string; timedOut: boolean },
+    details: { exitCode: number | null; stderr: string; timedOut: boolean; endedOnNode?: boolean },
     scope: ErrorScope,
   ) {
     super(details.timedOut ? 'remote-timeout' : 'remote-command', message, scope);
     this.exitCode = details.exitCode;
     this.stderr = details.stderr;
     this.timedOut = details.timedOut;
+    this.endedOnNode = details.endedOnNode ?? false;
   }
 }
 

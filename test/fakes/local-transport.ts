@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { HostSpec } from '../../src/config/types.ts';
+import { supervisedScript } from '../../src/transport/node-jobs.ts';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.ts';
 
 export function localHost(name = 'local'): HostSpec {
@@ -7,7 +8,8 @@ export function localHost(name = 'local'): HostSpec {
 }
 
 /**
- * Runs scripts with the local /bin/sh exactly as a node would (script on stdin to `sh -s`).
+ * Runs scripts with the local /bin/sh exactly as a node would: on stdin to `sh -s`, as a job
+ * of the node-side supervisor, with stdin kept open (the job's lifeline) until the script ends.
  * `ownProc` runs it in a fresh PID namespace so /proc shows none of this machine's processes
  * (the lab's kubelets among them).
  */
@@ -16,8 +18,9 @@ export function localTransport(host: HostSpec = localHost(), options: { ownProc?
   return {
     host,
     scripts,
-    exec(script: string, _options?: ExecOptions): Promise<ExecResult> {
+    exec(script: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
       scripts.push(script);
+      const job = supervisedScript(script, { deadlineSeconds: Math.ceil((execOptions.timeoutMs ?? 120_000) / 1000), register: execOptions.job?.register, onAbandon: execOptions.job?.onAbandon });
       const started = Date.now();
       return new Promise((resolve, reject) => {
         const argv = options.ownProc ? ['unshare', '--pid', '--fork', '--mount-proc', '/bin/sh', '-s'] : ['/bin/sh', '-s'];
@@ -27,6 +30,7 @@ export function localTransport(host: HostSpec = localHost(), options: { ownProc?
         child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
         child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
         child.on('error', reject);
+        child.on('exit', () => child.stdin.end());
         child.on('close', (code, signal) =>
           resolve({
             host: host.name,
@@ -37,7 +41,8 @@ export function localTransport(host: HostSpec = localHost(), options: { ownProc?
             durationMs: Date.now() - started,
           }),
         );
-        child.stdin.end(script);
+        child.stdin.on('error', () => undefined);
+        child.stdin.write(job);
       });
     },
     close: async () => {},

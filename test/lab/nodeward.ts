@@ -52,6 +52,23 @@ export async function nodeSnapshot(node: string): Promise<string> {
   );
 }
 
+/** What the lab itself runs in a node (init is session 0 there, as are the lab's own `exec`s). */
+const LAB_DAEMONS = [/^sshd: \/usr\/sbin\/sshd -D \[listener\]/, /^\/usr\/bin\/containerd(?!.* config dump)( |$)/, /^\/usr\/bin\/kubelet /, /^sleep 2147483647$/];
+
+/**
+ * Processes in a node that are neither the lab's daemons nor the lab's own audits: after a run,
+ * anything here was started by nodeward (a script, a validator, a package manager) and outlived it.
+ */
+export async function leftoverProcesses(node: string): Promise<string> {
+  const ps = await onNode(node, 'ps -e -o pid=,sid=,args=');
+  return ps
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && m[2] !== '0' && !LAB_DAEMONS.some((daemon) => daemon.test(m[3] ?? '')))
+    .map((m) => `${m[1]} ${m[3]}`)
+    .join('\n');
+}
+
 export async function tempFilesOn(node: string): Promise<string> {
   return onNode(node, 'find /etc /var/lib/kubelet /lib/systemd -name ".nodeward.*" 2>/dev/null; true');
 }

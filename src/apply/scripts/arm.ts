@@ -1,24 +1,19 @@
-import { heredocDelimiter, markers, prelude } from './common.ts';
-import { rollbackScript } from './rollback.ts';
+import { markers, prelude } from './common.ts';
 
 /**
- * The dead-man timer for changes that can cut nodeward off (sshd, firewall). Appended to the write
- * script once everything is written: it saves the run's own rollback as `$R/revert.sh` and starts
- * a detached sleeper (setsid + nohup: it outlives the SSH session and nodeward itself) that runs
- * it after `seconds` unless `$R/armed` is gone by then. Confirming and reverting both claim
- * `$R/armed` by renaming it, so exactly one of them wins.
+ * The dead-man timer for changes that can cut nodeward off (sshd, firewall). Part of the write
+ * script, after the last change and before the run is `written`: a detached sleeper (setsid +
+ * nohup, in a session of its own: it outlives the SSH session and nodeward itself) runs the run's
+ * own rollback (`$R/rollback.sh`, left by the write script) after `seconds` unless `$R/armed` is
+ * gone by then. Confirming, reverting and any rollback of the run claim `$R/armed` by renaming it,
+ * so exactly one of them acts. `$R/armed` holds the node clock when it was armed and the seconds.
  */
-export function armScript(stateDir: string, runId: string, seconds: number): string {
-  const revert = rollbackScript({ stateDir, runId, verifyUnchanged: false });
-  const delimiter = heredocDelimiter();
+export function armScript(seconds: number): string {
   const wait = Math.max(1, Math.floor(seconds));
   return [
-    `base64 -d > "$R/revert.sh" <<'${delimiter}'`,
-    Buffer.from(revert).toString('base64').replace(/(.{76})/g, '$1\n'),
-    delimiter,
-    `: > "$R/armed" || nw_fail arm "cannot arm the revert timer"`,
+    `printf '%s %s\\n' "$(date +%s)" ${wait} > "$R/armed" || nw_fail arm "cannot arm the revert timer"`,
     // The sleeper must not hold this channel's stdout open, or the exec would never end.
-    `setsid nohup sh -c 'echo $$ > "$2/armed.pid"; sleep "$1"; mv -f "$2/armed" "$2/reverting" 2>/dev/null || exit 0; sh "$2/revert.sh" > "$2/revert.log" 2>&1' nw-revert ${wait} "$R" </dev/null >/dev/null 2>&1 &`,
+    `setsid nohup sh -c 'echo $$ > "$2/armed.pid"; sleep "$1"; mv -f "$2/armed" "$2/reverting" 2>/dev/null || exit 0; sh "$2/rollback.sh" > "$2/revert.log" 2>&1' nw-revert ${wait} "$R" </dev/null >/dev/null 2>&1 &`,
     `printf 'NW_ARMED %s %s\\n' "$(date +%s)" ${wait}`,
   ].join('\n');
 }

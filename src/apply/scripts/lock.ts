@@ -1,5 +1,7 @@
+import { PENDING_CASE } from '../../node/run-state.ts';
 import { shQuote } from '../../transport/shell-quote.ts';
 import { markers, prelude, RUN_ID_PATTERN } from './common.ts';
+import { parseRunJobs, RUN_JOB_FUNCTIONS, type RunJob } from './jobs.ts';
 
 export interface LockRequest {
   readonly stateDir: string;
@@ -8,22 +10,27 @@ export interface LockRequest {
   readonly pid: number;
   readonly command: string;
   readonly ttlSeconds: number;
-  /** Earlier attempts of this same run (known dead): their locks are taken over even before they expire. */
+  /** Which process on which machine holds the lock (controller-identity.ts), for a later run to tell whether it is gone. */
+  readonly controller?: string | undefined;
+  /** Runs known dead (earlier attempts of this run, or whose controller is gone): their locks are taken over even before they expire. */
   readonly takeOverFrom?: readonly string[] | undefined;
 }
 
 export type LockResult =
   | { readonly status: 'acquired' | 'refreshed' }
   | { readonly status: 'taken-over'; readonly previous: Record<string, string> }
-  | { readonly status: 'held'; readonly holder: Record<string, string> };
+  /** `busy`: scripts of the holder's run still running on the node, which keep it from being taken over. */
+  | { readonly status: 'held'; readonly holder: Record<string, string>; readonly busy: readonly RunJob[] };
 
 function clean(value: string): string {
   return value.replace(/[\n\r\0]/g, ' ').slice(0, 200);
 }
 
 /**
- * Takes the node-side lock: a file created with O_EXCL (`set -C`). A lock past its expiry is
- * taken over (and reported); a live one held by another run refuses. Re-running refreshes ours.
+ * Takes the node-side lock: a file created with O_EXCL (`set -C`). A lock past its expiry (or of
+ * a run named in `takeOverFrom`) is taken over and reported, but never while a script of its run
+ * is still running on the node; a live one held by another run refuses. Re-running refreshes ours.
+ * Once the lock is ours it lists the runs an earlier controller left unfinished (saves an exec).
  */
 export function lockScript(request: LockRequest): string {
   const body = [
@@ -31,22 +38,24 @@ export function lockScript(request: LockRequest): string {
     `owner=${clean(request.owner)}`,
     `pid=${request.pid}`,
     `command=${clean(request.command)}`,
+    ...(request.controller ? [`controller=${clean(request.controller)}`] : []),
   ].join('\n');
+  const takeOver = (request.takeOverFrom ?? []).filter((id) => RUN_ID_PATTERN.test(id)).join(' ');
   return `${prelude(request.stateDir, request.runId)}
-mkdir -p "$S/runs" && chmod 700 "$S" "$S/runs" || nw_fail lock "cannot create $S"
+${RUN_JOB_FUNCTIONS}
+mkdir -p "$S/runs" "$S/jobs" && chmod 700 "$S" "$S/runs" "$S/jobs" || nw_fail lock "cannot create $S"
 L="$S/lock"
 now=$(date +%s)
 body=${shQuote(body)}
 content="$body
 acquired=$now
 expires=$((now + ${Math.max(1, Math.floor(request.ttlSeconds))}))"
-# once the lock is ours: the runs an earlier controller left unfinished (saves the node an exec)
 nw_locked() {
   echo "NW_LOCK $1"
   for d in "$S"/runs/*/; do
     [ -f "$d/state" ] || continue
     st=$(cat "$d/state")
-    case $st in started|writing|written|restarting) printf 'NW_PENDING %s %s %s\\n' "$(basename "$d")" "$st" "$(tr '\\n' ' ' < "$d/owed" 2>/dev/null)" ;; esac
+    case $st in ${PENDING_CASE}) printf 'NW_PENDING %s %s %s\\n' "$(basename "$d")" "$st" "$(tr '\\n' ' ' < "$d/owed" 2>/dev/null)" ;; esac
   done
   exit 0
 }
@@ -55,11 +64,15 @@ rid=$(sed -n 's/^runId=//p' "$L" 2>/dev/null)
 exp=$(sed -n 's/^expires=//p' "$L" 2>/dev/null)
 if [ "$rid" = "$RID" ]; then printf '%s\\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"; nw_locked refreshed; fi
 case $exp in ''|*[!0-9]*) exp=0 ;; esac
-case " ${(request.takeOverFrom ?? []).filter((id) => RUN_ID_PATTERN.test(id)).join(' ')} " in *" $rid "*) [ -n "$rid" ] && exp=0 ;; esac
+case " ${takeOver} " in *" $rid "*) [ -n "$rid" ] && exp=0 ;; esac
 if [ "$exp" -lt "$now" ]; then
-  sed 's/^/NW_PREVIOUS /' "$L"
-  printf '%s\\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"
-  [ "$(sed -n 's/^runId=//p' "$L")" = "$RID" ] && nw_locked taken-over
+  # a run whose scripts still run here is not over, whatever its lock says
+  case $rid in *[!0-9A-Za-z-]*|'') busy=0 ;; *) if nw_run_jobs "$rid" list; then busy=0; else busy=1; fi ;; esac
+  if [ "$busy" = 0 ]; then
+    sed 's/^/NW_PREVIOUS /' "$L"
+    printf '%s\\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"
+    [ "$(sed -n 's/^runId=//p' "$L")" = "$RID" ] && nw_locked taken-over
+  fi
 fi
 sed 's/^/NW_HOLDER /' "$L"
 echo NW_LOCK held
@@ -80,13 +93,32 @@ export function parseLockOutput(stdout: Buffer): LockResult | undefined {
   const status = found.find((m) => m.word === 'LOCK')?.rest;
   if (status === 'acquired' || status === 'refreshed') return { status };
   if (status === 'taken-over') return { status, previous: fields('PREVIOUS') };
-  if (status === 'held') return { status, holder: fields('HOLDER') };
+  if (status === 'held') return { status, holder: fields('HOLDER'), busy: parseRunJobs(stdout) };
   return undefined;
 }
 
-export function unlockScript(stateDir: string, runId: string): string {
+export type UnlockResult =
+  | { readonly status: 'released' | 'not-ours' }
+  /** Something of the run still runs on the node (the node's own rollback): the lock stays. */
+  | { readonly status: 'busy'; readonly jobs: readonly RunJob[] };
+
+/**
+ * Releases our lock, but only once nothing of the run runs on the node any more: scripts of the
+ * run still running (lost by the controller) are ended, a rollback the node is doing by itself is
+ * waited for up to `waitSeconds`; if one is still running then, the lock stays (`busy`).
+ */
+export function unlockScript(stateDir: string, runId: string, waitSeconds = 30): string {
   return `${prelude(stateDir, runId)}
+${RUN_JOB_FUNCTIONS}
 L="$S/lock"
+if ! nw_run_jobs "$RID" end ${Math.max(0, Math.floor(waitSeconds))}; then echo NW_UNLOCK busy; exit 0; fi
 if [ "$(sed -n 's/^runId=//p' "$L" 2>/dev/null)" = "$RID" ]; then rm -f "$L"; echo NW_UNLOCK released; else echo NW_UNLOCK not-ours; fi
 `;
+}
+
+export function parseUnlockOutput(stdout: Buffer): UnlockResult | undefined {
+  const status = markers(stdout).find((m) => m.word === 'UNLOCK')?.rest;
+  if (status === 'released' || status === 'not-ours') return { status };
+  if (status === 'busy') return { status, jobs: parseRunJobs(stdout) };
+  return undefined;
 }

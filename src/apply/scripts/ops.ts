@@ -22,28 +22,29 @@ export function extraTouchedPaths(op: Operation): string[] {
  * Node-side helpers for the service operations. Manifest lines (tab-separated, read last-first
  * by the rollback): `unit B64NAME ENABLED ACTIVE`, `package MANAGER NAME VERSION|-`,
  * `nft INDEX FAMILY TABLE EXISTED`, `reload sshd UNIT|-`, `reload audit`, `reload systemd`.
+ * Package managers are bounded by $NW_P (apt-get also waits at most half of it for the dpkg
+ * lock another apt-get holds), sshd's check and reload by $NW_T; a hang returns 124.
  */
-// In this String.raw template "@{" stands for the shell's "${", which would interpolate.
-export const OPS_FUNCTIONS = String.raw`nw_pkg_version() {
+export const OPS_FUNCTIONS = `nw_pkg_version() {
   case $1 in
-    apt) s=$(dpkg-query -W -f='@{Status}|@{Version}' "$2" 2>/dev/null); case $s in 'install ok installed|'*) printf '%s' "@{s#*|}" ;; esac ;;
-    *) v=$(rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}' "$2" 2>/dev/null) && printf '%s' "@{v#'(none):'}" ;;
+    apt) s=$(dpkg-query -W -f='\${Status}|\${Version}' "$2" 2>/dev/null); case $s in 'install ok installed|'*) printf '%s' "\${s#*|}" ;; esac ;;
+    *) v=$(rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}' "$2" 2>/dev/null) && printf '%s' "\${v#'(none):'}" ;;
   esac
 }
 nw_pkg_install() {
   case $1 in
-    apt) DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$2=$3" ;;
-    *) "$1" -y install "$2-$3" || "$1" -y downgrade "$2-$3" ;;
+    apt) nw_bounded "$NW_P" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades -o "DPkg::Lock::Timeout=$((NW_P / 2))" -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$2=$3" ;;
+    *) nw_bounded "$NW_P" "$1" -y install "$2-$3"; nw_prc=$?; [ "$nw_prc" = 0 ] || [ "$nw_prc" = 124 ] || { nw_bounded "$NW_P" "$1" -y downgrade "$2-$3"; nw_prc=$?; }; return "$nw_prc" ;;
   esac
 }
 nw_pkg_remove() {
-  case $1 in apt) DEBIAN_FRONTEND=noninteractive apt-get remove -y -q "$2" ;; *) "$1" -y remove "$2" ;; esac
+  case $1 in apt) nw_bounded "$NW_P" env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q -o "DPkg::Lock::Timeout=$((NW_P / 2))" "$2" ;; *) nw_bounded "$NW_P" "$1" -y remove "$2" ;; esac
 }
-nw_unit_state() { s=$(systemctl "$1" -- "$2" 2>/dev/null | head -n 1); printf '%s' "@{s:--}"; }
+nw_unit_state() { s=$(systemctl "$1" -- "$2" 2>/dev/null | head -n 1); printf '%s' "\${s:--}"; }
 nw_sshd_reload() {
-  sshd -t > "$R/sshd.log" 2>&1 || return 1
-  if [ "$1" != - ] && [ "$(systemctl is-active -- "$1" 2>/dev/null)" = active ]; then systemctl reload -- "$1" >> "$R/sshd.log" 2>&1 || return 1; fi
-}`.replaceAll('@{', '${');
+  nw_bounded "$NW_T" sshd -t > "$R/sshd.log" 2>&1 || return
+  if [ "$1" != - ] && [ "$(systemctl is-active -- "$1" 2>/dev/null)" = active ]; then nw_bounded "$NW_T" systemctl reload -- "$1" >> "$R/sshd.log" 2>&1 || return; fi
+}`;
 
 export function backupScript(op: Operation, index: number): string | undefined {
   switch (op.op) {
@@ -70,12 +71,13 @@ export function backupScript(op: Operation, index: number): string | undefined {
 
 function unitScript(op: Extract<Operation, { op: 'unit' }>, step: string): string {
   const u = shQuote(op.unit);
-  const run = (verb: string): string => `systemctl ${verb} -- ${u} > "$R/unit.log" 2>&1 || nw_fail ${step} "systemctl ${verb} ${op.unit.replace(/["$`\\]/g, '')} failed: $(tail -n 1 "$R/unit.log")"`;
+  const run = (verb: string): string =>
+    `nw_try ${step} "$NW_T" ${shQuote(`systemctl ${verb} ${op.unit}`)} systemctl ${verb} -- ${u} > "$R/unit.log" 2>&1 || nw_fail ${step} ${shQuote(`systemctl ${verb} ${op.unit} failed: `)}"$(tail -n 1 "$R/unit.log")"`;
   const lines: string[] = [];
   if (op.activity === 'stop') lines.push(run('stop'));
   if (op.enablement === 'disable' || op.enablement === 'mask') lines.push(run('disable'));
   if (op.enablement === 'mask') lines.push(run('mask'));
-  if (op.enablement === 'enable') lines.push(`systemctl unmask -- ${u} >/dev/null 2>&1`, run('enable'));
+  if (op.enablement === 'enable') lines.push(`nw_try ${step} "$NW_T" ${shQuote(`systemctl unmask ${op.unit}`)} systemctl unmask -- ${u} >/dev/null 2>&1`, run('enable'));
   if (op.activity === 'start') lines.push(run('start'));
   return lines.join('\n');
 }
@@ -102,8 +104,10 @@ export function serviceOpScript(op: Operation, step: string): string | undefined
       );
       return [
         `printf 'reload\\tsshd\\t%s\\n' ${shQuote(op.unit ?? '-')} >> "$R/manifest"`,
-        `nw_sshd_reload ${shQuote(op.unit ?? '-')} || nw_fail ${step} "sshd refused the new config: $(tail -n 2 "$R/sshd.log" | tr '\\n' ' ')"`,
-        `o=$(sshd -T 2>&1)`,
+        `nw_sshd_reload ${shQuote(op.unit ?? '-')}; rc=$?`,
+        `[ "$rc" = 124 ] && nw_fail ${step} "sshd -t or systemctl reload did not finish within $NW_T s; the node stopped it"`,
+        `[ "$rc" = 0 ] || nw_fail ${step} "sshd refused the new config: $(tail -n 2 "$R/sshd.log" | tr '\\n' ' ')"`,
+        `o=$(nw_bounded "$NW_T" sshd -T 2>&1) || { [ $? = 124 ] && nw_fail ${step} "sshd -T did not finish within $NW_T s; the node stopped it"; }`,
         ...checks,
         `echo NW_OK ${step}`,
       ].join('\n');
@@ -111,8 +115,8 @@ export function serviceOpScript(op: Operation, step: string): string | undefined
     case 'auditLoad':
       return [
         `printf 'reload\\taudit\\n' >> "$R/manifest"`,
-        `augenrules --load > "$R/audit.log" 2>&1 || nw_fail ${step} "augenrules --load failed: $(tail -n 2 "$R/audit.log" | tr '\\n' ' ')"`,
-        `o=$(auditctl -l 2>&1)`,
+        `nw_try ${step} "$NW_T" 'augenrules --load' augenrules --load > "$R/audit.log" 2>&1 || nw_fail ${step} "augenrules --load failed: $(tail -n 2 "$R/audit.log" | tr '\\n' ' ')"`,
+        `o=$(nw_bounded "$NW_T" auditctl -l 2>&1) || { [ $? = 124 ] && nw_fail ${step} "auditctl -l did not finish within $NW_T s; the node stopped it"; }`,
         ...op.expect.map((line) => {
           const [, path = '', permissions = '', key = ''] = /^-w (\S+) -p (\S+) -k (\S+)$/.exec(line) ?? [];
           const forms = watchForms(path, permissions, key).map((f) => `-e ${shQuote(f)}`).join(' ');
@@ -123,9 +127,9 @@ export function serviceOpScript(op: Operation, step: string): string | undefined
     case 'nftLoad': {
       const path = shQuote(op.path);
       return [
-        `nft -c -f ${path} > "$R/nft.log" 2>&1 || nw_fail ${step} "nft -c refused ${op.path}: $(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
-        `nft -f ${path} > "$R/nft.log" 2>&1 || nw_fail ${step} "nft -f ${op.path} failed: $(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
-        `h=$(sha256sum < ${path} | cut -c1-64); l=$(nft list table ${shQuote(op.family)} ${shQuote(op.table)} | sha256sum | cut -c1-64)`,
+        `nw_try ${step} "$NW_T" ${shQuote(`nft -c -f ${op.path}`)} nft -c -f ${path} > "$R/nft.log" 2>&1 || nw_fail ${step} ${shQuote(`nft -c refused ${op.path}: `)}"$(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
+        `nw_try ${step} "$NW_T" ${shQuote(`nft -f ${op.path}`)} nft -f ${path} > "$R/nft.log" 2>&1 || nw_fail ${step} ${shQuote(`nft -f ${op.path} failed: `)}"$(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
+        `h=$(sha256sum < ${path} | cut -c1-64); l=$(nw_bounded "$NW_T" nft list table ${shQuote(op.family)} ${shQuote(op.table)} | sha256sum | cut -c1-64)`,
         `printf '%s %s\\n' "$h" "$l" > ${shQuote(`${op.record}.tmp`)} && mv -f ${shQuote(`${op.record}.tmp`)} ${shQuote(op.record)} || nw_fail ${step} "cannot record the loaded table"`,
         `echo NW_OK ${step}`,
       ].join('\n');
@@ -134,9 +138,11 @@ export function serviceOpScript(op: Operation, step: string): string | undefined
       const name = shQuote(op.name);
       const version = shQuote(op.version);
       return [
-        op.refresh && op.manager === 'apt' ? `apt-get update -q > "$R/package.log" 2>&1 || true` : '',
-        `nw_pkg_install ${op.manager} ${name} ${version} >> "$R/package.log" 2>&1 || nw_fail ${step} "installing ${op.name} ${op.version} failed: $(tail -n 1 "$R/package.log")"`,
-        `v=$(nw_pkg_version ${op.manager} ${name}); [ "$v" = ${version} ] || nw_fail ${step} "${op.name} is $v after the install, not ${op.version}"`,
+        op.refresh && op.manager === 'apt' ? `nw_bounded "$NW_P" apt-get update -q > "$R/package.log" 2>&1 || true` : '',
+        `nw_pkg_install ${op.manager} ${name} ${version} >> "$R/package.log" 2>&1; rc=$?`,
+        `[ "$rc" = 124 ] && nw_fail ${step} ${shQuote(`installing ${op.name} ${op.version} did not finish within `)}"$NW_P s; the node stopped it (another package manager holding its lock?)"`,
+        `[ "$rc" = 0 ] || nw_fail ${step} ${shQuote(`installing ${op.name} ${op.version} failed: `)}"$(tail -n 1 "$R/package.log")"`,
+        `v=$(nw_pkg_version ${op.manager} ${name}); [ "$v" = ${version} ] || nw_fail ${step} ${shQuote(`${op.name} is `)}"$v"${shQuote(` after the install, not ${op.version}`)}`,
         `echo NW_OK ${step}`,
       ]
         .filter(Boolean)

@@ -1,17 +1,19 @@
 import { unitName } from '../../facts/script.ts';
 import { shQuote } from '../../transport/shell-quote.ts';
+import type { StepBounds } from '../bounds.ts';
 import { markers, prelude } from './common.ts';
 
 /**
  * Restarts one service and records the node-clock time once `systemctl restart` returned: the old
  * process is gone by then, so a heartbeat stamped later (in whole seconds) is the new one's.
  */
-export function restartScript(stateDir: string, runId: string, service: string): string {
+export function restartScript(stateDir: string, runId: string, service: string, bounds?: StepBounds): string {
   const unit = shQuote(unitName(service));
-  return `${prelude(stateDir, runId)}
-[ -d "$R" ] && nw_put "$R/state" restarting
+  return `${prelude(stateDir, runId, bounds)}
+# a restart that loads the run's new files (not one after a rollback): recorded before it happens
+[ -d "$R" ] && case $(cat "$R/state" 2>/dev/null) in written|restarting) nw_put "$R/state" restarting; printf '%s\\n' ${shQuote(service)} >> "$R/restarted" ;; esac
 b=$(systemctl show -p NRestarts --value -- ${unit} 2>/dev/null)
-systemctl restart -- ${unit} || nw_fail restart "systemctl restart ${unitName(service)} failed"
+nw_try restart "$NW_T" ${shQuote(`systemctl restart ${unitName(service)}`)} systemctl restart -- ${unit} || nw_fail restart ${shQuote(`systemctl restart ${unitName(service)} failed`)}
 t=$(date +%s)
 printf 'NW_RESTARTED %s %s\\n' "$t" "\${b:-0}"
 `;

@@ -1,10 +1,13 @@
 import { sha256 } from '../../plan/fingerprint.ts';
 import type { Operation } from '../../plan/types.ts';
+import { HALF_WRITTEN_STATES } from '../../node/run-state.ts';
 import { shQuote } from '../../transport/shell-quote.ts';
+import { DEFAULT_BOUNDS, type StepBounds } from '../bounds.ts';
 import { b64, dirnameOf, heredocDelimiter, markers, prelude } from './common.ts';
 import { sysctlPath } from '../../facts/script.ts';
 import { armScript } from './arm.ts';
 import { backupScript, extraTouchedPaths, isUnitFile, OPS_FUNCTIONS, serviceOpScript } from './ops.ts';
+import { rollbackScript } from './rollback.ts';
 
 export interface WriteRequest {
   readonly stateDir: string;
@@ -13,6 +16,7 @@ export interface WriteRequest {
   readonly operations: readonly Operation[];
   /** Services this run will restart, recorded before the first write so a crash cannot lose them. */
   readonly owedRestarts: readonly string[];
+  readonly bounds?: StepBounds | undefined;
 }
 
 /**
@@ -21,16 +25,25 @@ export interface WriteRequest {
  * first (checked that they took), then each file atomically (temp file in the same directory,
  * fsync, chown, chmod, rename, fsync the directory). It stops at the first failure, printing
  * NW_FAIL; what it did is in the manifest for the rollback.
+ *
+ * Before its first change it leaves on the node the run's own rollback (`rollback.sh`) and the
+ * handler the node runs by itself if this script is abandoned half-way (`on-abandon`: the
+ * controller gone, the deadline passed): the run is then rolled back on the node, with no
+ * controller needed. Changes that need a confirmation are armed before the run is `written`,
+ * so that no moment exists in which sshd or the firewall is changed and nothing would undo it.
  */
 export function writeScript(request: WriteRequest): string {
+  const bounds = request.bounds ?? DEFAULT_BOUNDS;
   const paths = touchedPaths(request.operations);
   const lines: string[] = [
-    prelude(request.stateDir, request.runId),
+    prelude(request.stateDir, request.runId, bounds),
     'mkdir -p "$S/runs" && chmod 700 "$S" "$S/runs" || nw_fail setup "cannot create $S"',
     'mkdir "$R" || nw_fail setup "run directory $R already exists"',
     'mkdir "$R/backup" && : > "$R/manifest" || nw_fail setup "cannot write $R"',
     'nw_put "$R/state" started',
-    `printf '%s\\n' ${request.owedRestarts.map(shQuote).join(' ')} > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed"`,
+    `printf '%s\\n' ${request.owedRestarts.map(shQuote).join(' ')} > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed" && cp -- "$R/owed" "$R/restarts" || nw_fail setup "cannot write $R"`,
+    fileFromText('$R/rollback.sh', rollbackScript({ stateDir: request.stateDir, runId: request.runId, verifyUnchanged: false, bounds })),
+    fileFromText('$R/on-abandon', onAbandonScript()),
     BACKUP_FUNCTION,
     OPS_FUNCTIONS,
   ];
@@ -45,13 +58,37 @@ export function writeScript(request: WriteRequest): string {
   request.operations.forEach((op, index) => {
     lines.push(operationScript(op, index, paths.indexOf('path' in op ? op.path : ''), request.runId));
     // systemd reads unit files only on daemon-reload: before any unit is enabled, started or restarted
-    if (index === lastUnitFileWrite) lines.push(`printf 'reload\\tsystemd\\n' >> "$R/manifest"`, 'systemctl daemon-reload || nw_fail daemon-reload "systemctl daemon-reload failed"');
+    if (index === lastUnitFileWrite) {
+      lines.push(`printf 'reload\\tsystemd\\n' >> "$R/manifest"`, `nw_try daemon-reload "$NW_T" 'systemctl daemon-reload' systemctl daemon-reload || nw_fail daemon-reload "systemctl daemon-reload failed"`);
+    }
   });
-  lines.push('nw_put "$R/state" written', 'nw_fsync "$R/state"');
   const confirm = Math.max(0, ...request.operations.map((op) => (op.op === 'confirm' ? op.seconds : 0)));
-  if (confirm > 0) lines.push(armScript(request.stateDir, request.runId, confirm));
+  if (confirm > 0) lines.push(armScript(confirm));
+  lines.push('nw_put "$R/state" written', 'nw_fsync "$R/state"');
   lines.push('echo NW_DONE written');
   return lines.join('\n') + '\n';
+}
+
+/** A file written from text on the node, without a trace of its content in any command line. */
+function fileFromText(path: string, text: string): string {
+  const delimiter = heredocDelimiter();
+  return [`base64 -d > "${path}" <<'${delimiter}' || nw_fail setup "cannot write ${path}"`, Buffer.from(text).toString('base64').replace(/(.{76})/g, '$1\n'), delimiter].join('\n');
+}
+
+/**
+ * What the node runs by itself when a write or rollback of this run was abandoned: the run's own
+ * rollback, but only while the run is half-way (a run already written is finished by the next run
+ * that takes the node, or reverted by its armed timer). Its output stays on the node.
+ */
+function onAbandonScript(): string {
+  return [
+    '# nodeward: the node rolls back this run by itself: a script of it was abandoned half-way.',
+    'R=$(dirname -- "$0")',
+    `case $(cat "$R/state" 2>/dev/null) in ${HALF_WRITTEN_STATES.join('|')}) ;; *) exit 0 ;; esac`,
+    'printf \'%s abandoned (%s): rolling the run back\\n\' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${1:-?}" >> "$R/abandoned.log"',
+    'exec /bin/sh "$R/rollback.sh" >> "$R/abandoned.log" 2>&1',
+    '',
+  ].join('\n');
 }
 
 /** Every path an operation touches, once, in first-touched order. */
@@ -130,7 +167,7 @@ function writeFileScript(op: Extract<Operation, { op: 'writeFile' }>, step: stri
     delimiter,
     `[ $? -eq 0 ] || { rm -f -- "$t"; nw_fail ${step} "cannot write the temporary file (disk full?)"; }`,
     `nw_fsync "$t"`,
-    ...(op.validate && op.validate.length > 0 ? [validateLine(op.validate, step)] : []),
+    ...(op.validate && op.validate.length > 0 ? [validateLine(op.validate, op.path, step)] : []),
     `{ ${meta}; } || { rm -f -- "$t"; nw_fail ${step} "cannot set owner or mode"; }`,
     `mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail ${step} "rename failed"; }`,
     `nw_fsync "$d"`,
@@ -139,11 +176,15 @@ function writeFileScript(op: Extract<Operation, { op: 'writeFile' }>, step: stri
   ].join('\n');
 }
 
-/** Runs the validator on the temporary file; the real file is untouched when it refuses. */
-function validateLine(argv: readonly string[], step: string): string {
+/** Runs the validator on the temporary file, bounded; the real file is untouched when it refuses. */
+function validateLine(argv: readonly string[], path: string, step: string): string {
   const command = argv.map((arg) => (arg === '%s' ? '"$t"' : shQuote(arg))).join(' ');
-  const name = (argv[0] ?? '').replace(/[^A-Za-z0-9._/-]/g, '');
-  return `${command} > "$R/validate.log" 2>&1 || { rm -f -- "$t"; nw_fail ${step} "${name} refused the new content: $(tail -n 2 "$R/validate.log" | tr '\\n' ' ')"; }`;
+  const label = argv.map((arg) => (arg === '%s' ? `<new ${path}>` : arg)).join(' ');
+  return [
+    `nw_bounded "$NW_T" ${command} > "$R/validate.log" 2>&1; rc=$?`,
+    `if [ "$rc" = 124 ]; then rm -f -- "$t"; nw_fail ${step} ${shQuote(`the validator \`${label}\` did not finish within `)}"$NW_T s; the node stopped it"; fi`,
+    `if [ "$rc" != 0 ]; then rm -f -- "$t"; nw_fail ${step} ${shQuote(`${argv[0] ?? 'the validator'} refused the new content: `)}"$(tail -n 2 "$R/validate.log" | tr '\\n' ' ')"; fi`,
+  ].join('\n');
 }
 
 export interface WriteOutcome {

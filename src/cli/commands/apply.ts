@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { parseBatchSpec, parseFailureBudget } from '../../apply/batches.ts';
 import type { NodeWork } from '../../apply/node-apply.ts';
 import { applyFleet } from '../../apply/run.ts';
-import { newRunId } from '../../apply/scripts/common.ts';
-import type { NodeOutcome } from '../../apply/types.ts';
+import { newRunId } from '../../node/run-state.ts';
+import { leftChanges, type NodeOutcome } from '../../apply/types.ts';
 import type { Connector } from '../../transport/types.ts';
 import { createRunJournal } from '../../journal/run-journal.ts';
 import { approvedFromSaved, readSavedPlan, type SavedPlan } from '../../plan/saved.ts';
@@ -16,7 +16,7 @@ import { describeLock, renderPlan } from '../../ui/render-plan.ts';
 import { ConfigError, UsageError } from '../../util/errors.ts';
 import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
 import { addDisplayOptions, addGateOptions } from '../common-options.ts';
-import { addConnectOptions, connectorFor, positiveInt } from '../connect-options.ts';
+import { addConnectOptions, boundsFrom, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { loadInputs, type Inputs } from '../inputs.ts';
 import { addInputOptions, inventoryPath } from '../input-options.ts';
@@ -176,7 +176,7 @@ export function registerApply(program: Command): void {
       const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
       let result;
       try {
-        result = await applyFleet(work, { batches, budget, concurrency: positiveInt(flags.concurrency, '--concurrency') }, applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward apply ${process.argv.slice(3).join(' ')}`.trim(), tuning: flags, hooks: progress.hooks, journal, signal: signals.signal }));
+        result = await applyFleet(work, { batches, budget, concurrency: positiveInt(flags.concurrency, '--concurrency') }, applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward apply ${process.argv.slice(3).join(' ')}`.trim(), tuning: flags, hooks: progress.hooks, journal, signal: signals.signal, bounds: boundsFrom(flags) }));
       } finally {
         await progress.finish();
         await connector.closeAll();
@@ -190,7 +190,9 @@ export function registerApply(program: Command): void {
           const untouched = result.outcomes.filter((o) => o.status === 'skipped').map((o) => o.name);
           process.stdout.write(`Stopped: ${result.stopped}.${untouched.length ? ` Untouched: ${untouched.join(', ')}.` : ''}\n`);
         }
-        process.stdout.write(`Run ${runId}. Undo it with: nodeward rollback ${runId} -i ${inputs.inventory.file}\n`);
+        // "undo" is offered only where something of the run is (or may be) still in effect
+        if (leftChanges(outcomes)) process.stdout.write(`Run ${runId}. Undo it with: nodeward rollback ${runId} -i ${inputs.inventory.file}\n`);
+        else process.stdout.write(`Run ${runId}: no change of it is in effect on any node.\n`);
       }
       process.exitCode = signals.signal.aborted ? EXIT.interrupted : applyExitCode(outcomes);
     } finally {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseBatchSpec, parseFailureBudget } from '../../apply/batches.ts';
 import type { NodeWork } from '../../apply/node-apply.ts';
 import { applyFleet } from '../../apply/run.ts';
-import { newRunId } from '../../apply/scripts/common.ts';
+import { newRunId } from '../../node/run-state.ts';
 import type { NodeOutcome } from '../../apply/types.ts';
 import { assembleNodes, driftVerdict, type DriftVerdict } from '../../drift/assemble.ts';
 import { defaultDriftStateDir, historyDir, readNodeHistory, readRunState, writeNodeHistory, writeRunState, type NodeHistory } from '../../drift/history.ts';
@@ -25,7 +25,7 @@ import { createPlanProgress } from '../../ui/progress.ts';
 import { InternalError, UsageError } from '../../util/errors.ts';
 import { applyDeps, operator, type ApplyTuning } from '../apply-deps.ts';
 import { addDisplayOptions, addGateOptions } from '../common-options.ts';
-import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
+import { addConnectOptions, boundsFrom, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
 import { loadInputs, type Inputs } from '../inputs.ts';
@@ -88,7 +88,7 @@ async function fix(reads: readonly DriftRead[], inputs: Inputs, flags: DriftFlag
     const result = await applyFleet(
       work,
       { batches: parseBatchSpec(flags.batch), budget: parseFailureBudget(flags.maxFailures), concurrency: positiveInt(flags.concurrency, '--concurrency') },
-      applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward drift --fix ${process.argv.slice(3).join(' ')}`.trim(), tuning: { healthTimeout: flags.healthTimeout, lockTtl: flags.lockTtl, lockWait }, hooks: progress.hooks, journal, signal }),
+      applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward drift --fix ${process.argv.slice(3).join(' ')}`.trim(), tuning: { healthTimeout: flags.healthTimeout, lockTtl: flags.lockTtl, lockWait }, hooks: progress.hooks, journal, signal, bounds: boundsFrom(flags) }),
     );
     return { outcomes: new Map(result.outcomes.map((o) => [o.name, o])), stopped: result.stopped };
   } finally {

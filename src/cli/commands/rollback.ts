@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import pLimit from 'p-limit';
 import { parseBatchSpec, toBatches } from '../../apply/batches.ts';
 import { revertNode } from '../../apply/node-apply.ts';
-import { newRunId } from '../../apply/scripts/common.ts';
+import { newRunId } from '../../node/run-state.ts';
 import type { NodeOutcome } from '../../apply/types.ts';
 import { loadInventory } from '../../config/load-inventory.ts';
 import { selectHosts } from '../../config/select.ts';
@@ -15,7 +15,7 @@ import { renderTable } from '../../ui/table.ts';
 import { UsageError } from '../../util/errors.ts';
 import { applyDeps, operator, type ApplyTuning } from '../apply-deps.ts';
 import { addDisplayOptions, addGateOptions } from '../common-options.ts';
-import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
+import { addConnectOptions, boundsFrom, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
 import { detectTerminal } from '../output.ts';
@@ -75,6 +75,7 @@ export function registerRollback(program: Command): void {
       journal,
       signal: signals.signal,
       drain: drain ? { timeoutMs: drainTimeoutMs } : undefined,
+      bounds: boundsFrom(flags),
     });
     const outcomes: NodeOutcome[] = [];
     try {

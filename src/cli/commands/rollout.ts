@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { parseFailureBudget } from '../../apply/batches.ts';
-import { newRunId } from '../../apply/scripts/common.ts';
-import { isSuccess, type NodeOutcome } from '../../apply/types.ts';
+import { newRunId } from '../../node/run-state.ts';
+import { isSuccess, leftChanges, type NodeOutcome } from '../../apply/types.ts';
 import { loadInventory } from '../../config/load-inventory.ts';
 import { createRunJournal, readRunJournal, reopenRunJournal, type RunAttempt, type RunJournal, type RunRecord } from '../../journal/run-journal.ts';
 import type { Plan } from '../../plan/types.ts';
@@ -22,7 +22,7 @@ import { describeWave, renderWavePlan } from '../../ui/render-rollout.ts';
 import { UsageError } from '../../util/errors.ts';
 import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
 import { addDisplayOptions, addGateOptions } from '../common-options.ts';
-import { addConnectOptions, connectorFor, positiveInt } from '../connect-options.ts';
+import { addConnectOptions, boundsFrom, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath } from '../input-options.ts';
 import type { Inputs } from '../inputs.ts';
@@ -173,7 +173,8 @@ function report(outcomes: readonly NodeOutcome[], prepared: Prepared, stopped: s
   const inventory = prepared.inputs?.inventory.file;
   const where = inventory ? ` -i ${inventory}` : '';
   if (outcomes.some((o) => !isSuccess(o.status))) process.stdout.write(`Continue it with: nodeward rollout --resume ${prepared.runId}${where}\n`);
-  process.stdout.write(`Run ${prepared.runId}. Undo it with: nodeward rollback ${prepared.runId}${where}\n`);
+  if (leftChanges(outcomes) || prepared.doneBefore > 0) process.stdout.write(`Run ${prepared.runId}. Undo it with: nodeward rollback ${prepared.runId}${where}\n`);
+  else process.stdout.write(`Run ${prepared.runId}: no change of it is in effect on any node.\n`);
 }
 
 async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSignal, terminal: Terminal): Promise<NodeOutcome[] | undefined> {
@@ -203,7 +204,7 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
     const tuning = { healthTimeout: flags.healthTimeout, lockTtl: flags.lockTtl, lockWait: flags.lockWait };
     const command = `nodeward rollout ${process.argv.slice(3).join(' ')}`.trim();
     const drain = settings.drain ? { timeoutMs: settings.drainTimeoutSeconds * 1000 } : undefined;
-    const deps = applyDeps({ inventory: inputs.inventory, connector, runId: prepared.attemptId, command, tuning, hooks: progress.hooks, journal, signal, drain, takeOverFrom: prepared.takeOverFrom });
+    const deps = applyDeps({ inventory: inputs.inventory, connector, runId: prepared.attemptId, command, tuning, hooks: progress.hooks, journal, signal, drain, takeOverFrom: prepared.takeOverFrom, bounds: boundsFrom(flags) });
     const soakMs = settings.soakSeconds * 1000;
     result = await rolloutFleet(
       {

@@ -70,7 +70,34 @@ describe('write and rollback scripts (local sh)', () => {
     expect(((await stat(join(dir, 'etc', 'b.key'))).mode & 0o777).toString(8)).toBe('640');
     await expect(stat(join(dir, 'etc', 'new', 'c.conf'))).rejects.toThrow();
     await expect(stat(join(dir, 'etc', 'new'))).rejects.toThrow();
+    // it says what the run had changed; nothing was restarted yet, so nothing is owed
+    expect(back.undone).toEqual([`file ${join(dir, 'etc', 'b.key')}`, `created ${join(dir, 'etc', 'new', 'c.conf')}`, `file ${a}`, `dir ${join(dir, 'etc', 'new')}`]);
+    expect(back.owed).toEqual([]);
     expect(await readFile(join(run, 'state'), 'utf8')).toBe('rolled-back\n');
+  });
+
+  it('a rollback after the run restarted a service owes that restart again, and a second one finds nothing to undo', async () => {
+    const runId = '20261126T000000Z-a1a1a1';
+    const a = join(dir, 'etc', 'a.conf');
+    await exec(writeScript({ stateDir: state, runId, operations: [ops()[0] as Operation], owedRestarts: ['containerd', 'kubelet'] }));
+    // as the restart script records it before restarting containerd
+    await exec(`printf 'restarting\\n' > ${join(state, 'runs', runId, 'state')}; printf 'containerd\\n' >> ${join(state, 'runs', runId, 'restarted')}`);
+    const back = parseRollbackOutput(await exec(rollbackScript({ stateDir: state, runId, verifyUnchanged: false })));
+    expect(back).toMatchObject({ done: true, undone: [`file ${a}`], owed: ['containerd'] });
+    expect(await readFile(join(state, 'runs', runId, 'state'), 'utf8')).toBe('restored\n');
+    expect(await readFile(join(state, 'runs', runId, 'owed'), 'utf8')).toBe('containerd\n');
+    const again = parseRollbackOutput(await exec(rollbackScript({ stateDir: state, runId, verifyUnchanged: false })));
+    expect(again).toMatchObject({ done: true, undone: [], owed: ['containerd'] });
+  });
+
+  it('a rollback of a run that never finished writing owes no restart, and says what it undid', async () => {
+    const out = parseWriteOutput(await exec(writeScript({ stateDir: state, runId: '20261126T000000Z-a0a0a0', operations: [ops()[0] as Operation, { op: 'chmod', path: join(dir, 'etc', 'missing'), mode: '0600' }], owedRestarts: ['kubelet'] })));
+    expect(out.failure?.step).toBe('op-1');
+    const back = parseRollbackOutput(await exec(rollbackScript({ stateDir: state, runId: '20261126T000000Z-a0a0a0', verifyUnchanged: false })));
+    expect(back).toMatchObject({ done: true, undone: [`file ${join(dir, 'etc', 'a.conf')}`], owed: [] });
+    expect(await readFile(join(state, 'runs', '20261126T000000Z-a0a0a0', 'state'), 'utf8')).toBe('rolled-back\n');
+    const again = parseRollbackOutput(await exec(rollbackScript({ stateDir: state, runId: '20261126T000000Z-a0a0a0', verifyUnchanged: true })));
+    expect(again.alreadyAt).toBeGreaterThan(0);
   });
 
   it('stops at the first failure, leaves no temp file, and the rollback restores what was done', async () => {

@@ -35,7 +35,7 @@ export interface FakeNodeOptions extends CommonOptions {
 }
 
 export interface FakeNode extends FakeServerBase {
-  /** The most exec channels open at once. */
+  /** The most scripts running at once (exec channels whose command has not exited). */
   readonly maxConcurrentExecs: number;
   readonly commands: readonly string[];
 }
@@ -138,15 +138,16 @@ export async function startFakeNode(options: FakeNodeOptions): Promise<FakeNode>
         commands.push(info.command);
         open++;
         maxConcurrentExecs = Math.max(maxConcurrentExecs, open);
-        channel.on('close', () => open--);
         const sudo = info.command.startsWith('sudo -n ');
         if (sudo && options.sudo !== 'nopasswd') {
+          open--;
           channel.stderr.write('sudo: a password is required\n');
           channel.exit(1);
           channel.end();
           return;
         }
         if (info.command.replace(/^sudo -n /, '') !== '/bin/sh -s') {
+          open--;
           channel.stderr.write(`fake node runs only /bin/sh -s, not ${info.command}\n`);
           channel.exit(127);
           channel.end();
@@ -157,11 +158,17 @@ export async function startFakeNode(options: FakeNodeOptions): Promise<FakeNode>
         child.stdin.on('error', () => undefined);
         child.stdout.on('data', (chunk: Buffer) => channel.write(chunk));
         child.stderr.on('data', (chunk: Buffer) => channel.stderr.write(chunk));
-        channel.on('close', () => child.kill('SIGKILL'));
+        // as sshd: the channel's end closes the script's stdin (the node-side job's lifeline)
+        channel.on('close', () => child.stdin.end());
         child.on('close', (code, signal) => {
+          open--;
           if (signal !== null) channel.exit(signal.replace(/^SIG/, ''));
           else channel.exit(code ?? 0);
+          // as sshd: once the command has exited and its output is sent, the channel closes,
+          // whether or not the client ever ended stdin
           channel.end();
+          channel.close();
+          channel.resume(); // the script's stdin is gone: drain the rest so the channel can end
         });
       });
     });

@@ -242,20 +242,34 @@ describe('createSshConnector through a bastion', () => {
     expect((await transport.exec('echo still')).stdout.toString()).toBe('still\n');
   });
 
-  it('times out an exec and drops that session: later steps fail at once, a new connect starts afresh', async () => {
+  it('the node ends a script at its deadline and says so; the session stays usable', async () => {
+    const { specs, inv } = await fleet(1);
+    const spec = specs[0];
+    if (spec === undefined) throw new Error('no node');
+    const transport = await connector(inv).connect(spec);
+    const started = Date.now();
+    const slow = await transport.exec('echo begun; sleep 30', { timeoutMs: 1000 }).catch((e: unknown) => e);
+    expect(slow).toBeInstanceOf(RemoteCommandError);
+    expect(slow).toMatchObject({ timedOut: true, endedOnNode: true, host: 'node-1', message: expect.stringMatching(/within 1 s; the node ended it/) });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect((await transport.exec('echo still')).stdout.toString()).toBe('still\n');
+  });
+
+  it('times out an exec the node does not answer and drops that session: later steps fail at once, a new connect starts afresh', async () => {
     const { specs, inv } = await fleet(1);
     const spec = specs[0];
     if (spec === undefined) throw new Error('no node');
     const ssh = connector(inv);
     const transport = await ssh.connect(spec);
-    const slow = await transport.exec('sleep 5', { timeoutMs: 200 }).catch((e: unknown) => e);
+    // the script freezes its own supervisor: the node can no longer report, only the controller's timer ends the wait
+    const slow = await transport.exec('kill -STOP "$PPID"; sleep 30', { timeoutMs: 500 }).catch((e: unknown) => e);
     expect(slow).toBeInstanceOf(RemoteCommandError);
-    expect(slow).toMatchObject({ timedOut: true, host: 'node-1' });
+    expect(slow).toMatchObject({ timedOut: true, endedOnNode: false, host: 'node-1', message: expect.stringMatching(/did not finish within 1 s/) });
     const started = Date.now();
     await expect.poll(() => transport.exec('echo late').catch((e: unknown) => e), { timeout: 3000 }).toMatchObject({ code: 'connect-closed' });
     expect(Date.now() - started).toBeLessThan(3000);
     expect((await (await ssh.connect(spec)).exec('echo fresh')).stdout.toString()).toBe('fresh\n');
-  });
+  }, 20_000);
 
   it('limits exec channels per host', async () => {
     const { nodes, specs, inv } = await fleet(1);
