@@ -57,6 +57,11 @@ export function openTunnel(bastion: SshSession, target: ConnectTarget, signal?: 
           reject(bastionGoneOr(bastion, target, scoped));
           return;
         }
+        // The node's end of the stream (its sshd died, the connection was reset): the bastion
+        // sends EOF and keeps the channel half-open, and ssh2 will neither notice nor destroy a
+        // half-ended stream. SSH cannot go on without its transport: close the channel, so that the
+        // session over it ends now, not when a keepalive or the script's deadline would notice.
+        channel.once('end', () => channel.close());
         resolve(channel);
       });
     } catch (error) {

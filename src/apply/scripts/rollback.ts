@@ -2,7 +2,7 @@ import { DEFAULT_BOUNDS, type StepBounds } from '../bounds.ts';
 import { PROC_FUNCTIONS } from '../../transport/node-jobs.ts';
 import { shQuote } from '../../transport/shell-quote.ts';
 import { markers, prelude, RUN_ID_PATTERN } from './common.ts';
-import { OPS_FUNCTIONS } from './ops.ts';
+import { AUDIT_GENERATED_FILES, OPS_FUNCTIONS } from './ops.ts';
 
 export interface RollbackRequest {
   readonly stateDir: string;
@@ -38,13 +38,15 @@ p_of() { printf '%s' "$1" | base64 -d; }
 ${PROC_FUNCTIONS}
 ${OPS_FUNCTIONS}
 ${CLAIM}
+${FILE_RESTORE_FUNCTION}
+nw_regenerated=${shQuote(AUDIT_GENERATED_FILES.join(' '))}
 nw_claim
 st=$(cat "$R/state" 2>/dev/null)
 if [ "$st" = rolled-back ]; then nw_unclaim; printf 'NW_ALREADY %s\\n' "$(stat -c %Y -- "$R/state")"; echo NW_DONE rolled-back; exit 0; fi
 ${request.verifyUnchanged ? VERIFY : ''}
 nw_put "$R/state" rolling-back
 ${DISARM}
-rm -f "$R/dirs.rev"
+rm -f "$R/dirs.rev" "$R/regen.rev"
 rl_systemd=; rl_sshd=; rl_audit=
 sed -n '1!G;h;$p' "$R/manifest" > "$R/manifest.rev" || nw_fail rollback "cannot read the manifest"
 while IFS="$T" read -r kind i enc existed k mode uid gid; do
@@ -57,6 +59,7 @@ done < "$R/manifest.rev"
 if [ -f "$R/dirs.rev" ]; then while read -r enc; do d=$(p_of "$enc"); rmdir -- "$d" 2>/dev/null && echo "NW_UNDONE dir $d"; done < "$R/dirs.rev"; fi
 rm -f "$R/manifest.rev" "$R/dirs.rev"
 ${RELOADS}
+if [ -f "$R/regen.rev" ]; then while IFS="$T" read -r i enc existed k mode uid gid; do nw_restore_file "$i" "$enc" "$existed" "$k" "$mode" "$uid" "$gid" >/dev/null; done < "$R/regen.rev"; rm -f "$R/regen.rev"; fi
 # what the run restarted runs its new files: restarted again, it loads the restored ones (a run
 # from before nodeward kept \`restarted\` has no \`restarts\` either: the controller says)
 if [ -f "$R/restarts" ]; then owed=$(sort -u "$R/restarted" 2>/dev/null | tr '\\n' ' '); else owed=${shQuote(fallback)}; fi
@@ -98,32 +101,40 @@ fi`;
 
 // Manifest rows (tab-separated): file INDEX B64PATH EXISTED KIND MODE UID GID, dir INDEX B64DIR,
 // sysctl KEY B64VALUE. A file equal to its backup in content, mode and owner was never changed.
+const FILE_RESTORE_FUNCTION = `nw_restore_file() {
+  i=$1 enc=$2 existed=$3 k=$4 mode=$5 uid=$6 gid=$7
+  p=$(p_of "$enc"); d=$(dirname -- "$p")
+  rm -f -- "$d/.nodeward.$RID.$i.tmp" "$d/.nodeward.$RID.$i.restore"
+  if [ "$existed" = 1 ] && [ "$k" = f ]; then
+    if [ ! -L "$p" ] && [ -f "$p" ] && cmp -s -- "$R/backup/$i" "$p"; then
+      # the content was never replaced (the run stopped before it, e.g. on a full disk): only the
+      # mode and owner may need restoring, and writing a copy could fail for the same reason
+      if [ "$(stat -c "%a$T%u$T%g" -- "$p")" != "$mode$T$uid$T$gid" ]; then
+        chown "$uid:$gid" -- "$p" && chmod "$mode" -- "$p" || nw_fail "restore-$i" "cannot restore the mode of $p"
+        echo "NW_UNDONE mode $p"
+      fi
+    else
+      t="$d/.nodeward.$RID.$i.restore"
+      cp -p -- "$R/backup/$i" "$t" && chown "$uid:$gid" "$t" && chmod "$mode" "$t" && mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail "restore-$i" "cannot restore $p"; }
+      sync -- "$p" "$d" 2>/dev/null
+      echo "NW_UNDONE file $p"
+    fi
+  elif [ "$existed" = 1 ] && [ "$k" = d ]; then
+    if [ "$(stat -c "%a$T%u$T%g" -- "$p")" != "$mode$T$uid$T$gid" ]; then
+      chown "$uid:$gid" -- "$p" && chmod "$mode" -- "$p" || nw_fail "restore-$i" "cannot restore the mode of $p"
+      echo "NW_UNDONE mode $p"
+    fi
+  elif [ -e "$p" ] || [ -L "$p" ]; then
+    rm -f -- "$p" || nw_fail "restore-$i" "cannot remove $p"
+    echo "NW_UNDONE created $p"
+  fi
+}`;
+
+// A file a reload below writes again (augenrules regenerates audit.rules) is restored once more
+// after the reloads, so that the node is byte for byte as it was, its kernel state reloaded.
 const FILE_RESTORES = `    file)
-      p=$(p_of "$enc"); d=$(dirname -- "$p")
-      rm -f -- "$d/.nodeward.$RID.$i.tmp" "$d/.nodeward.$RID.$i.restore"
-      if [ "$existed" = 1 ] && [ "$k" = f ]; then
-        if [ ! -L "$p" ] && [ -f "$p" ] && cmp -s -- "$R/backup/$i" "$p"; then
-          # the content was never replaced (the run stopped before it, e.g. on a full disk): only the
-          # mode and owner may need restoring, and writing a copy could fail for the same reason
-          if [ "$(stat -c "%a$T%u$T%g" -- "$p")" != "$mode$T$uid$T$gid" ]; then
-            chown "$uid:$gid" -- "$p" && chmod "$mode" -- "$p" || nw_fail "restore-$i" "cannot restore the mode of $p"
-            echo "NW_UNDONE mode $p"
-          fi
-        else
-          t="$d/.nodeward.$RID.$i.restore"
-          cp -p -- "$R/backup/$i" "$t" && chown "$uid:$gid" "$t" && chmod "$mode" "$t" && mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail "restore-$i" "cannot restore $p"; }
-          sync -- "$p" "$d" 2>/dev/null
-          echo "NW_UNDONE file $p"
-        fi
-      elif [ "$existed" = 1 ] && [ "$k" = d ]; then
-        if [ "$(stat -c "%a$T%u$T%g" -- "$p")" != "$mode$T$uid$T$gid" ]; then
-          chown "$uid:$gid" -- "$p" && chmod "$mode" -- "$p" || nw_fail "restore-$i" "cannot restore the mode of $p"
-          echo "NW_UNDONE mode $p"
-        fi
-      elif [ -e "$p" ] || [ -L "$p" ]; then
-        rm -f -- "$p" || nw_fail "restore-$i" "cannot remove $p"
-        echo "NW_UNDONE created $p"
-      fi ;;
+      nw_restore_file "$i" "$enc" "$existed" "$k" "$mode" "$uid" "$gid"
+      case " $nw_regenerated " in *" $p "*) printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$i" "$enc" "$existed" "$k" "$mode" "$uid" "$gid" >> "$R/regen.rev" ;; esac ;;
     dir)
       printf '%s\\n' "$enc" >> "$R/dirs.rev" ;;
     sysctl)

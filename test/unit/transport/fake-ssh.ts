@@ -196,11 +196,14 @@ export async function startFakeBastion(options: CommonOptions): Promise<FakeBast
       upstream.once('error', () => reject());
       upstream.once('connect', () => {
         const channel = accept();
-        upstream.pipe(channel).pipe(upstream);
+        // as OpenSSH's sshd: the node's EOF (or reset) is passed on as EOF only, and the channel
+        // stays half-open until the client closes it (ssh2's end() would also send CLOSE)
+        channel.pipe(upstream);
+        upstream.on('data', (chunk: Buffer) => channel.write(chunk));
+        upstream.on('end', () => channel.eof());
+        upstream.on('error', () => channel.eof());
         channel.on('error', () => upstream.destroy());
-        upstream.on('error', () => channel.destroy());
         channel.on('close', () => upstream.destroy());
-        upstream.on('close', () => channel.destroy());
       });
     });
   });

@@ -271,6 +271,18 @@ describe('createSshConnector through a bastion', () => {
     expect((await (await ssh.connect(spec)).exec('echo fresh')).stdout.toString()).toBe('fresh\n');
   }, 20_000);
 
+  it("notices at once a node that drops the connection mid-script (the bastion leaves the channel half-open)", async () => {
+    const { nodes, specs, inv } = await fleet(1);
+    const spec = specs[0];
+    if (spec === undefined) throw new Error('no node');
+    const transport = await connector(inv).connect(spec);
+    const started = Date.now();
+    const running = transport.exec('sleep 30').catch((e: unknown) => e);
+    setTimeout(() => nodes[0]?.dropAll(), 300);
+    expect(await running).toMatchObject({ code: 'connect-closed', hop: 'node' });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('limits exec channels per host', async () => {
     const { nodes, specs, inv } = await fleet(1);
     const spec = specs[0];
