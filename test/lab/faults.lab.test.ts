@@ -178,6 +178,40 @@ describe('faults (lab): nothing lost, everything reported', () => {
     expect(plan.code, plan.stdout).toBe(0);
   });
 
+  it("a validator that never answers (the issue's case): the node stops it at --command-timeout, the run is rolled back and says what it undid, nothing of it is left and the node is free", async () => {
+    const before = await nodeSnapshot(n1);
+    await labFault('validator-hang', n1);
+    const started = Date.now();
+    const result = await nodeward(['apply', '-i', inventory, 'kernel', 'containerd', '--yes', '--json', '--limit', n1, '--command-timeout', '5']);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(result.code, result.stderr).toBe(3);
+    const json = JSON.parse(result.stdout) as ApplyJson & { runId: string; nodes: { undone?: string[] }[] };
+    const outcome = json.nodes[0];
+    expect(outcome).toMatchObject({ status: 'rolled-back', reason: expect.stringMatching(/the validator `containerd --config <new \/etc\/containerd\/config.toml> config dump` did not finish within 5 s; the node stopped it/) });
+    // the kernel tunables it had set live first are named among what was undone
+    expect(outcome?.undone).toEqual(expect.arrayContaining(['sysctl net.ipv4.conf.all.accept_redirects']));
+    expect(result.stderr).not.toMatch(/Undo it with/);
+    expect(await nodeSnapshot(n1)).toBe(before);
+    expect(await leftoverProcesses(n1)).toBe('');
+    expect(await onNode(n1, 'test -e /var/lib/nodeward/lock && echo locked || echo free')).toBe('free\n');
+    await labHeal('validator-hang', n1);
+    const next = await nodeward(['apply', '-i', inventory, 'kernel', 'containerd', '--yes', '--json', '--limit', n1]);
+    expect(next.code, next.stderr).toBe(0);
+  });
+
+  it('a package manager waiting on a lock another apt-get holds is bounded: the node gives up after --package-timeout, names the lock, rolls back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nw-aptlock-'));
+    await writeFile(join(dir, 'patch.yaml'), 'name: patch\nresources:\n  - name: containerd-fix\n    package: { versions: { containerd.io: 1.7.22-1 }, restarts: [containerd] }\n');
+    await labFault('apt-lock', n2);
+    const result = await nodeward(['apply', '-i', inventory, join(dir, 'patch.yaml'), '--yes', '--json', '--limit', n2, '--package-timeout', '6']);
+    const outcome = (JSON.parse(result.stdout) as ApplyJson).nodes[0];
+    expect(['rolled-back', 'refused']).toContain(outcome?.status);
+    expect(outcome?.reason).toMatch(/installing containerd\.io 1\.7\.22-1 failed: E: Unable to acquire the dpkg frontend lock/);
+    expect(await onNode(n2, "dpkg-query -W -f='${Version}' containerd.io")).toBe('1.7.20-1');
+    await labHeal('apt-lock', n2); // the lab's own lock holder goes first: what is left is nodeward's
+    expect(await leftoverProcesses(n2)).toBe('');
+  });
+
   it('a full disk fails the atomic write cleanly: the original is untouched, no temp file', async () => {
     // a small tmpfs over /etc/kubernetes inside node-1 only, filled up
     await onNode(n1, 'mkdir -p /run/nw-k && cp -a /etc/kubernetes/. /run/nw-k/ && mount -t tmpfs -o size=256k tmpfs /etc/kubernetes && cp -a /run/nw-k/. /etc/kubernetes/ && printf original > /etc/kubernetes/extra.conf && (dd if=/dev/zero of=/etc/kubernetes/filler bs=4k 2>/dev/null; true)');
