@@ -229,6 +229,7 @@ async function seedKubernetes(ctx: SeedContext, u: Upper, m: Machine): Promise<v
   await u.file('etc/ssh/sshd_config.d/50-cloud-init.conf', D.SSHD_CLOUD_INIT, 0o600);
   await u.copy('usr/bin/kubelet', standin('kubelet'), 0o755);
   await u.copy('usr/bin/containerd', standin('containerd'), 0o755);
+  await u.copy('usr/lib/nwlab/cmdline.py', standin('lib/cmdline.py'), 0o644);
   await u.file('usr/lib/systemd/system/kubelet.service', D.KUBELET_SERVICE);
   await u.file('usr/lib/systemd/system/containerd.service', D.CONTAINERD_SERVICE);
   await u.file('etc/systemd/system/kubelet.service.d/10-kubeadm.conf', D.KUBEADM_DROPIN);

@@ -113,6 +113,19 @@ describe('lab self-checks', () => {
     expect(existsSync(path.join(node1.dir, 'upper/etc/nw-selftest'))).toBe(true);
   });
 
+  it('shows the kubelet and containerd as the real programs do in ps and /proc (what process-based tools match)', async () => {
+    const cmdline = (prog: string) => out('node-1', `tr '\\0' '|' < /proc/$(pidof ${prog})/cmdline`);
+    expect(await cmdline('kubelet')).toBe(
+      '/usr/bin/kubelet|--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf|--kubeconfig=/etc/kubernetes/kubelet.conf|' +
+        '--config=/var/lib/kubelet/config.yaml|--container-runtime-endpoint=unix:///run/containerd/containerd.sock|' +
+        '--pod-infra-container-image=registry.k8s.io/pause:3.10|',
+    );
+    expect(await cmdline('containerd')).toBe('/usr/bin/containerd|');
+    // kube-bench's findExecutable: `ps -C kubelet -o cmd --no-headers`, the binary as the first word
+    expect(await out('node-1', 'ps -C kubelet -o cmd --no-headers')).toMatch(/^\/usr\/bin\/kubelet --bootstrap-kubeconfig=\S+ --kubeconfig=\S+ --config=\S+ /);
+    expect(await out('node-1', 'ps -o cmd= -p "$(pidof containerd)"')).toBe('/usr/bin/containerd');
+  });
+
   it('restarts the kubelet like systemd: 0 now, activating while it crash-loops', async () => {
     const n = 'node-2';
     const before = Number(await out(n, 'systemctl show -p ActiveEnterTimestampMonotonic --value kubelet'));
