@@ -1,5 +1,5 @@
 import { kubeletDataDirAudit, kubeletKeysAudit } from './audits/files.ts';
-import { cgroupDriversMatch, containerdNoTcp, containerdSystemdCgroup } from './audits/containerd.ts';
+import { cgroupDriversMatch, containerdCgroupDriverSet, containerdNoTcp } from './audits/containerd.ts';
 import { allSettings, kubeletSetting, mustBe } from './audits/kubelet-settings.ts';
 import { sysctlAudit } from './audits/sysctl.ts';
 import type { Audit, CheckDef } from './types.ts';
@@ -63,7 +63,7 @@ export const GUIDE_CHECKS: readonly CheckDef[] = [
   guide('SYS-14', 'TCP and ARP hardening'),
   guide('SYS-15', 'IPv6 router advertisements and autoconfiguration off'),
   guide('SYS-16', 'mmap address restrictions and randomization bits'),
-  guide('CTD-01', 'containerd uses the systemd cgroup driver', containerdSystemdCgroup),
+  guide('CTD-01', "containerd's runc cgroup driver written explicitly (systemd, or cgroupfs where the node runs it)", containerdCgroupDriverSet),
   guide('CTD-02', 'containerd API never on TCP', containerdNoTcp),
   guide('CTD-03', 'containerd socket owned by root:root'),
   guide('CTD-04', 'containerd streaming server on loopback'),

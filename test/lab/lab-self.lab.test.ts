@@ -126,6 +126,16 @@ describe('lab self-checks', () => {
     expect(await out('node-1', 'ps -o cmd= -p "$(pidof containerd)"')).toBe('/usr/bin/containerd');
   });
 
+  it('seeds every fifth node with the cgroupfs driver on both sides, and the inventory keeps it so', async () => {
+    for (const node of info.nodes) {
+      const driver = node.name === 'node-5' ? 'cgroupfs' : 'systemd';
+      expect(node.cgroupDriver, node.name).toBe(driver);
+      expect(await out(node.name, 'sed -n "s/^cgroupDriver: //p" /var/lib/kubelet/config.yaml; sed -n "s/^ *SystemdCgroup = //p" /etc/containerd/config.toml'), node.name).toBe(`${driver}\n${String(driver === 'systemd')}`);
+      expect(await out(node.name, 'systemctl is-active kubelet containerd')).toBe('active\nactive');
+    }
+    expect(readFileSync(info.files.inventory, 'utf8')).toMatch(/name: node-5, .*vars: \{ cgroupDriver: cgroupfs, systemdCgroup: false \}/);
+  });
+
   it('restarts the kubelet like systemd: 0 now, activating while it crash-loops', async () => {
     const n = 'node-2';
     const before = Number(await out(n, 'systemctl show -p ActiveEnterTimestampMonotonic --value kubelet'));

@@ -140,7 +140,9 @@ describe('containerd audits', () => {
   it('find SystemdCgroup in the v2 and v3 layouts', () => {
     expect(systemdCgroup(parse('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\nSystemdCgroup = true\n'))).toBe(true);
     expect(systemdCgroup(parse("[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\nSystemdCgroup = false\n"))).toBe(false);
+    // written explicitly, whichever driver the node runs; left out, containerd uses cgroupfs unannounced
     expect(audit('CTD-01', toml('version = 2\n')).verdict).toBe('fail');
+    expect(audit('CTD-01', toml('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\nSystemdCgroup = false\n'))).toMatchObject({ verdict: 'pass', details: ['SystemdCgroup = false (cgroupfs)'] });
   });
 
   it('refuse a TCP API socket and a driver mismatch', () => {
