@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labFault, labHeal, labReset } from '../../lab/lab.ts';
 import { testcases, xmlProblems } from '../unit/report/xml-check.ts';
+import { VENDORED_VERSIONS } from '../oracle/kube-bench/definitions.ts';
 import { testLab } from './helpers.ts';
+import { compareWithKubeBench } from '../oracle/kube-bench/compare.ts';
+import { kubeBenchOn } from './kube-bench-oracle.ts';
 import { nodeward } from './nodeward.ts';
 import { SHELL_VERDICTS, shellAudit } from './shell-audit.ts';
 
@@ -42,6 +45,29 @@ async function agreesWithShell(json: CheckJson): Promise<void> {
   }
 }
 
+/**
+ * The oracle: kube-bench's own definitions of every vendored benchmark version, run on every node as
+ * kube-bench runs them, held against `nodeward check --benchmark VERSION` check by check.
+ */
+async function agreesWithKubeBench(phase: string): Promise<void> {
+  const runs = new Map(await Promise.all(names.map(async (name) => [name, await kubeBenchOn(name)] as const)));
+  const problems: string[] = [];
+  for (const version of VENDORED_VERSIONS) {
+    const { code, json, stderr } = await check(['--benchmark', version]);
+    expect(code, stderr).not.toBe(1);
+    const byNode = new Map([...runs].map(([name, all]) => [name, all.find((r) => r.version === version) ?? all[0]!]));
+    const states = [...byNode.values()].flatMap((r) => r.verdicts.map((v) => v.state));
+    // kube-bench decides (PASS and, before apply, FAIL) on these nodes: the comparison can fail
+    expect(states.filter((st) => st === 'PASS').length, `${version} ${phase}: kube-bench passes something`).toBeGreaterThan(10);
+    if (phase === 'before apply') expect(states, `${version}: kube-bench fails something on a seeded node`).toContain('FAIL');
+    const c = compareWithKubeBench(version, byNode, json);
+    process.stderr.write(`[kube-bench] ${version} ${phase}: ${c.agreed + c.documented} verdicts compared on ${names.length} nodes: ${c.agreed} agree, ${c.documented} documented deviations\n`);
+    expect(c.agreed).toBeGreaterThan(names.length * 15);
+    problems.push(...c.mismatches);
+  }
+  expect(problems).toEqual([]);
+}
+
 describe('nodeward check (lab)', () => {
   beforeAll(async () => {
     await labHeal();
@@ -74,6 +100,12 @@ describe('nodeward check (lab)', () => {
     // each node judged by kube-bench's pick for its kubelet, saying so
     expect(json.nodes.map((n) => [n.benchmark, n.benchmarkReason])).toEqual(names.map(() => ['cis-1.11', "kubelet v1.31.4: kube-bench's choice for 1.31"]));
     await agreesWithShell(json);
+  });
+
+  it("matches kube-bench's own definitions on every check it decides, for every vendored benchmark version (seeded nodes, a cgroupfs one among them)", async () => {
+    expect(lab.info.nodes.some((n) => n.cgroupDriver === 'cgroupfs')).toBe(true);
+    expect(VENDORED_VERSIONS).toEqual(['cis-1.9', 'cis-1.10', 'cis-1.11', 'cis-1.12']);
+    await agreesWithKubeBench('before apply');
   });
 
   it("judges by the inventory's benchmark when it names one", async () => {
@@ -132,5 +164,6 @@ describe('nodeward check (lab)', () => {
     // the seeded manual failures are fixed too
     for (const node of names) for (const id of ['4.2.4', '4.2.13', '4.2.14', '4.1.7', 'KCFG-10']) expect(status(json, id, node).status, `${id} on ${node}`).toBe('pass');
     await agreesWithShell(json);
+    await agreesWithKubeBench('after apply');
   });
 });
