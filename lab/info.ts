@@ -11,6 +11,8 @@ export interface LabNode {
   launcherPid: number;
   dir: string;
   labels: { pool: 'general' | 'infra'; zone: 'a' | 'b' };
+  /** The cgroup driver its kubelet and containerd were seeded with (absent in older lab.json: systemd). */
+  cgroupDriver?: 'systemd' | 'cgroupfs';
 }
 
 export interface LabInfo {
@@ -62,7 +64,9 @@ export function inventoryYaml(info: LabInfo): string {
   ];
   for (const n of info.nodes) {
     const port = n.port === 22 ? '' : `, port: ${n.port}`;
-    lines.push(`  - { name: ${n.name}, address: ${n.address}${port}, labels: { pool: ${n.labels.pool}, zone: ${n.labels.zone} } }`);
+    // a cgroupfs node keeps its driver: the playbooks' defaults would switch it (a drain-worthy change)
+    const vars = n.cgroupDriver === 'cgroupfs' ? ', vars: { cgroupDriver: cgroupfs, systemdCgroup: false }' : '';
+    lines.push(`  - { name: ${n.name}, address: ${n.address}${port}, labels: { pool: ${n.labels.pool}, zone: ${n.labels.zone} }${vars} }`);
   }
   return lines.join('\n') + '\n';
 }

@@ -11,6 +11,7 @@ import { createNetwork, deleteNetwork, labNamespaces, nftIn } from './network.ts
 import { bootMachine, stopMachine, waitReady } from './node-boot.ts';
 import { mapLimit, type RunResult } from './run.ts';
 import { seedContext, seedMachine, type Machine, type SeedContext } from './seed.ts';
+import { cgroupDriverOf } from './seed-data.ts';
 
 export { readLabInfo } from './info.ts';
 export type { LabInfo, LabNode } from './info.ts';
@@ -105,6 +106,7 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
           launcherPid: booted[m]?.launcherPid ?? 0,
           dir: machines[m]?.dir ?? '',
           labels: { pool: i % 5 === 0 ? 'infra' : 'general', zone: i % 2 === 1 ? 'a' : 'b' },
+          cgroupDriver: cgroupDriverOf(m),
         };
       }),
       ...(lay.perMachine === 1 && !lay.light ? {} : { layout: { perMachine: lay.perMachine, light: lay.light } }),

@@ -77,7 +77,19 @@ OOMScoreAdjust=-999
 WantedBy=multi-user.target
 `;
 
-export const CONTAINERD_CONFIG = `version = 2
+/**
+ * The cgroup driver a machine's kubelet and containerd agree on: systemd, except on every fifth
+ * machine (the infra pool), which runs cgroupfs as nodes set up before kubeadm 1.22 still do.
+ */
+export function cgroupDriverOf(index: number): 'systemd' | 'cgroupfs' {
+  return index % 5 === 0 ? 'cgroupfs' : 'systemd';
+}
+
+export function containerdConfig(index: number): string {
+  return CONTAINERD_CONFIG.replace('SystemdCgroup = true', `SystemdCgroup = ${String(cgroupDriverOf(index) === 'systemd')}`);
+}
+
+const CONTAINERD_CONFIG = `version = 2
 root = "/var/lib/containerd"
 state = "/run/containerd"
 
@@ -115,7 +127,7 @@ export function kubeletConfig(i: number): string {
     '  webhook:',
     '    cacheAuthorizedTTL: 0s',
     '    cacheUnauthorizedTTL: 0s',
-    'cgroupDriver: systemd',
+    `cgroupDriver: ${cgroupDriverOf(i)}`,
     'clusterDNS:',
     '- 10.96.0.10',
     'clusterDomain: cluster.local',

@@ -229,6 +229,7 @@ async function seedKubernetes(ctx: SeedContext, u: Upper, m: Machine): Promise<v
   await u.file('etc/ssh/sshd_config.d/50-cloud-init.conf', D.SSHD_CLOUD_INIT, 0o600);
   await u.copy('usr/bin/kubelet', standin('kubelet'), 0o755);
   await u.copy('usr/bin/containerd', standin('containerd'), 0o755);
+  await u.copy('usr/lib/nwlab/cmdline.py', standin('lib/cmdline.py'), 0o644);
   await u.file('usr/lib/systemd/system/kubelet.service', D.KUBELET_SERVICE);
   await u.file('usr/lib/systemd/system/containerd.service', D.CONTAINERD_SERVICE);
   await u.file('etc/systemd/system/kubelet.service.d/10-kubeadm.conf', D.KUBEADM_DROPIN);
@@ -246,7 +247,7 @@ async function seedKubernetes(ctx: SeedContext, u: Upper, m: Machine): Promise<v
   await u.file('etc/kubernetes/kubelet.conf', D.kubeletKubeconfig(ctx.kubeServer, pki.caCrt, pki.clientCrt, pki.clientKey), 0o644);
   await u.file('etc/kubernetes/bootstrap-kubelet.conf', D.bootstrapKubeconfig(ctx.kubeServer, pki.caCrt, pki.bootstrapToken), 0o600);
   await u.file('etc/kubernetes/pki/ca.crt', pki.caCrt, m.index % 2 === 1 ? 0o666 : 0o644);
-  await u.file('etc/containerd/config.toml', D.CONTAINERD_CONFIG);
+  await u.file('etc/containerd/config.toml', D.containerdConfig(m.index));
   await u.dir('var/lib/containerd', 0o711);
   await u.file('etc/sysctl.d/10-lab-legacy.conf', D.SYSCTL_LEGACY);
   if (m.index % 3 === 0) await u.file('etc/sysctl.d/99-zz-vendor.conf', D.SYSCTL_VENDOR);

@@ -1,12 +1,12 @@
 import { kubeletDataDirAudit, kubeletKeysAudit } from './audits/files.ts';
-import { cgroupDriversMatch, containerdNoTcp, containerdSystemdCgroup } from './audits/containerd.ts';
+import { cgroupDriversMatch, containerdCgroupDriverSet, containerdNoTcp } from './audits/containerd.ts';
 import { allSettings, kubeletSetting, mustBe } from './audits/kubelet-settings.ts';
 import { sysctlAudit } from './audits/sysctl.ts';
 import type { Audit, CheckDef } from './types.ts';
 import { PROTECT_KERNEL_DEFAULTS } from '../apply/guards.ts';
 
-function guide(id: string, title: string, audit?: Audit, remediation = 'apply the playbook entry that carries this id'): CheckDef {
-  return { id, title, source: 'guide', assessment: 'automated', requests: [], audit, remediation };
+function guide(id: string, title: string, audit?: Audit, remediation = 'apply the playbook entry that carries this id', concerns?: readonly string[]): CheckDef {
+  return { id, title, source: 'guide', assessment: 'automated', requests: [], audit, remediation, concerns };
 }
 
 const both = (prefix: string, keys: readonly string[], value: string): Record<string, string> =>
@@ -31,7 +31,7 @@ const tunable = (id: string, key: string): CheckDef => guide(id, `${key} = ${KUB
 
 /** Node-hardening guide and dev-sec items (../shared/cis-node-checks.md §3); listed when a playbook carries them. */
 export const GUIDE_CHECKS: readonly CheckDef[] = [
-  guide('KCFG-01', 'kubelet webhook authentication enabled', kubeletSetting(undefined, 'authentication.webhook.enabled', mustBe(true, false))),
+  guide('KCFG-01', 'kubelet webhook authentication enabled', kubeletSetting(undefined, 'authentication.webhook.enabled', mustBe(true, false)), undefined, ['authentication.webhook']),
   guide('KCFG-02', 'kubelet serving certificate signed by the cluster (serverTLSBootstrap)'),
   guide('KCFG-03', 'kubelet protectKernelDefaults with its kernel tunables', allSettings([kubeletSetting('protect-kernel-defaults', 'protectKernelDefaults', mustBe(true, true)), sysctlAudit(KUBELET_TUNABLES)])),
   guide('KCFG-04', 'kubelet debugging handlers off', kubeletSetting('enable-debugging-handlers', 'enableDebuggingHandlers', mustBe(false, true))),
@@ -40,6 +40,9 @@ export const GUIDE_CHECKS: readonly CheckDef[] = [
   guide('KCFG-07', 'kubelet healthz on loopback'),
   guide('KCFG-08', 'no kubelet flags that override managed config keys'),
   guide('KCFG-09', 'kubelet settings survive kubeadm upgrade'),
+  // CIS passes several 4.2 keys when they are absent (the defaults comply); the playbooks still
+  // write them, so the node does not depend on a default: that is this item, not the CIS verdict
+  guide('KCFG-10', "kubelet settings CIS 4.2 passes on their defaults are written explicitly, at the playbook's values"),
   guide('PERM-01', '/var/lib/kubelet owned by root, not group or world writable', kubeletDataDirAudit),
   guide('PERM-02', 'kubelet private keys 0600 root:root', kubeletKeysAudit),
   guide('PERM-03', '/etc/kubernetes/pki root:root, certificates 644, keys 600'),
@@ -63,7 +66,7 @@ export const GUIDE_CHECKS: readonly CheckDef[] = [
   guide('SYS-14', 'TCP and ARP hardening'),
   guide('SYS-15', 'IPv6 router advertisements and autoconfiguration off'),
   guide('SYS-16', 'mmap address restrictions and randomization bits'),
-  guide('CTD-01', 'containerd uses the systemd cgroup driver', containerdSystemdCgroup),
+  guide('CTD-01', "containerd's runc cgroup driver written explicitly (systemd, or cgroupfs where the node runs it)", containerdCgroupDriverSet),
   guide('CTD-02', 'containerd API never on TCP', containerdNoTcp),
   guide('CTD-03', 'containerd socket owned by root:root'),
   guide('CTD-04', 'containerd streaming server on loopback'),

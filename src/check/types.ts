@@ -1,3 +1,4 @@
+import type { BenchmarkId } from '../config/benchmark-ids.ts';
 import type { FactRequest, NodeFacts } from '../facts/types.ts';
 
 /** CIS "Automated" checks are scored: a failure fails the run. "Manual" ones only warn. */
@@ -27,6 +28,14 @@ export interface CheckDef {
   readonly audit: Audit | undefined;
   /** What to do by hand when no playbook entry remediates it (or the audit fails anyway). */
   readonly remediation: string;
+  /**
+   * What of a carrying entry's change this check is about: summary lines starting with one of
+   * these (`mode`, `owner`, `readOnlyPort`, …). The fix shown for the check is that part only;
+   * undefined: the whole change.
+   */
+  readonly concerns?: readonly string[] | undefined;
+  /** Where kube-bench reports this check differently from nodeward, and why (shown in the report). */
+  readonly kubeBench?: string | undefined;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'n/a' | 'error';
@@ -51,14 +60,20 @@ export interface CheckNodeResult {
   readonly fixes: readonly PendingFix[];
   /** Playbook entries (`playbook/entry`) that carry this check on the node. */
   readonly entries: readonly string[];
+  /** The manual fix as the node's benchmark words it, where it differs from the check's (4.1.7's mode). */
+  readonly remediation?: string | undefined;
 }
 
 export interface CheckResult {
   readonly id: string;
+  /** As the newest benchmark in use words it (4.1.7's mode differs between versions). */
   readonly title: string;
   readonly source: CheckSource;
   readonly assessment: Assessment;
   readonly remediation: string;
+  /** CIS checks: the benchmarks in use that define it; guide items: none. */
+  readonly benchmarks: readonly BenchmarkId[];
+  readonly kubeBench: string | undefined;
   readonly nodes: readonly CheckNodeResult[];
 }
 
@@ -70,12 +85,18 @@ export interface CheckedNode {
   readonly error: string | undefined;
   /** Another nodeward run held the node's lock while it was read: results may be mid-change. */
   readonly lockedBy: string | undefined;
+  /** The CIS benchmark the node was judged by, and why that one (undefined when it was not read). */
+  readonly benchmark: BenchmarkId | undefined;
+  readonly benchmarkReason: string;
 }
 
 export interface CheckReport {
   readonly version: 1;
   readonly createdAt: string;
+  /** What the report judges by, in words. */
   readonly benchmark: string;
+  /** The CIS benchmark versions in use, oldest first. */
+  readonly benchmarks: readonly BenchmarkId[];
   readonly playbooks: readonly string[];
   readonly nodes: readonly CheckedNode[];
   readonly checks: readonly CheckResult[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BENCHMARK_IDS } from './benchmark-ids.ts';
 import { address, groupName, labels, localPath, nodeName, port, userName, vars } from './validators.ts';
 
 /** The inventory file as written (before defaults, paths and group membership are resolved). */
@@ -46,6 +47,8 @@ export const inventorySchema = z.strictObject({
   bastion: bastionSchema.nullish(),
   knownHosts: localPath.optional(),
   kubeconfig: localPath.optional(),
+  /** The CIS benchmark `nodeward check` judges every node by (default: the one kube-bench picks from each kubelet's version). */
+  benchmark: z.enum(BENCHMARK_IDS).optional(),
   defaults: defaultsSchema.nullish(),
   vars: vars.nullish(),
   groups: z.record(groupName, groupSchema.nullable()).nullish(),

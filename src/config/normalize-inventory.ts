@@ -63,6 +63,7 @@ export function normalizeInventory(raw: RawInventory, file: string, env: Invento
     bastion,
     knownHosts: raw.knownHosts === undefined ? join(env.home, '.ssh', 'known_hosts') : path(raw.knownHosts),
     kubeconfig: raw.kubeconfig === undefined ? undefined : path(raw.kubeconfig),
+    benchmark: raw.benchmark,
     nodes,
   };
 }

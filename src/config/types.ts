@@ -1,3 +1,5 @@
+import type { BenchmarkId } from './benchmark-ids.ts';
+
 /** The validated, normalized inventory that every other layer consumes. */
 
 export type Become = 'sudo' | 'none';
@@ -32,5 +34,7 @@ export interface Inventory {
   readonly knownHosts: string;
   /** Absolute path of a kubeconfig for Node status, if given. */
   readonly kubeconfig: string | undefined;
+  /** `benchmark:`, the CIS benchmark `check` judges by; undefined: per node, from its kubelet's version. */
+  readonly benchmark: BenchmarkId | undefined;
   readonly nodes: readonly HostSpec[];
 }

@@ -1,5 +1,5 @@
 import { readFields } from './frame.ts';
-import type { AuditFact, LoginFact, NftTableFact, PackageFact, SshdFact } from './types.ts';
+import type { AuditFact, KubeletVersionFact, LoginFact, NftTableFact, PackageFact, SshdFact } from './types.ts';
 
 type Fail = (message: string) => never;
 
@@ -76,4 +76,12 @@ export function parsePackage(body: Buffer, name: string, fail: Fail): PackageFac
   const [manager = '', version = ''] = parsed.fields;
   if (manager !== 'apt' && manager !== 'dnf' && manager !== 'yum' && manager !== 'none') return fail('bad package manager');
   return { name, manager, installed: version.trim() === '' ? undefined : version.trim() };
+}
+
+/** `Kubernetes v1.31.4` (what `kubelet --version` prints; kube-bench reads `Kubernetes v(\d+.\d+)` from it). */
+export function parseKubeletVersion(body: Buffer, fail: Fail): KubeletVersionFact {
+  const parsed = readFields(body, 1) ?? fail('kubelet version section without a binary');
+  const [binary = ''] = parsed.fields;
+  const version = /^Kubernetes (v\d+\.\d+\.\d+\S*)\s*$/.exec(parsed.rest.toString('utf8').trim())?.[1];
+  return { binary: binary === '' ? undefined : binary, version };
 }

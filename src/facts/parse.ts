@@ -1,10 +1,10 @@
 import { PENDING_STATES, RUN_ID_PATTERN, type RunState } from '../node/run-state.ts';
 import { FactsError } from '../util/errors.ts';
 import { readFields, type Section } from './frame.ts';
-import { parseAudit, parseLogin, parseNftTable, parsePackage, parseSshd } from './parse-node.ts';
+import { parseAudit, parseKubeletVersion, parseLogin, parseNftTable, parsePackage, parseSshd } from './parse-node.ts';
 import { normalizeValue } from './sysctl-boot.ts';
 import { UNIT_PROPERTIES, unitName } from './script.ts';
-import type { AuditFact, FactRequest, FileFact, FileType, KubeletFact, LockFact, LoginFact, NftTableFact, NodeFacts, OsFact, PendingRunFact, PackageFact, SshdFact, SysctlFile, UnitFact } from './types.ts';
+import type { AuditFact, FactRequest, FileFact, FileType, KubeletFact, KubeletVersionFact, LockFact, LoginFact, NftTableFact, NodeFacts, OsFact, PendingRunFact, PackageFact, SshdFact, SysctlFile, UnitFact } from './types.ts';
 
 /** Turns the facts script's sections into NodeFacts. Anything malformed is a FactsError: never trusted. */
 export function parseFacts(host: string, requests: readonly FactRequest[], sections: readonly Section[]): NodeFacts {
@@ -23,6 +23,7 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
   let audit: AuditFact | undefined;
   const nftTables = new Map<string, NftTableFact>();
   const packages = new Map<string, PackageFact>();
+  let kubeletVersion: KubeletVersionFact | undefined;
   const fail = (message: string): never => {
     throw new FactsError(`${host}: untrusted facts output: ${message}`, { host, hop: 'node' });
   };
@@ -100,9 +101,12 @@ export function parseFacts(host: string, requests: readonly FactRequest[], secti
       case 'package':
         packages.set(request.name, parsePackage(one(`q${index}`), request.name, fail));
         break;
+      case 'kubeletVersion':
+        kubeletVersion = parseKubeletVersion(one(`v${index}`), fail);
+        break;
     }
   });
-  return { host, files, globs, sysctls, sysctlFiles, units, kubelet, os, lock, pendingRuns, sshd, login, audit, nftTables, packages };
+  return { host, files, globs, sysctls, sysctlFiles, units, kubelet, os, lock, pendingRuns, sshd, login, audit, nftTables, packages, kubeletVersion };
 }
 
 function groupSections(sections: readonly Section[]): Map<string, Buffer[]> {
@@ -221,6 +225,7 @@ export function parseUnit(name: string, text: string): UnitFact {
     unitFileState: get('UnitFileState'),
     mainPid: Number(get('MainPID')) || 0,
     nRestarts: Number(get('NRestarts')) || 0,
+    ipAddressDeny: get('IPAddressDeny').split(/\s+/).filter(Boolean),
   };
 }
 

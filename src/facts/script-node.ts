@@ -20,13 +20,15 @@ export function nodeRequestScript(request: FactRequest, index: number): string |
       return `nw_nft n${index} ${shQuote(request.family)} ${shQuote(request.table)} ${shQuote(request.record)}`;
     case 'package':
       return `nw_pkg q${index} ${shQuote(request.name)}`;
+    case 'kubeletVersion':
+      return `nw_kver v${index}`;
     default:
       return undefined;
   }
 }
 
 export function needsNodeFunctions(requests: readonly FactRequest[]): boolean {
-  return requests.some((r) => ['sshd', 'login', 'audit', 'nftTable', 'package'].includes(r.kind));
+  return requests.some((r) => ['sshd', 'login', 'audit', 'nftTable', 'package', 'kubeletVersion'].includes(r.kind));
 }
 
 export const NODE_FUNCTIONS = shell(String.raw`nw_sshd() {
@@ -68,4 +70,16 @@ nw_pkg() {
     dnf|yum) v=$(rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}' "$2" 2>/dev/null) || v=; v=@{v#'(none):'} ;;
   esac
   printf '%s\0%s\0' "$m" "$v"
+}
+# the binary the running kubelet was started as (its argv[0], when absolute), else kubelet on PATH
+nw_kver() {
+  nw_sec "$1"; b=
+  for d in /proc/[0-9]*; do
+    c=; { IFS= read -r c < "$d/comm"; } 2>/dev/null || continue
+    if [ "$c" = kubelet ]; then b=$(tr '\0' '\n' < "$d/cmdline" 2>/dev/null | head -n 1); break; fi
+  done
+  case $b in /*) [ -x "$b" ] || b= ;; *) b= ;; esac
+  [ -n "$b" ] || b=$(command -v kubelet 2>/dev/null) || b=
+  printf '%s\0' "$b"
+  if [ -n "$b" ]; then "$b" --version 2>/dev/null | head -n 1; fi
 }`);

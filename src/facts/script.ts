@@ -13,7 +13,8 @@ const SECRET_PATTERN = 'PRIVATE KEY|client-key-data|token:|password|auth *=';
 export const SYSCTL_DIRS = ['/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d'] as const;
 export const SYSCTL_CONF = '/etc/sysctl.conf';
 
-export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'MainPID', 'NRestarts'] as const;
+// IPAddressDeny: what systemd resolved from the unit and its drop-ins (CIS 1.11's 4.2.15 asks for "any")
+export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState', 'MainPID', 'NRestarts', 'IPAddressDeny'] as const;
 
 /**
  * The POSIX sh script that answers every request in one exec. Output is a series of sections,

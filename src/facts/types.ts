@@ -25,7 +25,9 @@ export type FactRequest =
   /** The installed version of a package and the package manager (dpkg/apt or rpm/dnf/yum). */
   | { readonly kind: 'package'; readonly name: string }
   /** Runs a crashed or cut-off controller left unfinished on the node (state dir). */
-  | { readonly kind: 'pendingRuns'; readonly stateDir: string };
+  | { readonly kind: 'pendingRuns'; readonly stateDir: string }
+  /** `kubelet --version` of the running kubelet's binary (else the one on PATH). */
+  | { readonly kind: 'kubeletVersion' };
 
 export type FileType = 'file' | 'directory' | 'symlink' | 'other';
 
@@ -83,6 +85,8 @@ export interface UnitFact {
   readonly unitFileState: string;
   readonly mainPid: number;
   readonly nRestarts: number;
+  /** systemd's resolved IPAddressDeny= (`any` shows as 0.0.0.0/0 ::/0); empty when unset. */
+  readonly ipAddressDeny: readonly string[];
 }
 
 export interface OsFact {
@@ -151,6 +155,13 @@ export interface PackageFact {
   readonly installed: string | undefined;
 }
 
+export interface KubeletVersionFact {
+  /** The binary asked: the running kubelet's argv[0] when it is an absolute path, else `kubelet` on PATH. */
+  readonly binary: string | undefined;
+  /** `v1.31.4` from its `Kubernetes v1.31.4`; undefined when there is no kubelet or it printed no version. */
+  readonly version: string | undefined;
+}
+
 export interface PendingRunFact {
   readonly runId: string;
   /** started | writing | written | restarting */
@@ -177,4 +188,5 @@ export interface NodeFacts {
   /** By `family table`. */
   readonly nftTables?: ReadonlyMap<string, NftTableFact> | undefined;
   readonly packages?: ReadonlyMap<string, PackageFact> | undefined;
+  readonly kubeletVersion?: KubeletVersionFact | undefined;
 }

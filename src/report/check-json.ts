@@ -8,9 +8,10 @@ export function checkToJson(report: CheckReport): unknown {
     kind: 'nodeward-check',
     createdAt: report.createdAt,
     benchmark: report.benchmark,
+    benchmarks: report.benchmarks,
     playbooks: report.playbooks,
     summary: checkTotals(report),
-    nodes: report.nodes.map((n) => ({ name: n.name, address: n.address, status: n.status, error: n.error ?? null, lockedBy: n.lockedBy ?? null })),
+    nodes: report.nodes.map((n) => ({ name: n.name, address: n.address, status: n.status, error: n.error ?? null, lockedBy: n.lockedBy ?? null, benchmark: n.benchmark ?? null, benchmarkReason: n.benchmarkReason })),
     checks: report.checks.map((check) => ({
       id: check.id,
       title: check.title,
@@ -18,7 +19,9 @@ export function checkToJson(report: CheckReport): unknown {
       assessment: check.assessment,
       status: overallStatus(check),
       remediation: check.remediation,
-      results: check.nodes.map((r) => ({ node: r.node, status: r.status, failed: r.failed, reasons: r.reasons, entries: r.entries, fixes: r.fixes })),
+      benchmarks: check.benchmarks,
+      kubeBench: check.kubeBench ?? null,
+      results: check.nodes.map((r) => ({ node: r.node, status: r.status, failed: r.failed, reasons: r.reasons, entries: r.entries, fixes: r.fixes, ...(r.remediation ? { remediation: r.remediation } : {}) })),
     })),
   };
 }

@@ -3,7 +3,13 @@ import { describeFix } from './check-table.ts';
 import { renderJUnit, type JUnitOutcome } from './junit.ts';
 
 function outcome(check: CheckResult, r: CheckNodeResult): JUnitOutcome {
-  const text = [...r.reasons, ...r.fixes.map((f) => `apply would: ${describeFix(f)}`), ...(r.failed && r.fixes.length === 0 ? [`by hand: ${check.remediation}`] : [])].join('\n');
+  const kubeBench = check.kubeBench ? [`kube-bench: ${check.kubeBench}`] : [];
+  const text = [
+    ...r.reasons,
+    ...r.fixes.map((f) => `apply would: ${describeFix(f)}`),
+    ...(r.failed && r.fixes.length === 0 ? [`by hand: ${r.remediation ?? check.remediation}`] : []),
+    ...kubeBench,
+  ].join('\n');
   switch (r.status) {
     case 'pass':
       return { kind: 'passed' };
@@ -14,7 +20,7 @@ function outcome(check: CheckResult, r: CheckNodeResult): JUnitOutcome {
     case 'warn':
       return { kind: 'skipped', message: `WARN${r.failed ? ' (manual, failing)' : ''}: ${text.split('\n').join('; ')}` };
     case 'n/a':
-      return { kind: 'skipped', message: `N/A: ${r.reasons.join('; ')}` };
+      return { kind: 'skipped', message: `N/A: ${[...r.reasons, ...kubeBench].join('; ')}` };
   }
 }
 
@@ -25,7 +31,7 @@ export function renderCheckJUnit(report: CheckReport): string {
     report.nodes.map((node) => ({
       name: node.name,
       timestamp: report.createdAt,
-      properties: { address: node.address, benchmark: report.benchmark },
+      properties: { address: node.address, benchmark: node.benchmark === undefined ? report.benchmark : `${node.benchmark} (${node.benchmarkReason})` },
       cases: report.checks.flatMap((check) => {
         const r = check.nodes.find((n) => n.node === node.name);
         return r ? [{ name: `${check.id} ${check.title}`, classname: `nodeward.check.${check.source}`, outcome: outcome(check, r), output: r.status === 'pass' ? r.reasons.join('\n') : undefined }] : [];

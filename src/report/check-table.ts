@@ -26,6 +26,17 @@ export function describeFix(fix: PendingFix): string {
   return `${fix.kind} ${fix.target}: ${fix.summary.join('; ')}${restarts}`;
 }
 
+/** Which benchmark each node was judged by, and why: nodes with the same choice on one line. */
+function benchmarkLines(report: CheckReport): string[] {
+  const byChoice = new Map<string, string[]>();
+  for (const node of report.nodes) {
+    if (node.benchmark === undefined) continue;
+    const key = `${node.benchmark}: ${node.benchmarkReason}`;
+    byChoice.set(key, [...(byChoice.get(key) ?? []), node.name]);
+  }
+  return [...byChoice].map(([choice, nodes]) => `benchmark ${choice} (${nodes.join(' ')})`);
+}
+
 /** Nodes whose result reads the same are shown once. */
 function groups(results: readonly CheckNodeResult[]): { nodes: string[]; result: CheckNodeResult }[] {
   const byKey = new Map<string, { nodes: string[]; result: CheckNodeResult }>();
@@ -40,12 +51,13 @@ function groups(results: readonly CheckNodeResult[]): { nodes: string[]; result:
 
 /** The human report: per check its verdict, per group of nodes why, and the fix apply would make. Pure. */
 export function renderCheckTable(report: CheckReport, p: Palette, remediation: string): string {
-  const lines: string[] = [p.bold(report.benchmark), `${report.nodes.length} node(s); playbooks: ${report.playbooks.join(', ') || '(none)'}`, ''];
+  const lines: string[] = [p.bold(report.benchmark), `${report.nodes.length} node(s); playbooks: ${report.playbooks.join(', ') || '(none)'}`, ...benchmarkLines(report), ''];
   for (const node of report.nodes.filter((n) => n.status === 'error')) lines.push(p.red(`${node.name}: not checked: ${node.error ?? 'error'}`));
   for (const node of report.nodes.filter((n) => n.lockedBy)) lines.push(p.yellow(`${node.name}: locked by ${node.lockedBy ?? ''} while read: results may be mid-change`));
   for (const check of report.checks) {
     const level = check.source === 'cis' ? check.assessment : 'guide';
     lines.push(`[${label(overallStatus(check), p)}] ${p.bold(check.id.padEnd(7))} ${check.title} ${p.dim(`(${level})`)}`);
+    if (check.kubeBench) lines.push(`    ${p.dim(`kube-bench: ${check.kubeBench}`)}`);
     for (const group of groups(check.nodes)) {
       const { result } = group;
       if (result.status === 'pass' || (result.status === 'n/a' && group.nodes.length === check.nodes.length)) {
@@ -56,7 +68,7 @@ export function renderCheckTable(report: CheckReport, p: Palette, remediation: s
       for (const reason of result.reasons) lines.push(`      ${reason}`);
       for (const fix of result.fixes.slice(0, FIXES_SHOWN)) lines.push(`      ${p.cyan('apply would:')} ${describeFix(fix)}`);
       if (result.fixes.length > FIXES_SHOWN) lines.push(`      ${p.dim(`… and ${result.fixes.length - FIXES_SHOWN} more changes (nodeward plan shows them all)`)}`);
-      if (result.failed && result.fixes.length === 0) lines.push(`      ${p.cyan('by hand:')} ${check.remediation}`);
+      if (result.failed && result.fixes.length === 0) lines.push(`      ${p.cyan('by hand:')} ${result.remediation ?? check.remediation}`);
     }
   }
   lines.push('');

@@ -64,7 +64,7 @@ function unitChange(name: string, want: Wanted, input: PlanInput): Change[] {
     if (want.missing === 'fail') throw new PlanError(`unit ${full} is not installed on this node`, input.host);
     return [];
   }
-  const unit: UnitFact = installed && fact ? fact : { name: full, loadState: 'loaded', activeState: 'inactive', subState: 'dead', unitFileState: 'disabled', mainPid: 0, nRestarts: 0 };
+  const unit: UnitFact = installed && fact ? fact : { name: full, loadState: 'loaded', activeState: 'inactive', subState: 'dead', unitFileState: 'disabled', mainPid: 0, nRestarts: 0, ipAddressDeny: [] };
   const state = unit.unitFileState || 'unknown';
   const enablement = enablementOp(state, want.enabled);
   const running = RUNNING.has(unit.activeState);

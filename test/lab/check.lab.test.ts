@@ -1,17 +1,20 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labFault, labHeal, labReset } from '../../lab/lab.ts';
 import { testcases, xmlProblems } from '../unit/report/xml-check.ts';
+import { VENDORED_VERSIONS } from '../oracle/kube-bench/definitions.ts';
 import { testLab } from './helpers.ts';
+import { compareWithKubeBench } from '../oracle/kube-bench/compare.ts';
+import { kubeBenchOn } from './kube-bench-oracle.ts';
 import { nodeward } from './nodeward.ts';
 import { SHELL_VERDICTS, shellAudit } from './shell-audit.ts';
 
 interface CheckJson {
   summary: { automatedFailing: number; nodeErrors: number };
-  nodes: { name: string; status: string }[];
-  checks: { id: string; source: string; assessment: string; status: string; results: { node: string; status: string; failed: boolean; reasons: string[]; fixes: { kind: string; target: string; summary: string[] }[] }[] }[];
+  nodes: { name: string; status: string; benchmark: string | null; benchmarkReason: string }[];
+  checks: { id: string; source: string; assessment: string; status: string; kubeBench: string | null; results: { node: string; status: string; failed: boolean; reasons: string[]; fixes: { kind: string; target: string; summary: string[] }[] }[] }[];
 }
 
 const lab = testLab();
@@ -42,6 +45,29 @@ async function agreesWithShell(json: CheckJson): Promise<void> {
   }
 }
 
+/**
+ * The oracle: kube-bench's own definitions of every vendored benchmark version, run on every node as
+ * kube-bench runs them, held against `nodeward check --benchmark VERSION` check by check.
+ */
+async function agreesWithKubeBench(phase: string): Promise<void> {
+  const runs = new Map(await Promise.all(names.map(async (name) => [name, await kubeBenchOn(name)] as const)));
+  const problems: string[] = [];
+  for (const version of VENDORED_VERSIONS) {
+    const { code, json, stderr } = await check(['--benchmark', version]);
+    expect(code, stderr).not.toBe(1);
+    const byNode = new Map([...runs].map(([name, all]) => [name, all.find((r) => r.version === version) ?? all[0]!]));
+    const states = [...byNode.values()].flatMap((r) => r.verdicts.map((v) => v.state));
+    // kube-bench decides (PASS and, before apply, FAIL) on these nodes: the comparison can fail
+    expect(states.filter((st) => st === 'PASS').length, `${version} ${phase}: kube-bench passes something`).toBeGreaterThan(10);
+    if (phase === 'before apply') expect(states, `${version}: kube-bench fails something on a seeded node`).toContain('FAIL');
+    const c = compareWithKubeBench(version, byNode, json);
+    process.stderr.write(`[kube-bench] ${version} ${phase}: ${c.agreed + c.documented} verdicts compared on ${names.length} nodes: ${c.agreed} agree, ${c.documented} documented deviations\n`);
+    expect(c.agreed).toBeGreaterThan(names.length * 15);
+    problems.push(...c.mismatches);
+  }
+  expect(problems).toEqual([]);
+}
+
 describe('nodeward check (lab)', () => {
   beforeAll(async () => {
     await labHeal();
@@ -63,12 +89,35 @@ describe('nodeward check (lab)', () => {
       expect(status(json, '4.1.9', node).fixes[0]?.summary).toEqual(['mode 0644 → 0600']);
       expect(status(json, '4.2.7', node).status).toBe('pass');
     }
-    // seeded per node: the CA is 0666 on odd nodes, rotateCertificates is set on even ones
+    // seeded per node: the CA is 0666 on odd nodes, rotateCertificates is set on even ones (CIS passes it unset; KCFG-10 does not)
     names.forEach((node, i) => {
       expect(status(json, '4.1.7', node).status, node).toBe(i % 2 === 0 ? 'warn' : 'pass');
-      expect(status(json, '4.2.10', node).status, node).toBe(i % 2 === 0 ? 'fail' : 'pass');
+      expect(status(json, '4.2.10', node).status, node).toBe('pass');
+      expect(status(json, 'KCFG-10', node).fixes[0]?.summary, node).toEqual(expect.arrayContaining(i % 2 === 0 ? ['rotateCertificates: (unset) → true'] : ['readOnlyPort: 10255 → 0']));
     });
+    // a check is judged by what it audits: the files entry that fixes the mode is pending, the owner is right
+    for (const node of names) for (const id of ['4.1.2', '4.1.6', '4.1.8', '4.1.10', '4.2.5', '4.2.6', '4.2.8', '4.2.11']) expect(status(json, id, node).status, `${id} on ${node}`).toBe('pass');
+    // each node judged by kube-bench's pick for its kubelet, saying so
+    expect(json.nodes.map((n) => [n.benchmark, n.benchmarkReason])).toEqual(names.map(() => ['cis-1.11', "kubelet v1.31.4: kube-bench's choice for 1.31"]));
     await agreesWithShell(json);
+  });
+
+  it("matches kube-bench's own definitions on every check it decides, for every vendored benchmark version (seeded nodes, a cgroupfs one among them)", async () => {
+    expect(lab.info.nodes.some((n) => n.cgroupDriver === 'cgroupfs')).toBe(true);
+    expect(VENDORED_VERSIONS).toEqual(['cis-1.9', 'cis-1.10', 'cis-1.11', 'cis-1.12']);
+    await agreesWithKubeBench('before apply');
+  });
+
+  it("judges by the inventory's benchmark when it names one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nw-check-'));
+    const file = join(dir, 'inventory.yaml');
+    await writeFile(file, (await readFile(inventory, 'utf8')).replaceAll('./', `${lab.info.dir}/`) + 'benchmark: cis-1.10\n');
+    const result = await nodeward(['check', '-i', file, '--format', 'json', '-q']);
+    const json = JSON.parse(result.stdout) as CheckJson;
+    expect(json.nodes.map((n) => [n.benchmark, n.benchmarkReason])).toEqual(names.map(() => ['cis-1.10', 'named by the inventory']));
+    expect(json.checks.find((c) => c.id === '4.1.7')?.results.map((r) => r.status)).toEqual(names.map(() => 'warn')); // 600 in cis-1.10
+    expect(json.checks.some((c) => c.id === '4.2.14')).toBe(false);
+    expect((await nodeward(['check', '-i', inventory, '--benchmark', 'cis-2.0'])).stderr).toMatch(/--benchmark "cis-2.0": must be one of cis-1.9, cis-1.10, cis-1.11, cis-1.12/);
   });
 
   it('writes JUnit and JSON files in one run; secrets never appear', async () => {
@@ -113,7 +162,8 @@ describe('nodeward check (lab)', () => {
       }
     }
     // the seeded manual failures are fixed too
-    for (const node of names) for (const id of ['4.2.4', '4.2.13', '4.2.14', '4.1.7']) expect(status(json, id, node).status, `${id} on ${node}`).toBe('pass');
+    for (const node of names) for (const id of ['4.2.4', '4.2.13', '4.2.14', '4.1.7', 'KCFG-10']) expect(status(json, id, node).status, `${id} on ${node}`).toBe('pass');
     await agreesWithShell(json);
+    await agreesWithKubeBench('after apply');
   });
 });

@@ -58,7 +58,7 @@ describe('nodeward drift (lab)', () => {
     // catalogue ids where the rule has one
     const kubelet = node(json, n1)?.items.find((i) => i.kind === 'kubeletConfig');
     expect(kubelet?.checks).toEqual(expect.arrayContaining(['4.2.1', '4.2.4', '4.1.9']));
-    expect(json.rules.find((r) => r.rule === 'kubelet/read-only-port-off')).toEqual({ rule: 'kubelet/read-only-port-off', checks: ['4.2.4'], nodes: names, fixed: [] });
+    expect(json.rules.find((r) => r.rule === 'kubelet/read-only-port-off')).toEqual({ rule: 'kubelet/read-only-port-off', checks: ['4.2.4', 'KCFG-10'], nodes: names, fixed: [] });
 
     const xml = await readFile(files.junit, 'utf8');
     expect(xmlProblems(xml)).toEqual([]);
@@ -151,7 +151,7 @@ describe('nodeward drift (lab)', () => {
       ['kubeletConfig', 'new'],
       ['permissions', 'new'],
     ]);
-    expect(items[0]).toMatchObject({ summary: ['readOnlyPort: 10255 → 0'], checks: ['4.2.4'], rules: ['kubelet/read-only-port-off'] });
+    expect(items[0]).toMatchObject({ summary: ['readOnlyPort: 10255 → 0'], checks: ['4.2.4', 'KCFG-10'], rules: ['kubelet/read-only-port-off'] });
     expect(items[1]).toMatchObject({ target: '/etc/kubernetes/kubelet.conf', checks: ['4.1.5', '4.1.6'] });
     // seen once, it persists: not new any more
     expect((await drift(['--since-last'])).code).toBe(0);

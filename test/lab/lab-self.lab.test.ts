@@ -113,6 +113,29 @@ describe('lab self-checks', () => {
     expect(existsSync(path.join(node1.dir, 'upper/etc/nw-selftest'))).toBe(true);
   });
 
+  it('shows the kubelet and containerd as the real programs do in ps and /proc (what process-based tools match)', async () => {
+    const cmdline = (prog: string) => out('node-1', `tr '\\0' '|' < /proc/$(pidof ${prog})/cmdline`);
+    expect(await cmdline('kubelet')).toBe(
+      '/usr/bin/kubelet|--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf|--kubeconfig=/etc/kubernetes/kubelet.conf|' +
+        '--config=/var/lib/kubelet/config.yaml|--container-runtime-endpoint=unix:///run/containerd/containerd.sock|' +
+        '--pod-infra-container-image=registry.k8s.io/pause:3.10|',
+    );
+    expect(await cmdline('containerd')).toBe('/usr/bin/containerd|');
+    // kube-bench's findExecutable: `ps -C kubelet -o cmd --no-headers`, the binary as the first word
+    expect(await out('node-1', 'ps -C kubelet -o cmd --no-headers')).toMatch(/^\/usr\/bin\/kubelet --bootstrap-kubeconfig=\S+ --kubeconfig=\S+ --config=\S+ /);
+    expect(await out('node-1', 'ps -o cmd= -p "$(pidof containerd)"')).toBe('/usr/bin/containerd');
+  });
+
+  it('seeds every fifth node with the cgroupfs driver on both sides, and the inventory keeps it so', async () => {
+    for (const node of info.nodes) {
+      const driver = node.name === 'node-5' ? 'cgroupfs' : 'systemd';
+      expect(node.cgroupDriver, node.name).toBe(driver);
+      expect(await out(node.name, 'sed -n "s/^cgroupDriver: //p" /var/lib/kubelet/config.yaml; sed -n "s/^ *SystemdCgroup = //p" /etc/containerd/config.toml'), node.name).toBe(`${driver}\n${String(driver === 'systemd')}`);
+      expect(await out(node.name, 'systemctl is-active kubelet containerd')).toBe('active\nactive');
+    }
+    expect(readFileSync(info.files.inventory, 'utf8')).toMatch(/name: node-5, .*vars: \{ cgroupDriver: cgroupfs, systemdCgroup: false \}/);
+  });
+
   it('restarts the kubelet like systemd: 0 now, activating while it crash-loops', async () => {
     const n = 'node-2';
     const before = Number(await out(n, 'systemctl show -p ActiveEnterTimestampMonotonic --value kubelet'));

@@ -55,7 +55,8 @@ export const SHELL_VERDICTS: Record<string, (a: Record<string, string>) => boole
   '4.2.1': (a) => a['anonymous'] !== 'false',
   '4.2.2': (a) => (a['authz'] ?? '') === '' || (a['authz'] ?? '').includes('AlwaysAllow'),
   '4.2.4': (a) => (a['readOnlyPort'] ?? '') !== '' && a['readOnlyPort'] !== '0',
-  '4.2.10': (a) => a['rotateCertificates'] !== 'true',
+  // CIS: not set to false (unset passes; the v1beta1 default is false, which KCFG-10 covers)
+  '4.2.10': (a) => a['rotateCertificates'] === 'false',
   '4.2.13': (a) => !(Number(a['podPidsLimit']) > 0),
   '4.2.14': (a) => a['seccompDefault'] !== 'true',
   'SYS-01': (a) => a['net.ipv4.ip_forward'] !== '1' || a['boot:net.ipv4.ip_forward'] !== '1',

@@ -365,6 +365,7 @@ def properties(mgr, name, u, info):
     if cfg and cfg.environment_files:
         p['EnvironmentFiles'] = [f'{path} (ignore_errors={"yes" if opt else "no"})' for path, opt in cfg.environment_files]
     p['KillMode'] = cfg.kill_mode if cfg else 'control-group'
+    p['IPAddressDeny'] = ' '.join(cfg.ip_address_deny) if cfg else ''
     p['Id'] = u.name if u else name
     p['Names'] = ' '.join([u.name] + [a for a in cfg.aliases if a != u.name]) if u else name
     p['Description'] = cfg.description if cfg else name

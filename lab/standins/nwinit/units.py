@@ -192,6 +192,22 @@ def read_env_file(path):
     return env
 
 
+# systemd.resource-control(5): the symbolic names IPAddressAllow=/IPAddressDeny= accept, as `show` prints them
+IP_ADDRESS_NAMES = {
+    'any': ['0.0.0.0/0', '::/0'],
+    'localhost': ['127.0.0.0/8', '::1/128'],
+    'link-local': ['169.254.0.0/16', 'fe80::/64'],
+    'multicast': ['224.0.0.0/4', 'ff00::/8'],
+}
+
+
+def ip_address_list(value):
+    out = []
+    for word in value.split():
+        out += IP_ADDRESS_NAMES.get(word, [word])
+    return out
+
+
 def _bool(v):
     return v.strip().lower() in ('1', 'yes', 'true', 'on')
 
@@ -215,6 +231,7 @@ class UnitConfig:
         self.exec = {k: [] for k in ('ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecReload', 'ExecStop', 'ExecStopPost')}
         self.environment = []
         self.environment_files = []
+        self.ip_address_deny = []
         self.restart = 'no'
         self.restart_sec = 100_000
         self.restart_prevent = set()
@@ -281,6 +298,8 @@ class UnitConfig:
                 else:
                     optional = value.startswith('-')
                     self.environment_files.append((value.lstrip('-'), optional))
+            elif key == 'IPAddressDeny':
+                self.ip_address_deny = [] if not value else self.ip_address_deny + ip_address_list(value)
             elif key == 'Restart':
                 self.restart = value
             elif key == 'RestartSec':

@@ -32,11 +32,17 @@ export function systemdCgroup(toml: Toml): boolean | undefined {
   return typeof value === 'boolean' ? value : undefined;
 }
 
-/** CTD-01: the systemd cgroup driver for runc. */
-export const containerdSystemdCgroup: Audit = (facts) => {
+/**
+ * CTD-01: runc's cgroup driver written explicitly. systemd on most nodes, cgroupfs where the node
+ * runs it (cgroup v1, no systemd as init): the playbook's `systemdCgroup` says which, and KCFG-05
+ * that the kubelet agrees. Left out, containerd silently uses cgroupfs (its default is false).
+ */
+export const containerdCgroupDriverSet: Audit = (facts) => {
   const config = read(facts);
   if (!config.ok) return config.result;
-  return systemdCgroup(config.toml) === true ? pass('SystemdCgroup = true') : fail('runc SystemdCgroup is not true');
+  const value = systemdCgroup(config.toml);
+  if (value === undefined) return fail("runc's SystemdCgroup is not set: containerd uses cgroupfs by default, whatever the kubelet uses");
+  return pass(`SystemdCgroup = ${String(value)} (${value ? 'systemd' : 'cgroupfs'})`);
 };
 
 /** CTD-02: the API socket never on TCP. */

@@ -3,7 +3,7 @@ import { describeSetting, goDurationSeconds, kubeletView, setting, type KubeletV
 import type { Audit, AuditResult } from '../types.ts';
 import { combine, fail, pass, unknown } from './result.ts';
 
-/** CIS 1.12 4.2.12: the only suites allowed. */
+/** CIS 1.12 4.2.12: the only suites allowed (the six ECDHE AEAD suites). */
 export const STRONG_CIPHERS = [
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
   'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
@@ -13,16 +13,21 @@ export const STRONG_CIPHERS = [
   'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
 ] as const;
 
+/** CIS 1.9 to 1.11 4.2.12 also allow two RSA key-exchange GCM suites. */
+export const STRONG_CIPHERS_UNTIL_1_11 = [...STRONG_CIPHERS, 'TLS_RSA_WITH_AES_256_GCM_SHA384', 'TLS_RSA_WITH_AES_128_GCM_SHA256'] as const;
+
 /**
  * Judges one kubelet setting. `decide` sees the value as a string (flags) or YAML value (file), or
  * undefined when unset; it returns the problem, or undefined when the value is acceptable.
+ * `unset` says what an unset key means, when it passes.
  */
-export function kubeletSetting(flag: string | undefined, path: string, decide: (value: unknown, s: Setting) => string | undefined): Audit {
+export function kubeletSetting(flag: string | undefined, path: string, decide: (value: unknown, s: Setting) => string | undefined, unset?: string): Audit {
   return (facts) => judge(facts, (view) => {
     const s = setting(view, flag, path);
     if (s.from === 'unknown') return unknown(s.why);
     const problem = decide(s.from === 'unset' ? undefined : s.value, s);
-    return problem ? fail(`${describeSetting(s)}: ${problem}`) : pass(describeSetting(s));
+    if (problem) return fail(`${describeSetting(s)}: ${problem}`);
+    return pass(s.from === 'unset' && unset ? `${describeSetting(s)} (${unset})` : describeSetting(s));
   });
 }
 
@@ -62,18 +67,29 @@ export const readOnlyPort = (value: unknown, s: Setting): string | undefined => 
   return Number(text(value)) === 0 ? undefined : `the unauthenticated read-only port ${text(value)} is open${s.from === 'flag' ? ' (the flag overrides the config file)' : ''}`;
 };
 
-export const streamingTimeout = (value: unknown): string | undefined => {
-  if (value === undefined) return undefined; // 4h0m0s
-  const seconds = goDurationSeconds(text(value));
-  if (seconds === undefined) return 'is not a duration';
-  return seconds <= 0 ? 'zero disables the timeout (kube-bench passes "0s"; it is not)' : undefined;
-};
+/**
+ * 4.2.5: not 0. A zero duration in the config file is defaulted to 4h0m0s (v1beta1
+ * SetDefaults_KubeletConfiguration: `if obj.StreamingConnectionIdleTimeout == zeroDuration`),
+ * and the command line is applied over the defaulted file (cmd/kubelet/app/server.go
+ * kubeletConfigFlagPrecedence): only the flag can make it 0, which turns the timeout off.
+ */
+export const streamingTimeout: Audit = (facts) =>
+  judge(facts, (view) => {
+    const s = setting(view, 'streaming-connection-idle-timeout', 'streamingConnectionIdleTimeout');
+    if (s.from === 'unknown') return unknown(s.why);
+    if (s.from === 'unset') return pass(`${describeSetting(s)} (4h0m0s by default)`);
+    const seconds = goDurationSeconds(text(s.value));
+    if (seconds === undefined) return fail(`${describeSetting(s)}: is not a duration (the kubelet refuses to start)`);
+    if (s.from === 'flag' && seconds === 0) return fail(`${describeSetting(s)}: 0 on the command line turns the idle timeout off`);
+    if (seconds === 0) return pass(`${describeSetting(s)}: a zero duration in the config file is defaulted to 4h0m0s`);
+    return pass(describeSetting(s));
+  });
 
+/** 4.2.8: any whole number ≥ 0 (CIS: 0 captures every event); unset is 50 (v1beta1 default). */
 export const eventQps = (value: unknown): string | undefined => {
-  if (value === undefined) return undefined; // 50
+  if (value === undefined) return undefined;
   const n = Number(text(value));
-  if (!Number.isFinite(n) || n < 0) return 'must be a number ≥ 0';
-  return n === 0 ? '0 means no limit on events' : undefined;
+  return Number.isInteger(n) && n >= 0 ? undefined : 'must be a whole number ≥ 0';
 };
 
 export const podPidsLimit = (value: unknown): string | undefined => {
@@ -82,12 +98,25 @@ export const podPidsLimit = (value: unknown): string | undefined => {
   return Number.isInteger(n) && n > 0 ? undefined : `${text(value)} does not limit PIDs`;
 };
 
-export const cipherSuites = (value: unknown): string | undefined => {
-  if (value === undefined) return 'must be set (Go defaults include CBC and RSA key-exchange suites)';
-  const suites = Array.isArray(value) ? value.map(text) : text(value).split(',').map((s) => s.trim()).filter(Boolean);
-  if (suites.length === 0) return 'must not be empty';
-  const weak = suites.filter((s) => !(STRONG_CIPHERS as readonly string[]).includes(s));
-  return weak.length > 0 ? `not allowed: ${weak.join(', ')}` : undefined;
+/** 4.2.12: only suites the benchmark allows; unset leaves Go's defaults (CBC and RSA key exchange among them). */
+export const cipherSuites =
+  (allowed: readonly string[]) =>
+  (value: unknown): string | undefined => {
+    if (value === undefined) return 'must be set (Go defaults include CBC and RSA key-exchange suites)';
+    const suites = Array.isArray(value) ? value.map(text) : text(value).split(',').map((s) => s.trim()).filter(Boolean);
+    if (suites.length === 0) return 'must not be empty';
+    const weak = suites.filter((s) => !allowed.includes(s));
+    return weak.length > 0 ? `not allowed: ${weak.join(', ')}` : undefined;
+  };
+
+/** cis-1.11 4.2.15: IPAddressDeny=any, a systemd directive of the kubelet's unit (as systemd resolved it with its drop-ins). */
+export const ipAddressDenyAny: Audit = (facts) => {
+  const unit = facts.units.get('kubelet');
+  if (!unit) return unknown('the kubelet unit was not read');
+  if (['not-found', 'unknown', ''].includes(unit.loadState)) return unknown('no kubelet.service is loaded: its IPAddressDeny cannot be read');
+  const deny = unit.ipAddressDeny;
+  if (deny.includes('0.0.0.0/0') && deny.includes('::/0')) return pass(`kubelet.service: IPAddressDeny=${deny.join(' ')} (any)`);
+  return fail(deny.length === 0 ? 'kubelet.service does not set IPAddressDeny' : `kubelet.service: IPAddressDeny=${deny.join(' ')}, not any`);
 };
 
 /** 4.2.11: the gate is on unless turned off, by the flag's list or the file's map. */

@@ -9,7 +9,9 @@ import { collectRepeated, parseOutputs } from '../../report/outputs.ts';
 import { writeReports } from '../../report/write.ts';
 import type { HostSpec } from '../../config/types.ts';
 import { readFleet } from '../../run/plan-fleet.ts';
-import { InternalError } from '../../util/errors.ts';
+import { InternalError, UsageError } from '../../util/errors.ts';
+import { BENCHMARK_IDS, isBenchmarkId, type BenchmarkId } from '../../config/benchmark-ids.ts';
+import type { BenchmarkSetting } from '../../check/benchmarks.ts';
 import { palette } from '../../ui/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
 import { addDisplayOptions } from '../common-options.ts';
@@ -24,6 +26,7 @@ const FORMATS = ['table', 'json', 'junit'] as const;
 type CheckFormat = (typeof FORMATS)[number];
 
 interface CheckFlags extends ConnectFlags, InputOptionValues {
+  readonly benchmark?: string;
   readonly format?: string[];
   readonly output?: string;
   readonly color?: boolean;
@@ -44,16 +47,21 @@ export function registerCheck(program: Command): void {
     .description(
       'Audits every CIS Kubernetes worker-node check (and each hardening-guide id a\n' +
         'playbook carries) on the selected nodes, in the same single read per node\n' +
-        'that plan makes. A check passes when every playbook entry carrying its id is\n' +
-        'in sync and its audit of the facts passes; anything pending or a failed\n' +
-        'audit fails it (Automated) or warns (Manual); what cannot be decided warns,\n' +
-        'saying why. Each failure lists the change `nodeward apply` would make for it.\n' +
-        'Stricter than kube-bench: the kubelet config is the one the kubelet runs\n' +
-        'with, flags override the file, an unset key whose default is insecure fails.\n\n' +
+        'that plan makes. A CIS check\'s verdict is its audit of what that check\n' +
+        'covers: a failure fails it (Automated) or warns (Manual), with the part of\n' +
+        'the change `nodeward apply` would make for it. A hardening-guide item also\n' +
+        'fails while an entry carrying it is out of sync (the playbook defines it).\n' +
+        'What cannot be decided warns, saying why.\n' +
+        'CIS checks follow the benchmark version in use: --benchmark, the inventory\'s\n' +
+        '`benchmark:`, else per node the one kube-bench picks from its kubelet\'s\n' +
+        'version (1.27 cis-1.9, 1.28 cis-1.10, 1.29-1.31 cis-1.11, 1.32+ cis-1.12).\n' +
+        'Verdicts match kube-bench\'s own definitions; where nodeward says more (the\n' +
+        'config the kubelet runs with, flags over the file) the report says so.\n\n' +
         'Exit status: 0 every automated check passes, 2 an automated check fails,\n' +
         '1 a node could not be checked.',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
+    .option('--benchmark <version>', `CIS benchmark to judge by: ${BENCHMARK_IDS.join(', ')} (default: the inventory's, else kube-bench's pick per node)`)
     .option('--format <fmt[=file]>', `report format: ${FORMATS.join(', ')}; repeat for several, each =FILE (default: table on stdout)`, collectRepeated)
     .option('--output <file>', 'write the (single) format given without =FILE to this file');
   addDisplayOptions(command);
@@ -61,10 +69,11 @@ export function registerCheck(program: Command): void {
   addConnectOptions(command);
   command.addHelpText(
     'after',
-    '\nExamples:\n  nodeward check -i inventory.yaml\n  nodeward check -i inventory.yaml --format junit --output cis.xml\n  nodeward check -i inventory.yaml --format table --format json=cis.json',
+    '\nExamples:\n  nodeward check -i inventory.yaml\n  nodeward check -i inventory.yaml --benchmark cis-1.12\n  nodeward check -i inventory.yaml --format junit --output cis.xml\n  nodeward check -i inventory.yaml --format table --format json=cis.json',
   );
   command.action(async (playbooks: string[], flags: CheckFlags) => {
     const outputs = parseOutputs<CheckFormat>(flags.format ?? [], flags.output, FORMATS, 'table');
+    if (flags.benchmark !== undefined) benchmarkSetting(flags.benchmark, undefined); // refuse a bad name before anything is read
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: finishing the nodes in flight (Ctrl-C again to quit now)\n'));
     try {
       const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks });
@@ -80,7 +89,7 @@ export function registerCheck(program: Command): void {
       }
       const report = evaluateChecks(
         reads.map((read, i) => ({ host: inputs.hosts[i] ?? hostOf(inputs.hosts, read.plan.name), entries: inputs.entriesByHost.get(read.plan.name) ?? [], plan: read.plan, facts: read.facts })),
-        { createdAt: new Date().toISOString(), playbooks: inputs.playbooks.map((p) => p.name) },
+        { createdAt: new Date().toISOString(), playbooks: inputs.playbooks.map((p) => p.name), benchmark: benchmarkSetting(flags.benchmark, inputs.inventory.benchmark) },
       );
       const hint = `Fix what a playbook covers with: nodeward apply -i ${inputs.inventory.file}${playbooks.length > 0 ? ` ${playbooks.join(' ')}` : ''}`;
       const render = (format: CheckFormat): string => {
@@ -99,6 +108,15 @@ export function registerCheck(program: Command): void {
       signals.dispose();
     }
   });
+}
+
+/** --benchmark, else the inventory's `benchmark:`; neither: per node, kube-bench's pick for its kubelet. */
+export function benchmarkSetting(flag: string | undefined, inventory: BenchmarkId | undefined): BenchmarkSetting | undefined {
+  if (flag !== undefined) {
+    if (!isBenchmarkId(flag)) throw new UsageError(`--benchmark ${JSON.stringify(flag)}: must be one of ${BENCHMARK_IDS.join(', ')}`);
+    return { id: flag, from: '--benchmark' };
+  }
+  return inventory === undefined ? undefined : { id: inventory, from: 'the inventory' };
 }
 
 function hostOf(hosts: readonly HostSpec[], name: string): HostSpec {

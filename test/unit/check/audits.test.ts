@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDef } from '../../../src/check/catalogue.ts';
+import type { BenchmarkId } from '../../../src/config/benchmark-ids.ts';
 import { goDurationSeconds, parseKubeletFlags } from '../../../src/check/kubelet.ts';
 import { systemdCgroup } from '../../../src/check/audits/containerd.ts';
 import { modeWithin } from '../../../src/check/audits/files.ts';
@@ -7,8 +8,8 @@ import { parse } from 'smol-toml';
 import { factsFrom, type FactsFixture } from '../plan/fixture-facts.ts';
 import { KUBELET_ARGS, kubeletConfig } from './fixtures.ts';
 
-function audit(id: string, fixture: FactsFixture) {
-  const def = checkDef(id);
+function audit(id: string, fixture: FactsFixture, benchmark: BenchmarkId = 'cis-1.12') {
+  const def = checkDef(id, benchmark);
   if (!def?.audit) throw new Error(`${id} has no audit`);
   return def.audit(factsFrom(fixture));
 }
@@ -17,7 +18,7 @@ function kubelet(config: string, args: string[] = KUBELET_ARGS): FactsFixture {
   return { kubelet: { configPath: '/var/lib/kubelet/config.yaml', args }, files: { '/var/lib/kubelet/config.yaml': { mode: '0600', content: config } } };
 }
 
-describe('kubelet setting audits (stricter than kube-bench)', () => {
+describe('kubelet setting audits (CIS as CIS defines it; where nodeward says more, the comment says why)', () => {
   it.each([
     ['4.2.1', kubeletConfig(), 'pass'],
     ['4.2.1', kubeletConfig({ authentication: '\n  anonymous:\n    enabled: true' }), 'fail'],
@@ -27,15 +28,19 @@ describe('kubelet setting audits (stricter than kube-bench)', () => {
     ['4.2.3', kubeletConfig({ authentication: '\n  x509:\n    clientCAFile: ""' }), 'fail'],
     ['4.2.4', kubeletConfig({ readOnlyPort: '10255' }), 'fail'],
     ['4.2.4', kubeletConfig({}, ['readOnlyPort']), 'pass'], // the file's default is 0
-    ['4.2.5', kubeletConfig({ streamingConnectionIdleTimeout: '0s' }), 'fail'], // kube-bench passes "0s"
-    ['4.2.5', kubeletConfig({ streamingConnectionIdleTimeout: '0h0m0s' }), 'fail'],
+    ['4.2.5', kubeletConfig({ streamingConnectionIdleTimeout: '0s' }), 'pass'], // a zero in the file is defaulted to 4h
+    ['4.2.5', kubeletConfig({ streamingConnectionIdleTimeout: '0h0m0s' }), 'pass'],
+    ['4.2.5', kubeletConfig({ streamingConnectionIdleTimeout: 'soon' }), 'fail'],
     ['4.2.5', kubeletConfig({ streamingConnectionIdleTimeout: '4h0m0s' }), 'pass'],
     ['4.2.6', kubeletConfig({ makeIPTablesUtilChains: 'false' }), 'fail'],
     ['4.2.6', kubeletConfig({}, ['makeIPTablesUtilChains']), 'pass'], // default true
-    ['4.2.8', kubeletConfig({ eventRecordQPS: '0' }), 'fail'], // 0 = unlimited
+    ['4.2.8', kubeletConfig({ eventRecordQPS: '0' }), 'pass'], // CIS: 0 captures every event
+    ['4.2.8', kubeletConfig({ eventRecordQPS: '-1' }), 'fail'],
+    ['4.2.8', kubeletConfig({}, ['eventRecordQPS']), 'pass'], // 50
     ['4.2.9', kubeletConfig({}, ['tlsCertFile']), 'fail'],
     ['4.2.9', kubeletConfig({ serverTLSBootstrap: 'true' }, ['tlsCertFile', 'tlsPrivateKeyFile']), 'pass'],
-    ['4.2.10', kubeletConfig({}, ['rotateCertificates']), 'fail'], // kube-bench passes unset; the default is false
+    ['4.2.10', kubeletConfig({}, ['rotateCertificates']), 'pass'], // CIS: not set to false (KCFG-10 writes it)
+    ['4.2.10', kubeletConfig({ rotateCertificates: 'false' }), 'fail'],
     ['4.2.11', kubeletConfig({ featureGates: '\n  RotateKubeletServerCertificate: false' }), 'fail'],
     ['4.2.11', kubeletConfig(), 'pass'],
     ['4.2.12', kubeletConfig({}, ['tlsCipherSuites']), 'fail'],
@@ -56,6 +61,31 @@ describe('kubelet setting audits (stricter than kube-bench)', () => {
     expect(result.details.join()).toContain('--read-only-port=10255 on the kubelet command line');
     expect(audit('4.2.1', kubelet(kubeletConfig(), [...KUBELET_ARGS, '--anonymous-auth'])).verdict).toBe('fail');
     expect(audit('4.2.14', kubelet(kubeletConfig({}, ['seccompDefault']), [...KUBELET_ARGS, '--seccomp-default'])).verdict).toBe('pass');
+  });
+
+  it('4.2.5: only the command line can turn the idle timeout off (flags apply over the defaulted file)', () => {
+    expect(audit('4.2.5', kubelet(kubeletConfig(), [...KUBELET_ARGS, '--streaming-connection-idle-timeout=0'])).verdict).toBe('fail');
+    // kube-bench compares the text with "0" and passes this one
+    expect(audit('4.2.5', kubelet(kubeletConfig(), [...KUBELET_ARGS, '--streaming-connection-idle-timeout=0s'])).verdict).toBe('fail');
+    expect(audit('4.2.5', kubelet(kubeletConfig({ streamingConnectionIdleTimeout: '0s' })))).toMatchObject({ verdict: 'pass', details: [expect.stringContaining('defaulted to 4h0m0s')] });
+    expect(audit('4.2.10', kubelet(kubeletConfig({}, ['rotateCertificates']))).details[0]).toMatch(/not set .*KCFG-10/);
+  });
+
+  it('follows the benchmark version: 4.2.12 allows the RSA GCM suites until cis-1.11, 4.1.7 wants 600 until cis-1.10', () => {
+    const rsa = kubelet(kubeletConfig({ tlsCipherSuites: '[TLS_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]' }));
+    expect(audit('4.2.12', rsa, 'cis-1.12').verdict).toBe('fail');
+    expect(audit('4.2.12', rsa, 'cis-1.11').verdict).toBe('pass');
+    const ca: FactsFixture = { ...kubelet(kubeletConfig()), files: { ...kubelet(kubeletConfig()).files, '/etc/kubernetes/pki/ca.crt': { mode: '0644' } } };
+    expect(audit('4.1.7', ca, 'cis-1.12').verdict).toBe('pass');
+    expect(audit('4.1.7', ca, 'cis-1.10')).toMatchObject({ verdict: 'fail', details: ['/etc/kubernetes/pki/ca.crt has mode 0644, more permissive than 0600'] });
+  });
+
+  it("cis-1.11's 4.2.15 reads IPAddressDeny from the kubelet's unit as systemd resolved it", () => {
+    const unit = (ipAddressDeny: string[]): FactsFixture => ({ ...kubelet(kubeletConfig()), units: { kubelet: { ipAddressDeny } } });
+    expect(audit('4.2.15', unit(['0.0.0.0/0', '::/0']), 'cis-1.11').verdict).toBe('pass');
+    expect(audit('4.2.15', unit([]), 'cis-1.11')).toMatchObject({ verdict: 'fail', details: ['kubelet.service does not set IPAddressDeny'] });
+    expect(audit('4.2.15', unit(['10.0.0.0/8']), 'cis-1.11').verdict).toBe('fail');
+    expect(audit('4.2.15', kubelet(kubeletConfig()), 'cis-1.11').verdict).toBe('unknown');
   });
 
   it('cannot decide keys a --config-dir drop-in may override, and says why', () => {
@@ -140,7 +170,9 @@ describe('containerd audits', () => {
   it('find SystemdCgroup in the v2 and v3 layouts', () => {
     expect(systemdCgroup(parse('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\nSystemdCgroup = true\n'))).toBe(true);
     expect(systemdCgroup(parse("[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\nSystemdCgroup = false\n"))).toBe(false);
+    // written explicitly, whichever driver the node runs; left out, containerd uses cgroupfs unannounced
     expect(audit('CTD-01', toml('version = 2\n')).verdict).toBe('fail');
+    expect(audit('CTD-01', toml('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\nSystemdCgroup = false\n'))).toMatchObject({ verdict: 'pass', details: ['SystemdCgroup = false (cgroupfs)'] });
   });
 
   it('refuse a TCP API socket and a driver mismatch', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateChecks, type NodeInput } from '../../../src/check/evaluate.ts';
 import type { CheckReport } from '../../../src/check/types.ts';
+import { chooseBenchmark } from '../../../src/check/benchmarks.ts';
 import { buildNodePlan } from '../../../src/plan/build.ts';
 import { errorPlan } from '../../../src/plan/build.ts';
 import { renderSysctlFile } from '../../../src/resources/sysctl.ts';
@@ -69,12 +70,36 @@ describe('evaluateChecks', () => {
   });
 
   it('fails on a failed audit even when no entry covers it, giving the manual remediation', () => {
-    const report = evaluate([node(fixture(kubeletConfig({}, ['rotateCertificates'])))]);
-    expect(result(report, '4.2.10')).toMatchObject({ status: 'fail', fixes: [], entries: [] });
-    expect(report.checks.find((c) => c.id === '4.2.10')?.remediation).toMatch(/rotateCertificates: true/);
+    const report = evaluate([node(fixture(kubeletConfig({}, ['authorization'])))]);
+    expect(result(report, '4.2.2')).toMatchObject({ status: 'fail', fixes: [], entries: [] });
+    expect(report.checks.find((c) => c.id === '4.2.2')?.remediation).toMatch(/authorization.mode: Webhook/);
   });
 
-  it('fails a check whose entry is pending even when its audit passes (the playbook is the definition)', () => {
+  it("judges a CIS check by what it audits: the entry's other pending changes are not its finding, and its fix is its own part", () => {
+    const owned = (owner: string): FactsFixture => {
+      const f = fixture(kubeletConfig(), '0644');
+      (f.files ?? {})['/var/lib/kubelet/config.yaml'] = { mode: '0644', owner, content: kubeletConfig() };
+      return f;
+    };
+    // one entry sets mode and owner: the mode is wrong, the owner is right
+    const report = evaluate([node(owned('root'))]);
+    expect(result(report, '4.1.9')).toMatchObject({ status: 'fail', fixes: [expect.objectContaining({ summary: ['mode 0644 → 0600'] })] });
+    expect(result(report, '4.1.10')).toMatchObject({ status: 'pass', fixes: [], reasons: ['/var/lib/kubelet/config.yaml: 0644 root:root'] });
+    // both wrong: each check shows its own line of the one change
+    const both = evaluate([node(owned('ops'))]);
+    expect(result(both, '4.1.9')?.fixes.map((f) => f.summary)).toEqual([['mode 0644 → 0600']]);
+    expect(result(both, '4.1.10')?.fixes.map((f) => f.summary)).toEqual([['owner ops → root']]);
+  });
+
+  it('passes a CIS check whose audit passes while the entry carrying it still writes the key; the guide item it also carries fails, with the fix', () => {
+    const entries = [entry('kubelet/read-only-port-off', 'kubeletConfig', { set: { readOnlyPort: 0 } }, ['4.2.4', 'KCFG-10'])];
+    const facts = factsFrom(fixture(kubeletConfig({}, ['readOnlyPort'])));
+    const report = evaluate([{ host: host(), entries, plan: buildNodePlan(host(), entries, facts), facts }]);
+    expect(result(report, '4.2.4')).toMatchObject({ status: 'pass', fixes: [], reasons: ["readOnlyPort is not set (the config file's default is 0)"] });
+    expect(result(report, 'KCFG-10')).toMatchObject({ status: 'fail', fixes: [expect.objectContaining({ summary: ['readOnlyPort: (unset) → 0'] })] });
+  });
+
+  it('fails a guide item whose entry is pending even when its audit passes (the playbook is the definition)', () => {
     const report = evaluate([node(fixture(kubeletConfig(), '0600', '0'))]);
     expect(result(report, 'SYS-08')).toMatchObject({ status: 'fail', reasons: [expect.stringContaining('is 0 live')] });
   });
@@ -99,6 +124,48 @@ describe('evaluateChecks', () => {
     const facts = factsFrom(fixture(kubeletConfig()));
     const report = evaluate([{ host: host(), entries: [odd], plan: buildNodePlan(host(), [odd], facts), facts }]);
     expect(report.checks.find((c) => c.id === 'SITE-7')).toMatchObject({ title: expect.stringContaining('not in the catalogue'), nodes: [expect.objectContaining({ status: 'pass' })] });
+  });
+});
+
+describe('benchmark versions', () => {
+  it("judges each node by kube-bench's pick for its kubelet, says which and why, and marks checks its version lacks N/A", () => {
+    const n1 = node({ ...fixture(kubeletConfig()), kubeletVersion: 'v1.28.3' }, 'node-1');
+    const n2 = node({ ...fixture(kubeletConfig()), kubeletVersion: 'v1.33.0' }, 'node-2');
+    const report = evaluate([n1, n2]);
+    expect(report.benchmarks).toEqual(['cis-1.10', 'cis-1.12']);
+    expect(report.nodes.map((n) => [n.name, n.benchmark, n.benchmarkReason])).toEqual([
+      ['node-1', 'cis-1.10', "kubelet v1.28.3: kube-bench's choice for 1.28"],
+      ['node-2', 'cis-1.12', "kubelet v1.33.0: kube-bench's choice for 1.33"],
+    ]);
+    const seccomp = report.checks.find((c) => c.id === '4.2.14');
+    expect(seccomp?.benchmarks).toEqual(['cis-1.12']);
+    expect(result(report, '4.2.14', 'node-1')).toMatchObject({ status: 'n/a', reasons: ['not a check of cis-1.10'] });
+    expect(result(report, '4.2.14', 'node-2')?.status).toBe('pass');
+    // 4.1.7 in the newest wording, with the older version's fix where it differs
+    expect(report.checks.find((c) => c.id === '4.1.7')?.title).toMatch(/644/);
+  });
+
+  it('a benchmark named by --benchmark or the inventory wins over the kubelet version', () => {
+    const facts = factsFrom({ ...fixture(kubeletConfig()), kubeletVersion: 'v1.28.3' });
+    const report = evaluateChecks([{ host: host(), entries: ENTRIES, plan: buildNodePlan(host(), ENTRIES, facts), facts }], {
+      createdAt: '2026-11-26T00:00:00.000Z',
+      playbooks: ['test'],
+      benchmark: { id: 'cis-1.11', from: '--benchmark' },
+    });
+    expect(report.nodes[0]).toMatchObject({ benchmark: 'cis-1.11', benchmarkReason: 'named by --benchmark' });
+    expect(report.checks.some((c) => c.id === '4.2.15')).toBe(true);
+  });
+
+  it.each([
+    ['v1.27.9', 'cis-1.9', /choice for 1\.27/],
+    ['v1.31.4', 'cis-1.11', /choice for 1\.31/],
+    ['v1.36.0', 'cis-1.12', /choice for 1\.36/], // mapToBenchmarkVersion lowers the minor until it knows one
+    ['v1.26.1', 'cis-1.9', /older than cis-1\.9, which nodeward does not carry/],
+    [undefined, 'cis-1.12', /version is unknown .*the newest/],
+  ])('kubelet %s → %s', (version, id, why) => {
+    const choice = chooseBenchmark(undefined, version === undefined ? { binary: '/usr/bin/kubelet', version: undefined } : { binary: '/usr/bin/kubelet', version });
+    expect(choice.id).toBe(id);
+    expect(choice.reason).toMatch(why);
   });
 });
 

@@ -46,6 +46,7 @@ describe('inventory.example.yaml', () => {
       ['node-1', 'ops', 22, 'sudo', ['canary'], { podPidsLimit: 4096, rpFilter: 1 }],
       ['node-2', 'root', 2222, 'none', ['infra', 'late'], { podPidsLimit: 8192, rpFilter: 2 }],
     ]);
+    expect(inventory.benchmark).toBe('cis-1.12');
   });
 });
 

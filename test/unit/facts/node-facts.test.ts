@@ -23,6 +23,7 @@ beforeAll(async () => {
   await tool('augenrules', 'exit 0');
   await tool('apt-get', 'exit 0');
   await tool('dpkg-query', `[ "$3" = runc ] || exit 1\nprintf 'install ok installed|1.1.12-1'`);
+  await tool('kubelet', `[ "$1" = --version ] || exit 1\necho 'Kubernetes v1.32.2'`);
   await writeFile(join(bin, 'record'), 'abc def\n');
 });
 
@@ -48,7 +49,7 @@ function transport(): Transport {
 }
 
 describe('node facts (local sh, stand-in commands)', () => {
-  it('reads sshd -T, the login, audit rules, an nftables table and a package in the same exec', async () => {
+  it('reads sshd -T, the login, audit rules, an nftables table, a package and the kubelet version in the same exec', async () => {
     const t = transport();
     const facts = await gatherFacts(t, [
       { kind: 'sshd' },
@@ -58,6 +59,7 @@ describe('node facts (local sh, stand-in commands)', () => {
       { kind: 'nftTable', family: 'inet', table: 'absent', record: join(bin, 'no-record') },
       { kind: 'package', name: 'runc' },
       { kind: 'package', name: 'kubelet' },
+      { kind: 'kubeletVersion' },
     ]);
     expect(facts.sshd?.status).toBe('ok');
     expect(facts.sshd?.settings.get('allowusers')).toEqual(['ops', 'alice@10.0.0.0/8']);
@@ -73,5 +75,7 @@ describe('node facts (local sh, stand-in commands)', () => {
     expect(facts.nftTables?.get('inet absent')).toMatchObject({ nft: true, listingSha256: undefined, record: undefined });
     expect(facts.packages?.get('runc')).toEqual({ name: 'runc', manager: 'apt', installed: '1.1.12-1' });
     expect(facts.packages?.get('kubelet')).toEqual({ name: 'kubelet', manager: 'apt', installed: undefined });
+    // no kubelet runs here (a lab node's /usr/bin/kubelet is not this host's): the one on PATH
+    expect(facts.kubeletVersion).toEqual({ binary: join(bin, 'kubelet'), version: 'v1.32.2' });
   });
 });

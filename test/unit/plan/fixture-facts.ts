@@ -9,7 +9,7 @@ export interface FactsFixture {
   sysctls?: Record<string, string | null>;
   sysctlFiles?: { path: string; content: string; realPath?: string }[];
   kubelet?: { configPath: string; args?: string[] };
-  units?: Record<string, { loadState?: string; activeState?: string; unitFileState?: string }>;
+  units?: Record<string, { loadState?: string; activeState?: string; unitFileState?: string; ipAddressDeny?: string[] }>;
   os?: { family: 'debian' | 'rhel' | 'other' };
   /** `sshd -T` output; `missing` when sshd is not installed */
   sshd?: string | { missing: true };
@@ -18,6 +18,8 @@ export interface FactsFixture {
   /** by "family table" */
   nftTables?: Record<string, { nft?: boolean; listingSha256?: string; record?: string }>;
   packages?: Record<string, { manager?: 'apt' | 'dnf' | 'yum' | 'none'; installed?: string }>;
+  /** What `kubelet --version` printed, e.g. v1.31.4 (the binary is /usr/bin/kubelet). */
+  kubeletVersion?: string;
 }
 
 export function factsFrom(fixture: FactsFixture): NodeFacts {
@@ -48,7 +50,7 @@ export function factsFrom(fixture: FactsFixture): NodeFacts {
   const units = new Map<string, UnitFact>(
     Object.entries(fixture.units ?? {}).map(([name, u]) => [
       name,
-      { name: name.includes('.') ? name : `${name}.service`, loadState: u.loadState ?? 'loaded', activeState: u.activeState ?? 'active', subState: 'running', unitFileState: u.unitFileState ?? 'enabled', mainPid: 1, nRestarts: 0 },
+      { name: name.includes('.') ? name : `${name}.service`, loadState: u.loadState ?? 'loaded', activeState: u.activeState ?? 'active', subState: 'running', unitFileState: u.unitFileState ?? 'enabled', mainPid: 1, nRestarts: 0, ipAddressDeny: u.ipAddressDeny ?? [] },
     ]),
   );
   return {
@@ -79,6 +81,7 @@ export function factsFrom(fixture: FactsFixture): NodeFacts {
     packages: new Map(
       Object.entries(fixture.packages ?? {}).map(([name, p]): [string, PackageFact] => [name, { name, manager: p.manager ?? 'apt', installed: p.installed }]),
     ),
+    kubeletVersion: fixture.kubeletVersion === undefined ? undefined : { binary: '/usr/bin/kubelet', version: fixture.kubeletVersion },
   };
 }
 

@@ -33,6 +33,9 @@ describe('check report formats', () => {
     expect(text).toMatch(/NODE\s+PASS\s+FAIL\s+WARN\s+N\/A\s+ERROR\nnode-1\s+\d+\s+[1-9]/);
     expect(text).toContain('Fix with: nodeward apply');
     expect(text).not.toContain('\u001b[');
+    // which benchmark each node was judged by, and where kube-bench reads a check otherwise
+    expect(text).toMatch(/^benchmark cis-1\.12: the kubelet's version is unknown .* \(node-1 node-2\)$/m);
+    expect(text).toMatch(/\[\S+\] 4\.1\.3 .*\n {4}kube-bench: reports WARN where the host has no kube-proxy kubeconfig/);
   });
 
   it('json: catalogue ids, per-node results with structured fixes', () => {
@@ -43,6 +46,11 @@ describe('check report formats', () => {
     expect(c).toMatchObject({ assessment: 'manual', status: 'error' });
     expect(c?.results.map((r) => [r.node, r.status, r.failed])).toEqual([['node-1', 'warn', true], ['node-2', 'pass', false], ['node-3', 'error', false]]);
     expect(c?.results[0]?.fixes).toEqual([expect.objectContaining({ change: 'kubeletConfig:/var/lib/kubelet/config.yaml', summary: ['readOnlyPort: 10255 → 0'] })]);
+    const full = checkToJson(report()) as { benchmarks: string[]; nodes: { benchmark: string | null; benchmarkReason: string }[]; checks: { id: string; benchmarks: string[]; kubeBench: string | null }[] };
+    expect(full.benchmarks).toEqual(['cis-1.12']);
+    expect(full.nodes.map((n) => n.benchmark)).toEqual(['cis-1.12', 'cis-1.12', null]);
+    expect(full.checks.find((x) => x.id === '4.1.3')).toMatchObject({ benchmarks: ['cis-1.12'], kubeBench: expect.stringMatching(/^reports WARN/) });
+    expect(full.checks.find((x) => x.id === '4.2.1')?.kubeBench).toBeNull();
   });
 
   it('junit: well-formed, a suite per node, automated failures fail, manual ones skip as WARN, unreadable nodes error', () => {
@@ -55,6 +63,7 @@ describe('check report formats', () => {
     expect(one('node-1', '4.2.4')).toMatch(/<skipped message="WARN \(manual, failing\)/);
     expect(one('node-2', '4.2.4')).not.toMatch(/failure|skipped|error/);
     expect(one('node-3', '4.2.4')).toMatch(/<error message="node-3: connect timed out &lt;&amp;&gt;"/);
+    expect(one('node-1', '4.1.3')).toMatch(/<skipped message="WARN: .*kube-bench: reports WARN/);
     expect(xml).toMatch(/<testsuites name="nodeward check" tests="\d+" failures="[1-9]\d*" errors="\d+" skipped="\d+">/);
   });
 });

@@ -75,6 +75,7 @@ function inventory(jump: FakeBastion | undefined, nodes: readonly HostSpec[], kn
     bastion: jump === undefined ? undefined : { host: '127.0.0.1', port: jump.port, user: 'ops', identityFile: operator.privatePath },
     knownHosts,
     kubeconfig: undefined,
+    benchmark: undefined,
     nodes,
   };
 }
