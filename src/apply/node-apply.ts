@@ -469,8 +469,12 @@ class NodeRun {
       const { connector, stateDir, runId } = this.deps;
       const confirmed = await confirmOverNewConnection({ connector, host: this.host, transport: this.node.resilient, stateDir, runId, seconds: armed.seconds, armedAt: armed.at });
       if (!confirmed.ok) {
-        if (confirmed.status === 'rolled-back') this.inEffect = [];
-        return this.outcome(confirmed.status, confirmed.reason);
+        if (confirmed.status === 'rolled-back') {
+          this.inEffect = [];
+          return this.outcome('rolled-back', confirmed.reason);
+        }
+        // neither confirmed nor seen reverted: its armed timer reverts it unless nodeward confirms
+        return this.leftPartWay(confirmed.reason, 'unknown');
       }
     }
     const failure = await this.restarts(services(owed), context.healthz, this.deps.runId, 'done');

@@ -105,8 +105,9 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
     return {
       name: host.name,
       address: host.address,
-      // an unfinished run is work to do (its owed restarts), even when every file is in sync
-      status: changes.length > 0 || pendingRuns.length > 0 ? 'changes' : 'in-sync',
+      // an unfinished run is work to do (its owed restarts), even when every file is in sync, and so
+      // is a lock left by a nodeward process that is gone: apply takes it over and frees the node
+      status: changes.length > 0 || pendingRuns.length > 0 || held?.abandoned ? 'changes' : 'in-sync',
       error: undefined,
       changes,
       restarts: orderRestarts(changes.flatMap((change) => change.restarts)),

@@ -13,7 +13,11 @@ export function armScript(seconds: number): string {
   return [
     `printf '%s %s\\n' "$(date +%s)" ${wait} > "$R/armed" || nw_fail arm "cannot arm the revert timer"`,
     // The sleeper must not hold this channel's stdout open, or the exec would never end.
-    `setsid nohup sh -c 'echo $$ > "$2/armed.pid"; sleep "$1"; mv -f "$2/armed" "$2/reverting" 2>/dev/null || exit 0; sh "$2/rollback.sh" > "$2/revert.log" 2>&1' nw-revert ${wait} "$R" </dev/null >/dev/null 2>&1 &`,
+    `rm -f "$R/armed.pid"`,
+    `setsid nohup sh -c 'echo $$ > "$2/armed.pid.tmp" && mv -f "$2/armed.pid.tmp" "$2/armed.pid"; sleep "$1"; mv -f "$2/armed" "$2/reverting" 2>/dev/null || exit 0; sh "$2/rollback.sh" > "$2/revert.log" 2>&1' nw-revert ${wait} "$R" </dev/null >/dev/null 2>&1 &`,
+    // Not armed until the sleeper runs in a session of its own: this script's end takes its
+    // process group with it, and a fork still in it would be killed before it became the timer.
+    `n=0; while [ ! -s "$R/armed.pid" ]; do n=$((n + 1)); [ "$n" -lt 100 ] || nw_fail arm "the revert timer did not start"; sleep 0.05; done`,
     `printf 'NW_ARMED %s %s\\n' "$(date +%s)" ${wait}`,
   ].join('\n');
 }
