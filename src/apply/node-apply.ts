@@ -12,12 +12,13 @@ import type { ServiceToRestart } from '../resources/schema-parts.ts';
 import type { Connector, ExecOptions, Transport } from '../transport/types.ts';
 import { sleep } from '../transport/retry.ts';
 import { ConnectError, errorMessage, RemoteCommandError } from '../util/errors.ts';
-import { afterState } from './after-state.ts';
+import { afterState } from '../guards/after-state.ts';
 import { DEFAULT_BOUNDS, restartDeadlineSeconds, rollbackDeadlineSeconds, writeDeadlineSeconds, type StepBounds } from './bounds.ts';
 import { confirmOverNewConnection } from './confirm.ts';
 import { controllerIdentity, identityPid, isGoneHere } from '../node/controller-identity.ts';
-import { checkGuards } from './guards.ts';
-import { healthzUrl } from './healthz.ts';
+import { checkGuards } from '../guards/guards.ts';
+import { describeGuard } from '../plan/refusal.ts';
+import { healthzUrl } from '../guards/healthz.ts';
 import { isLostContact, NodeLink } from './node-link.ts';
 import { runDir, runJob } from './scripts/common.ts';
 import { describeRunJobs } from './scripts/jobs.ts';
@@ -113,6 +114,8 @@ class NodeRun {
   private link: NodeLink | undefined;
   /** Approximately when our node lock expires (controller clock). */
   private lockExpiresAt = 0;
+  /** A rollback found nothing to do: the run was rolled back already, or never on the node. */
+  private already: string | undefined;
 
   private readonly work: NodeWork;
   private readonly deps: NodeApplyDeps;
@@ -188,14 +191,18 @@ class NodeRun {
     return this.locked(() => this.applyPlan(), true);
   }
 
-  /** Undoes an earlier run on this node (`nodeward rollback`): restore, restart what it restarted, gate. */
+  /**
+   * Undoes an earlier run on this node (`nodeward rollback`): restore, restart what it restarted,
+   * gate. The node ends `rolled-back` with what was restored, or `in-sync` when the run had been
+   * rolled back already or left nothing on the node.
+   */
   revert(runId: string, services: readonly ServiceToRestart[]): Promise<NodeOutcome> {
     return this.locked(async () => {
-      this.inEffect = [runId];
-      const outcome = await this.drained(() => this.rollBack(`rollback of run ${runId}`, { runId, verify: true, fallbackRestarts: services }), true);
+      const outcome = await this.drained(() => this.rollBack(`run ${runId} rolled back`, { runId, verify: true, fallbackRestarts: services }), true);
       if (outcome.status !== 'rolled-back') return outcome;
+      if (this.already) return this.outcome('in-sync', this.already);
       const items = this.undone.length;
-      return this.outcome('applied', `run ${runId} rolled back${items > 0 ? ` (${items} item${items === 1 ? '' : 's'} restored)` : ''}`);
+      return this.outcome('rolled-back', `run ${runId} rolled back: ${items} item${items === 1 ? '' : 's'} restored${items > 0 ? ` (${summarizeUndone(this.undone)})` : ''}`);
     }, false);
   }
 
@@ -423,7 +430,7 @@ class NodeRun {
     this.step('guard');
     const kubeletConfigPath = facts.kubelet?.configPath ?? '/var/lib/kubelet/config.yaml';
     const failures = checkGuards({ facts, plan, kubeletConfigPath });
-    if (failures.length > 0) return this.outcome('refused', failures.map((f) => `${f.guard}: ${f.message}`).join('; '));
+    if (failures.length > 0) return this.outcome('refused', failures.map(describeGuard).join('; '));
     if (this.deps.signal?.aborted) return this.outcome('skipped', 'interrupted before writing');
     return this.drained(() => this.change(facts, plan, kubeletConfigPath), true);
   }
@@ -558,6 +565,14 @@ class NodeRun {
       return this.resolveLost(runId === this.deps.runId ? 'the rollback' : `the rollback of run ${runId}`, error, undefined, runId);
     }
     const result = parseRollbackOutput(output);
+    if (result.nothing) {
+      this.already = `nothing of run ${runId} is on this node`;
+      return this.outcome('rolled-back', this.already);
+    }
+    if (result.alreadyAt !== undefined && result.owed.length === 0) {
+      this.already = `run ${runId} was already rolled back (at ${new Date(result.alreadyAt * 1000).toISOString().replace(/\.\d+Z$/, 'Z')})`;
+      return this.outcome('rolled-back', this.already);
+    }
     if (!result.done && result.failure?.step === 'verify') return this.outcome('refused', `${reason}: ${result.failure.message}`);
     if (!result.done) {
       return this.leftPartWay(`${reason}; ROLLBACK FAILED at ${result.failure?.step ?? '?'}: ${result.failure?.message ?? 'no answer'} (run ${runId} is left rolling-back on the node)`, 'rolling-back', this.rollbackHint(runId));
@@ -571,7 +586,7 @@ class NodeRun {
   private async afterRestore(reason: string, runId: string, owed: readonly string[], healthz: string | undefined): Promise<NodeOutcome> {
     const failure = await this.restarts(services(owed), healthz ?? healthzUrl(undefined), runId, 'rolled-back');
     if (failure) return this.leftPartWay(`${reason}; rolled back, but after the rollback ${failure}`, 'restored', this.rollbackHint(runId));
-    return this.outcome('rolled-back', this.undone.length > 0 ? `${reason}; undone: ${this.undone.join(', ')}` : `${reason}; nothing had been changed yet`);
+    return this.outcome('rolled-back', this.undone.length > 0 ? `${reason}; undone: ${summarizeUndone(this.undone)}` : `${reason}; nothing had been changed yet`);
   }
 
   /**
@@ -598,7 +613,7 @@ class NodeRun {
         return this.outcome('refused', `${lost}; the run never started on the node: nothing was changed`);
       case 'rolled-back':
         this.inEffect = [];
-        return this.outcome('rolled-back', `${lost}; the node rolled the run back by itself${this.undone.length > 0 ? `: undone ${this.undone.join(', ')}` : ' (nothing had been changed yet)'}`);
+        return this.outcome('rolled-back', `${lost}; the node rolled the run back by itself${this.undone.length > 0 ? `: undone ${summarizeUndone(this.undone)}` : ' (nothing had been changed yet)'}`);
       case 'restored':
         this.inEffect = [];
         return this.afterRestore(`${lost}; the node rolled the run back by itself`, runId, seen.owed, context?.healthz);
@@ -678,6 +693,17 @@ class NodeRun {
     this.warn(`finished run ${pending.runId}, interrupted before its restarts (${owed.join(', ') || 'none owed'})`);
     return undefined;
   }
+}
+
+/** "3 files, 12 sysctls, 1 unit": what a rollback restored, by kind. */
+export function summarizeUndone(undone: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const item of undone) {
+    const kind = item.split(' ')[0] ?? 'item';
+    const name = kind === 'created' || kind === 'mode' ? 'file' : kind === 'nftables' ? 'nftables table' : kind;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts].map(([name, n]) => `${n} ${name}${n === 1 ? '' : 's'}`).join(', ');
 }
 
 function services(names: readonly string[]): ServiceToRestart[] {

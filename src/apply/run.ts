@@ -16,11 +16,21 @@ export interface FleetApplyResult {
 }
 
 /**
- * Rolling apply: batches in order (the first is the canary), nodes within a batch in parallel.
+ * Rolling apply (or rollback, with `act`): batches in order (the first is the canary), nodes within a batch in parallel.
  * After each batch the failure budget is checked; once exceeded, or once a rollback failed, or
  * on Ctrl-C, no further node is touched and the untouched ones are reported `skipped`.
  */
-export async function applyFleet(work: readonly NodeWork[], options: FleetApplyOptions, deps: NodeApplyDeps): Promise<FleetApplyResult> {
+export function applyFleet(work: readonly NodeWork[], options: FleetApplyOptions, deps: NodeApplyDeps): Promise<FleetApplyResult> {
+  return runFleet(work, options, deps, applyNode);
+}
+
+/** The same rolling loop for any per-node action (apply, rollback). */
+export async function runFleet<W extends { readonly host: NodeWork['host'] }>(
+  work: readonly W[],
+  options: FleetApplyOptions,
+  deps: NodeApplyDeps,
+  act: (item: W, deps: NodeApplyDeps) => Promise<NodeOutcome>,
+): Promise<FleetApplyResult> {
   const outcomes: NodeOutcome[] = [];
   const batches = toBatches(work, options.batches);
   const limit = pLimit(Math.max(1, options.concurrency));
@@ -39,7 +49,7 @@ export async function applyFleet(work: readonly NodeWork[], options: FleetApplyO
     const results = await Promise.all(
       batch.map((item) =>
         limit(async () => {
-          const outcome = await applyNode(item, deps);
+          const outcome = await act(item, deps);
           deps.hooks.nodeDone?.(item.host, outcome);
           return outcome;
         }),

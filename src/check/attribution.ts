@@ -32,12 +32,28 @@ export function attribute(host: HostSpec, entries: readonly ResourceEntry[], fac
   const byEntry = new Map<string, Change[]>();
   const byChange = new Map<string, { entries: Set<string>; checks: Set<string> }>();
   const byTarget = new Map(plan.changes.map((change) => [change.target, change]));
+  // a change that says which entry each of its lines is owed to is charged by those lines, not by
+  // planning entries alone (an entry alone would rewrite the shared file, touching every line)
+  const owned = plan.changes.filter((change) => change.summaryEntries !== undefined);
+  for (const change of owned) {
+    const lines = change.summaryEntries ?? [];
+    const slot = byChange.get(change.id) ?? { entries: new Set<string>(), checks: new Set<string>() };
+    for (const entry of entries) {
+      const mine = change.summary.filter((_, index) => lines[index]?.includes(entry.id));
+      if (mine.length === 0) continue;
+      byEntry.set(entry.id, [...(byEntry.get(entry.id) ?? []), { ...change, summary: mine, summaryEntries: mine.map(() => [entry.id]) }]);
+      slot.entries.add(entry.id);
+      for (const check of entry.checks) slot.checks.add(check);
+    }
+    byChange.set(change.id, slot);
+  }
   if (plan.status === 'changes') {
     for (const entry of entries) {
       const alone = buildNodePlan(host, [entry], facts);
-      const changes =
-        alone.status === 'error' ? plan.changes.filter((c) => c.entries.includes(entry.id)) : alone.changes.filter((c) => byTarget.has(c.target));
-      byEntry.set(entry.id, changes.map((change) => narrowed(change, byTarget.get(change.target) ?? change)));
+      const changes = (
+        alone.status === 'error' ? plan.changes.filter((c) => c.entries.includes(entry.id)) : alone.changes.filter((c) => byTarget.has(c.target))
+      ).filter((c) => byTarget.get(c.target)?.summaryEntries === undefined);
+      byEntry.set(entry.id, [...(byEntry.get(entry.id) ?? []), ...changes.map((change) => narrowed(change, byTarget.get(change.target) ?? change))]);
       for (const change of changes) {
         const full = byTarget.get(change.target) ?? change;
         const slot = byChange.get(full.id) ?? { entries: new Set<string>(), checks: new Set<string>() };

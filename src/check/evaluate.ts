@@ -1,3 +1,4 @@
+import { refusalReason } from '../plan/refusal.ts';
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import type { NodeFacts } from '../facts/types.ts';
@@ -84,6 +85,7 @@ function checkedNode(node: Prepared): CheckedNode {
     status: node.plan.status === 'error' || !node.facts ? 'error' : 'checked',
     error: node.plan.error?.message ?? (node.facts ? undefined : 'the node was not read'),
     lockedBy: lock ? `run ${lock.runId} (${lock.owner}: ${lock.command})` : undefined,
+    ...(refusalReason(node.plan) ? { refusal: refusalReason(node.plan) } : {}),
     benchmark: node.choice?.id,
     benchmarkReason: node.choice?.reason ?? 'the node was not read',
   };

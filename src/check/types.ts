@@ -85,6 +85,8 @@ export interface CheckedNode {
   readonly error: string | undefined;
   /** Another nodeward run held the node's lock while it was read: results may be mid-change. */
   readonly lockedBy: string | undefined;
+  /** Apply's guards would refuse the fixes the report shows for this node, and why. */
+  readonly refusal?: string | undefined;
   /** The CIS benchmark the node was judged by, and why that one (undefined when it was not read). */
   readonly benchmark: BenchmarkId | undefined;
   readonly benchmarkReason: string;

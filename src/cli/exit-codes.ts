@@ -5,7 +5,8 @@ import { ConfigError, NodewardError, UsageError } from '../util/errors.ts';
  * input is bad). 2: changes pending (plan) or drift found. 3: apply rolled back at least one
  * node (they are back where they were). 4: a rollback failed: a node needs hands-on attention.
  * 5: some nodes were unreachable and nothing else went wrong (`drift`: the others were judged).
- * 130: interrupted.
+ * 6 (`drift`): drift found on some nodes and others unreachable: neither finding hides the other
+ * (`--exit-on drift|unreachable` picks 2 or 5 instead). 130: interrupted.
  */
 export const EXIT = {
   ok: 0,
@@ -14,6 +15,7 @@ export const EXIT = {
   rolledBack: 3,
   rollbackFailed: 4,
   unreachable: 5,
+  driftAndUnreachable: 6,
   interrupted: 130,
 } as const;
 

@@ -5,7 +5,8 @@ import { registerApply } from './commands/apply.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDrift } from './commands/drift.ts';
 import { registerPlan } from './commands/plan.ts';
-import { registerRollback, registerRuns } from './commands/rollback.ts';
+import { registerRollback } from './commands/rollback.ts';
+import { registerRuns } from './commands/runs.ts';
 import { registerRollout } from './commands/rollout.ts';
 import { EXIT, exitCodeFor, messageFor } from './exit-codes.ts';
 

@@ -39,7 +39,7 @@ export function lockRefusal(outcome: NodeOutcome | undefined): boolean {
   return outcome?.status === 'refused' && /^locked by run /.test(outcome.reason ?? '');
 }
 
-export type DriftVerdict = 'rollback-failed' | 'rolled-back' | 'error' | 'unreachable' | 'drift' | 'clean';
+export type DriftVerdict = 'rollback-failed' | 'rolled-back' | 'error' | 'drift-and-unreachable' | 'unreachable' | 'drift' | 'clean';
 
 /** The worst thing that happened, in the order a scheduler should act on it. */
 export function driftVerdict(nodes: readonly DriftNode[], outcomes: ReadonlyMap<string, NodeOutcome>): DriftVerdict {
@@ -48,7 +48,10 @@ export function driftVerdict(nodes: readonly DriftNode[], outcomes: ReadonlyMap<
   if (fixes.some((o) => o.status === 'rolled-back')) return 'rolled-back';
   const fixError = fixes.some((o) => (o.status === 'refused' || o.status === 'skipped' || o.status === 'unreachable') && !lockRefusal(o));
   if (fixError || nodes.some((n) => n.status === 'error')) return 'error';
-  if (nodes.some((n) => n.status === 'unreachable')) return 'unreachable';
-  if (nodes.some((n) => n.items.length > 0)) return 'drift';
+  const unreachable = nodes.some((n) => n.status === 'unreachable');
+  const drift = nodes.some((n) => n.items.length > 0);
+  if (unreachable && drift) return 'drift-and-unreachable';
+  if (unreachable) return 'unreachable';
+  if (drift) return 'drift';
   return 'clean';
 }

@@ -4,6 +4,7 @@ import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import type { NodePlan } from '../plan/types.ts';
+import { refusalReason } from '../plan/refusal.ts';
 import { compareDrift } from './compare.ts';
 import type { NodeHistory } from './history.ts';
 import type { DriftItem, DriftNode, DriftRule } from './types.ts';
@@ -38,7 +39,7 @@ export function driftNode(input: NodeDriftInput): { readonly node: DriftNode; re
   const attribution = attribute(host, input.entries, input.facts, plan);
   const found = plan.changes.map((change) => {
     const who = attribution.byChange.get(change.id);
-    return { id: change.id, kind: change.kind, target: change.target, action: change.action, summary: change.summary, rules: who?.entries ?? change.entries, checks: who?.checks ?? change.checks, restarts: change.restarts };
+    return { id: change.id, kind: change.kind, target: change.target, action: change.action, summary: change.summary, rules: who?.entries ?? change.entries, checks: who?.checks ?? change.checks, restarts: change.restarts, diff: change.diff };
   });
   const compared = compareDrift(input.previous?.items, found, input.now);
   const converged = input.fix !== undefined && (input.fix.status === 'applied' || input.fix.status === 'in-sync');
@@ -58,7 +59,15 @@ export function driftNode(input: NodeDriftInput): { readonly node: DriftNode; re
     const drifted = (attribution.byEntry.get(entry.id) ?? []).length > 0;
     return { id: entry.id, checks: entry.checks, state: drifted ? (converged ? 'fixed' : 'drift') : 'in-sync', reason: undefined };
   });
-  const reason = input.fix && !converged ? `--fix: ${input.fix.status}${input.fix.reason ? `: ${input.fix.reason}` : ''}` : input.fix?.status === 'in-sync' ? 'in sync by the time --fix came to it' : undefined;
+  const refusal = refusalReason(plan);
+  const reason =
+    input.fix && !converged
+      ? `--fix: ${input.fix.status}${input.fix.reason ? `: ${input.fix.reason}` : ''}`
+      : input.fix?.status === 'in-sync'
+        ? 'in sync by the time --fix came to it'
+        : refusal
+          ? `apply (and --fix) would refuse it: ${refusal.replace(/^refused by the guards before any change: /, '')}`
+          : undefined;
   return {
     node: {
       ...base,
@@ -69,6 +78,7 @@ export function driftNode(input: NodeDriftInput): { readonly node: DriftNode; re
       resolved: input.sinceLast ? [] : compared.resolved,
       rules,
       fix: input.fix ? { status: input.fix.status, reason: input.fix.reason, restarted: input.fix.restarted } : undefined,
+      ...(refusal ? { refusal } : {}),
     },
     history: {
       version: 1,

@@ -20,6 +20,8 @@ export interface DriftItem {
   /** Their catalogue ids (CIS or guide). */
   readonly checks: readonly string[];
   readonly restarts: readonly string[];
+  /** The same diff `plan` shows for the change (hashes only for sensitive files). */
+  readonly diff?: string | undefined;
   readonly state: ItemState;
   readonly firstSeen: string;
   readonly fixed: boolean;
@@ -46,6 +48,8 @@ export interface DriftNode {
   readonly resolved: readonly HistoryItem[];
   readonly rules: readonly DriftRule[];
   readonly fix: { readonly status: NodeOutcomeStatus; readonly reason: string | undefined; readonly restarted: readonly string[] } | undefined;
+  /** Apply's guards would refuse these changes (so would --fix), and why. */
+  readonly refusal?: string | undefined;
 }
 
 export interface DriftReport {

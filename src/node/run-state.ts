@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
+/** Where nodeward keeps its lock, journals and backups on a node (root only, 0700). */
+export const NODE_STATE_DIR = '/var/lib/nodeward';
+
 /**
  * A run's life on a node, as `/var/lib/nodeward/runs/<run-id>/state` records it. Every script
  * that moves a run along writes the next state atomically; a later run reads it to finish or

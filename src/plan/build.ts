@@ -1,6 +1,5 @@
-import { CONTAINERD_CONFIG } from '../apply/after-state.ts';
-import { IP_FORWARD, PROTECT_KERNEL_DEFAULTS } from '../apply/guards.ts';
-import { NODE_STATE_DIR } from '../apply/scripts/common.ts';
+import { NODE_STATE_DIR } from '../node/run-state.ts';
+import { CONTAINERD_CONFIG, IP_FORWARD, PROTECT_KERNEL_DEFAULTS } from '../resources/well-known.ts';
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import type { FactRequest, NodeFacts } from '../facts/types.ts';
@@ -10,6 +9,7 @@ import { handlers } from '../resources/registry.ts';
 import type { ResourceSpec } from '../resources/schemas.ts';
 import type { Desired, ResourceHandler } from '../resources/types.ts';
 import { NodewardError } from '../util/errors.ts';
+import { PlanError } from './errors.ts';
 import { conditionRequests, evaluateCondition } from './conditions.ts';
 import type { Change, NodePlan } from './types.ts';
 
@@ -98,6 +98,7 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
       ...sshd,
       ...firewall,
     ];
+    refuseSharedWrites(changes, host.name);
     const held = facts.lock && facts.lock.expires >= facts.lock.now ? facts.lock : undefined;
     const lock = held?.abandoned ? undefined : held;
     // A live lock means that run is still working on the node: its run is not "pending" yet.
@@ -119,6 +120,29 @@ export function buildNodePlan(host: HostSpec, entries: readonly ResourceEntry[],
   } catch (error) {
     if (error instanceof NodewardError) return errorPlan(host, error);
     throw error;
+  }
+}
+
+/**
+ * Two changes writing one file would have the later silently undo the earlier: handlers merge
+ * their own entries per file (kubelet keys, sysctl keys, a permissions constraint folded into a
+ * write), so a path written twice means entries of different kinds want the same file.
+ */
+function refuseSharedWrites(changes: readonly Change[], host: string): void {
+  const writer = new Map<string, Change>();
+  for (const change of changes) {
+    for (const op of change.operations) {
+      if (op.op !== 'writeFile' && op.op !== 'deleteFile') continue;
+      const first = writer.get(op.path);
+      if (first && first !== change) {
+        throw new PlanError(
+          `${op.path} is written by ${first.kind} ${first.entries.join(', ') || first.id} and by ${change.kind} ${change.entries.join(', ') || change.id}: ` +
+            'one would undo the other; let one entry own the file',
+          host,
+        );
+      }
+      writer.set(op.path, change);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Change, NodePlan, Plan } from './types.ts';
+import { wouldRefuse, type Change, type NodePlan, type Plan } from './types.ts';
 
 /**
  * The plan as JSON for `--json` and `--out`. Operations (which carry new file content) are left
@@ -20,7 +20,8 @@ function summarize(nodes: readonly NodePlan[]): Record<string, number> {
   return {
     nodes: nodes.length,
     inSync: nodes.filter((n) => n.status === 'in-sync').length,
-    changes: nodes.filter((n) => n.status === 'changes').length,
+    changes: nodes.filter((n) => n.status === 'changes' && !wouldRefuse(n)).length,
+    refused: nodes.filter(wouldRefuse).length,
     errors: nodes.filter((n) => n.status === 'error').length,
   };
 }
@@ -29,8 +30,10 @@ function nodeToJson(node: NodePlan): unknown {
   return {
     name: node.name,
     address: node.address,
-    status: node.status,
+    // a node with changes the guards refuse has a status of its own: apply would not touch it
+    status: wouldRefuse(node) ? 'refused' : node.status,
     error: node.error ?? null,
+    refusal: node.refusal ?? [],
     restarts: node.restarts,
     skipped: node.skipped,
     lockedBy: node.lockedBy ?? null,

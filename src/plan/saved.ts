@@ -15,7 +15,8 @@ const savedSchema = z.object({
     z.object({
       name: z.string(),
       address: z.string(),
-      status: z.enum(['in-sync', 'changes', 'error']),
+      status: z.enum(['in-sync', 'changes', 'refused', 'error']),
+      refusal: z.array(z.object({ guard: z.string(), message: z.string(), fix: z.string() })).default([]),
       restarts: z.array(z.enum(['kubelet', 'containerd'])),
       changes: z.array(
         z.object({
@@ -54,8 +55,9 @@ export function approvedFromSaved(node: SavedPlan['nodes'][number]): NodePlan {
   return {
     name: node.name,
     address: node.address,
-    status: node.status,
+    status: node.status === 'refused' ? 'changes' : node.status,
     error: undefined,
+    ...(node.refusal.length > 0 ? { refusal: node.refusal } : {}),
     restarts: node.restarts,
     skipped: [],
     changes: node.changes.map(

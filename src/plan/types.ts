@@ -45,6 +45,14 @@ export interface Change {
   readonly entries: readonly string[];
   /** Human lines, e.g. "readOnlyPort: 10255 → 0", "mode 0644 → 0600". */
   readonly summary: readonly string[];
+  /**
+   * Where a handler knows it: per summary line, the entries it is owed to (a setting's entry; all
+   * of them for a line no entry owns). Reports charge a line to these, not to every entry of a
+   * merged file.
+   */
+  readonly summaryEntries?: readonly (readonly string[])[] | undefined;
+  /** Key-by-key edits (kubelet YAML, containerd TOML): which entry wants each key, for messages. */
+  readonly keyEntries?: Readonly<Record<string, readonly string[]>> | undefined;
   readonly before: Readonly<Record<string, unknown>> | null;
   readonly after: Readonly<Record<string, unknown>> | null;
   /** Unified diff of the content, or undefined; hashes only when sensitive. */
@@ -59,6 +67,18 @@ export interface Change {
 }
 
 export type NodeStatus = 'in-sync' | 'changes' | 'error';
+
+/** A pre-flight guard's refusal: what would break (naming the entry and line that cause it) and what to do. */
+export interface GuardFailure {
+  readonly guard: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** A node with changes the guards refuse: apply would not touch it. */
+export function wouldRefuse(node: NodePlan): boolean {
+  return node.status === 'changes' && (node.refusal?.length ?? 0) > 0;
+}
 
 export interface NodeError {
   readonly code: string;
@@ -80,6 +100,8 @@ export interface NodePlan {
   readonly pendingRuns?: readonly { readonly runId: string; readonly state: string; readonly owed: readonly string[] }[] | undefined;
   /** The lock of a run whose nodeward process (on this machine) is gone: apply takes it over. */
   readonly abandonedLock?: { readonly runId: string; readonly pid: string } | undefined;
+  /** The pre-flight guards' verdict on these changes (guards/): apply would refuse the node, and why. */
+  readonly refusal?: readonly GuardFailure[] | undefined;
   /** Another nodeward run holds this node's lock (unexpired): its changes are in flight. */
   readonly lockedBy?: { readonly runId: string; readonly owner: string; readonly pid: string; readonly command: string; readonly expires: number } | undefined;
 }

@@ -11,7 +11,7 @@ export function checkToJson(report: CheckReport): unknown {
     benchmarks: report.benchmarks,
     playbooks: report.playbooks,
     summary: checkTotals(report),
-    nodes: report.nodes.map((n) => ({ name: n.name, address: n.address, status: n.status, error: n.error ?? null, lockedBy: n.lockedBy ?? null, benchmark: n.benchmark ?? null, benchmarkReason: n.benchmarkReason })),
+    nodes: report.nodes.map((n) => ({ name: n.name, address: n.address, status: n.status, error: n.error ?? null, lockedBy: n.lockedBy ?? null, refusal: n.refusal ?? null, benchmark: n.benchmark ?? null, benchmarkReason: n.benchmarkReason })),
     checks: report.checks.map((check) => ({
       id: check.id,
       title: check.title,

@@ -54,6 +54,8 @@ export function renderCheckTable(report: CheckReport, p: Palette, remediation: s
   const lines: string[] = [p.bold(report.benchmark), `${report.nodes.length} node(s); playbooks: ${report.playbooks.join(', ') || '(none)'}`, ...benchmarkLines(report), ''];
   for (const node of report.nodes.filter((n) => n.status === 'error')) lines.push(p.red(`${node.name}: not checked: ${node.error ?? 'error'}`));
   for (const node of report.nodes.filter((n) => n.lockedBy)) lines.push(p.yellow(`${node.name}: locked by ${node.lockedBy ?? ''} while read: results may be mid-change`));
+  // the fixes shown would not be applied as they are: say so where the operator reads them
+  for (const node of report.nodes.filter((n) => n.refusal)) lines.push(p.red(`${node.name}: apply would refuse these fixes: ${(node.refusal ?? '').replace(/^refused by the guards before any change: /, '')}`));
   for (const check of report.checks) {
     const level = check.source === 'cis' ? check.assessment : 'guide';
     lines.push(`[${label(overallStatus(check), p)}] ${p.bold(check.id.padEnd(7))} ${check.title} ${p.dim(`(${level})`)}`);

@@ -32,6 +32,7 @@ export function driftToJson(report: DriftReport): unknown {
       items: node.items,
       resolved: node.resolved,
       rules: node.rules.map((r) => ({ ...r, reason: r.reason ?? null })),
+      refusal: node.refusal ?? null,
     })),
   };
 }

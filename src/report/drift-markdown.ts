@@ -26,6 +26,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
       const checks = item.checks.length > 0 ? ` (${item.checks.join(', ')})` : '';
       parts.push(`- **${itemTag(item)}**${item.fixed ? ' **fixed**' : ''} ${mdCode(item.kind)} ${mdCode(item.target)}${checks}, ${item.rules.map(mdCode).join(', ')}`);
       for (const line of item.summary) parts.push(`  - ${mdCode(line)}`);
+      if (item.diff) parts.push('', '  ```diff', ...item.diff.trimEnd().split('\n').map((line) => `  ${line.replaceAll('```', "'''")}`), '  ```', '');
     }
     for (const gone of node.resolved) parts.push(`- **gone** ${mdCode(gone.kind)} ${mdCode(gone.target)} (found ${gone.firstSeen})`);
     parts.push('');

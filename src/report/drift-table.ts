@@ -19,6 +19,13 @@ function paint(status: DriftNodeStatus, p: Palette): (s: string) => string {
   }
 }
 
+function colored(diff: string, p: Palette): string[] {
+  return diff
+    .trimEnd()
+    .split('\n')
+    .map((line) => (line.startsWith('+++') || line.startsWith('---') ? p.bold(line) : line.startsWith('+') ? p.green(line) : line.startsWith('-') ? p.red(line) : line.startsWith('@@') ? p.cyan(line) : line));
+}
+
 /** The human drift report: per node what drifted (new or since when), per rule where, then a summary. Pure. */
 export function renderDriftTable(report: DriftReport, p: Palette): string {
   const lines: string[] = [p.bold(`nodeward drift: ${headline(report)}`), p.dim(`run ${report.runId}, ${report.durationSeconds.toFixed(1)}s${report.previousRunAt ? `; previous run ${report.previousRunAt}` : '; no previous run recorded'}`), ''];
@@ -30,6 +37,8 @@ export function renderDriftTable(report: DriftReport, p: Palette): string {
       const fixed = item.fixed ? ` ${p.green('fixed')}` : '';
       lines.push(`  ${tag}${fixed}  ${itemWhere(item)}  ${p.dim(item.rules.join(', '))}`);
       for (const line of item.summary) lines.push(`      ${line}`);
+      // the diff plan would show for the same change
+      if (item.diff) lines.push(...colored(item.diff, p).map((line) => `      ${line}`));
     }
     for (const gone of node.resolved) lines.push(`  ${p.green('gone')}  ${gone.kind} ${gone.target} ${p.dim(`(found ${gone.firstSeen})`)}`);
   }
@@ -39,7 +48,7 @@ export function renderDriftTable(report: DriftReport, p: Palette): string {
     lines.push(renderTable(['RULE', 'CHECKS', 'NODES', 'WHERE'], rules.map((r) => [r.rule, r.checks.join(' ') || '-', String(r.nodes.length), r.nodes.join(' ')]), p.bold).trimEnd());
   }
   lines.push('');
-  const rows = report.nodes.map((n) => [n.name, paint(n.status, p)(n.status), String(n.counts.found), String(n.counts.new), String(n.counts.fixed), String(n.counts.resolved), n.status === 'error' || n.status === 'unreachable' || n.status === 'locked' || n.status === 'fix-failed' ? (n.reason ?? '') : '']);
+  const rows = report.nodes.map((n) => [n.name, paint(n.status, p)(n.status), String(n.counts.found), String(n.counts.new), String(n.counts.fixed), String(n.counts.resolved), n.reason ?? '']);
   lines.push(renderTable(['NODE', 'STATUS', 'DRIFT', 'NEW', 'FIXED', 'GONE', 'NOTE'], rows, p.bold).trimEnd());
   for (const note of report.notes) lines.push(p.yellow(note));
   lines.push(`exit ${report.exitCode}: ${exitMeaning(report.exitCode)}`);

@@ -42,6 +42,8 @@ export function exitMeaning(code: number): string {
       return 'a --fix rollback failed: a node needs attention';
     case 5:
       return 'some nodes unreachable';
+    case 6:
+      return 'drift found, and some nodes unreachable';
     case 130:
       return 'interrupted';
     default:

@@ -1,4 +1,4 @@
-import { NODE_STATE_DIR } from '../apply/scripts/common.ts';
+import { NODE_STATE_DIR } from '../node/run-state.ts';
 import { PlanError } from '../plan/errors.ts';
 import { fingerprint, sha256 } from '../plan/fingerprint.ts';
 import { contentDiff } from '../plan/text-diff.ts';

@@ -32,6 +32,8 @@ export function keyEditChange(options: {
   readonly notes: readonly string[];
   readonly show: (value: unknown) => string;
   readonly validate?: Extract<Operation, { op: 'writeFile' }>['validate'];
+  /** Which entry wants each key (dotted path). */
+  readonly keyOwners?: ReadonlyMap<string, string> | undefined;
 }): Change {
   const { path, fact, meta } = options;
   const rewrite = options.changes.length > 0;
@@ -54,5 +56,6 @@ export function keyEditChange(options: {
     notes: options.notes,
     fingerprint: fingerprint(fileFingerprintInput(fact)),
     operations: rewrite ? [write] : metaOperations(path, fact, meta),
+    ...(options.keyOwners ? { keyEntries: Object.fromEntries([...options.keyOwners].map(([key, entry]) => [key, [entry]])) } : {}),
   };
 }

@@ -27,8 +27,8 @@ export const kubeletConfigHandler: ResourceHandler<KubeletConfigSpec> = {
   },
 };
 
-/** Each key path once, refusing two entries that want different values for it. */
-function mergedEdits(group: readonly Desired<KubeletConfigSpec>[], host: string): YamlEdit[] {
+/** Each key path once, refusing two entries that want different values for it; `owners` learns who wants which. */
+function mergedEdits(group: readonly Desired<KubeletConfigSpec>[], host: string, owners: Map<string, string>): YamlEdit[] {
   const wanted = new Map<string, { value: unknown; entry: string }>();
   const put = (key: string, value: unknown, entry: string): void => {
     const previous = wanted.get(key);
@@ -41,6 +41,7 @@ function mergedEdits(group: readonly Desired<KubeletConfigSpec>[], host: string)
     for (const [key, value] of Object.entries(spec.set)) put(key, value, entry.id);
     for (const key of spec.remove) put(key, undefined, entry.id);
   }
+  for (const [key, { entry }] of wanted) owners.set(key, entry);
   return [...wanted].map(([key, { value }]) => ({ key, value }));
 }
 
@@ -53,7 +54,8 @@ function planKubeletConfig(path: string, group: readonly Desired<KubeletConfigSp
     throw new PlanError(`kubelet config ${path} could not be read (${fact.contentState})`, input.host);
   }
   const text = fact.content.toString('utf8');
-  const result = editYaml(text, mergedEdits(group, input.host));
+  const owners = new Map<string, string>();
+  const result = editYaml(text, mergedEdits(group, input.host, owners));
   if (!result.ok) throw new PlanError(`kubelet config ${path} is ${result.error}`, input.host);
   const document = result.document as Record<string, unknown> | null;
   if (document?.['kind'] !== KUBELET_CONFIG_KIND) {
@@ -76,6 +78,7 @@ function planKubeletConfig(path: string, group: readonly Desired<KubeletConfigSp
       restarts: unique(group.flatMap((item) => item.spec.restarts)),
       notes: entryNotes(entries),
       show,
+      keyOwners: owners,
     }),
   ];
 }

@@ -36,8 +36,10 @@ export const sysctlSchema = z.strictObject({
     .default('/etc/sysctl.d/99-k8s-hardening.conf')
     .refine((path) => /^\/etc\/sysctl\.d\/[^/]+\.conf$/.test(path), 'must be a .conf file in /etc/sysctl.d (read at boot)')
     .describe('The file that persists the values; its name decides where it sorts at boot.'),
-  values: z.record(sysctlName, sysctlValue),
-});
+  values: z.record(sysctlName, sysctlValue).default({}),
+  absent: z.array(sysctlName).default([]).describe("Keys to take out of the file (their live values are left as they are). Every other line of the file is kept."),
+}).refine((spec) => Object.keys(spec.values).length + spec.absent.length > 0, 'set at least one key in values or absent')
+  .refine((spec) => !spec.absent.some((key) => key in spec.values), 'a key cannot be both set (values) and absent');
 
 export const permissionsSchema = z.strictObject({
   paths: z

@@ -45,6 +45,30 @@ function mergedSettings(group: readonly Desired<SshdSpec>[], host: string): Map<
   return merged;
 }
 
+/**
+ * The lines of nodeward's drop-in that are not as nodeward renders it, each owed to the entry that
+ * manages its keyword (a keyword no entry manages is owed to all of them).
+ */
+function fileDifferences(
+  current: string | undefined,
+  rendered: string,
+  merged: ReadonlyMap<string, { name: string; entry: ResourceEntry }>,
+  all: readonly string[],
+): { line: string; owners: string[] }[] {
+  const meaningful = (text: string | undefined): string[] => (text ?? '').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const have = meaningful(current);
+  const want = meaningful(rendered);
+  const owner = (line: string): string[] => {
+    const keyword = (line.split(/\s+/)[0] ?? '').toLowerCase();
+    const setting = merged.get(keyword);
+    return setting ? [setting.entry.id] : [...all];
+  };
+  return [
+    ...have.filter((line) => !want.includes(line)).map((line) => ({ line: `"${line}" is in the drop-in but not nodeward's: removed`, owners: owner(line) })),
+    ...want.filter((line) => !have.includes(line)).map((line) => ({ line: `"${line}" is missing from the drop-in: written`, owners: owner(line) })),
+  ];
+}
+
 /** The running sshd unit to reload (Debian: ssh, RHEL: sshd); undefined when none runs (socket activation). */
 function sshdUnit(units: ReadonlyMap<string, UnitFact>): string | undefined {
   for (const name of ['ssh', 'sshd']) {
@@ -83,9 +107,13 @@ function planSshd(file: string, group: readonly Desired<SshdSpec>[], input: Plan
     { op: 'sshdReload', unit: sshdUnit(input.facts.units), expect },
     { op: 'confirm', seconds },
   ];
-  const summary = [...merged.values()]
+  const settingLines = [...merged.values()]
     .filter((s) => !effectiveHas(sshd.settings, s.name, s.values))
-    .map((s) => `${s.name}: ${(sshd.settings.get(s.name.toLowerCase()) ?? ['(unset)']).join(' ')} → ${s.values.join(' ')}`);
+    .map((s) => ({ line: `${s.name}: ${(sshd.settings.get(s.name.toLowerCase()) ?? ['(unset)']).join(' ')} → ${s.values.join(' ')}`, owners: [s.entry.id] }));
+  // every setting in force, yet the file differs (a hand edit of nodeward's drop-in): say which lines
+  const fileLines = settingLines.length > 0 ? [] : fileDifferences(current, content, merged, entryIds(group.map((item) => item.entry)));
+  const summaryParts = [...settingLines, ...fileLines];
+  const summary = summaryParts.map((part) => part.line);
   return [
     {
       id: `sshd:${file}`,
@@ -93,7 +121,8 @@ function planSshd(file: string, group: readonly Desired<SshdSpec>[], input: Plan
       target: file,
       action: fact?.exists ? 'update' : 'create',
       entries: entryIds(entries),
-      summary: summary.length > 0 ? summary : [`${file}: written as nodeward renders it`],
+      summary: summary.length > 0 ? summary : [`${file}: mode or owner`],
+      ...(summaryParts.length > 0 ? { summaryEntries: summaryParts.map((part) => part.owners) } : {}),
       before: { effective: Object.fromEntries([...merged.keys()].map((k) => [k, sshd.settings.get(k) ?? null])), file: fact?.exists ? { sha256: fact.sha256, mode: fact.mode } : null },
       after: { effective: Object.fromEntries([...merged.values()].map((s) => [s.name.toLowerCase(), s.values])), file: { sha256: sha256(content), mode: meta.mode } },
       diff: contentDiff(file, current === undefined ? { kind: 'none' } : { kind: 'text', text: current }, { kind: 'text', text: content }),

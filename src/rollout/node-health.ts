@@ -1,4 +1,4 @@
-import { healthzUrl } from '../apply/healthz.ts';
+import { healthzUrl } from '../guards/healthz.ts';
 import { parseProbe, probeScript } from '../apply/scripts/services.ts';
 import type { HostSpec } from '../config/types.ts';
 import { unitName } from '../facts/script.ts';

@@ -2,7 +2,8 @@ import type { NodeWork } from '../apply/node-apply.ts';
 import type { NodeOutcome } from '../apply/types.ts';
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
-import type { NodePlan } from '../plan/types.ts';
+import { refusalReason } from '../plan/refusal.ts';
+import { wouldRefuse, type NodePlan } from '../plan/types.ts';
 
 export interface WavesFromPlan {
   readonly waves: NodeWork[][];
@@ -16,12 +17,14 @@ const outcome = (name: string, status: NodeOutcome['status'], reason?: string): 
 export function needsWork(node: NodePlan, lockWait: boolean): boolean {
   if (node.status === 'error') return false;
   if (node.lockedBy) return lockWait;
-  return node.status === 'changes';
+  return node.status === 'changes' && !wouldRefuse(node);
 }
 
 function early(node: NodePlan): NodeOutcome {
   if (node.lockedBy) return outcome(node.name, 'refused', `locked by run ${node.lockedBy.runId} (${node.lockedBy.owner}, pid ${node.lockedBy.pid}): its changes are in flight`);
   if (node.status === 'in-sync') return outcome(node.name, 'in-sync');
+  const refused = refusalReason(node);
+  if (refused) return outcome(node.name, 'refused', refused);
   return outcome(node.name, node.error?.code.startsWith('connect') ? 'unreachable' : 'refused', node.error?.message);
 }
 
@@ -31,7 +34,7 @@ function early(node: NodePlan): NodeOutcome {
  * so that what the attempt left (owed restarts, a cordon, its lock) is finished or undone.
  */
 export function adoptable(pendingNames: ReadonlySet<string>, deadAttempts: readonly string[]): (node: NodePlan) => boolean {
-  return (node) => node.status !== 'error' && (pendingNames.has(node.name) || (node.lockedBy !== undefined && deadAttempts.includes(node.lockedBy.runId)));
+  return (node) => node.status !== 'error' && !wouldRefuse(node) && (pendingNames.has(node.name) || (node.lockedBy !== undefined && deadAttempts.includes(node.lockedBy.runId)));
 }
 
 /**

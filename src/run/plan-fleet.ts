@@ -9,6 +9,7 @@ import type { Connector } from '../transport/types.ts';
 import { CancelledError, InternalError, NodewardError } from '../util/errors.ts';
 import type { PlanHooks } from './hooks.ts';
 import { isGoneHere } from '../node/controller-identity.ts';
+import { withGuards } from '../guards/guards.ts';
 
 export interface PlanFleetOptions {
   readonly concurrency: number;
@@ -43,7 +44,8 @@ export async function planNode(
     const facts = withAbandonedLock(await gatherFacts(transport, withExtra(factRequests(entries), extraRequests), signal ? { signal } : {}));
     if (closeAfter) void transport.close();
     hooks.nodeStep?.(host, 'plan');
-    return { plan: buildNodePlan(host, entries, facts), facts };
+    // the guards are pure functions of the facts and the plan: plan shows what apply would refuse
+    return { plan: withGuards(buildNodePlan(host, entries, facts), facts), facts };
   } catch (error) {
     const typed = error instanceof NodewardError ? error : new InternalError(`planning ${host.name}: ${String(error)}`, error);
     return { plan: errorPlan(host, typed), facts: undefined };

@@ -1,5 +1,5 @@
 import { isHalfWritten } from '../node/run-state.ts';
-import type { Change, NodePlan, Plan } from '../plan/types.ts';
+import { wouldRefuse, type Change, type NodePlan, type Plan } from '../plan/types.ts';
 import type { Palette } from './colors.ts';
 import { renderTable } from './table.ts';
 
@@ -25,7 +25,11 @@ function renderNode(node: NodePlan, { palette: p, diffs }: RenderPlanOptions): s
     return lines.join('\n') + '\n';
   }
   const restarts = node.restarts.length > 0 ? `, restarts ${node.restarts.join(' then ')}` : '';
-  lines.push(`${p.bold(node.name)} ${p.dim(`(${node.address})`)}  ${node.changes.length} to change${restarts}`);
+  lines.push(`${p.bold(node.name)} ${p.dim(`(${node.address})`)}  ${node.changes.length} to change${restarts}${wouldRefuse(node) ? `  ${p.red('apply would refuse it')}` : ''}`);
+  for (const refusal of node.refusal ?? []) {
+    lines.push(`  ${p.red(`✗ ${refusal.guard}: ${refusal.message}`)}`);
+    lines.push(`    ${p.yellow(`to apply it: ${refusal.fix}`)}`);
+  }
   for (const run of node.pendingRuns ?? []) {
     const owed = run.owed.length > 0 ? `, restarts owed: ${run.owed.join(', ')}` : '';
     // a half-written run is rolled back first: the changes below, read mid-write, are then re-planned
@@ -71,19 +75,19 @@ function indent(text: string, prefix: string): string {
 export function renderSummary(nodes: readonly NodePlan[], p: Palette): string {
   const rows = nodes.map((node) => [
     node.name,
-    node.status === 'error' ? p.red('error') : node.status === 'changes' ? p.yellow('changes') : p.green('in-sync'),
+    node.status === 'error' ? p.red('error') : wouldRefuse(node) ? p.red('refused') : node.status === 'changes' ? p.yellow('changes') : p.green('in-sync'),
     node.status === 'error' ? '-' : String(node.changes.length),
     node.restarts.length > 0 ? node.restarts.join(',') : '-',
-    node.status === 'error' ? firstLine(node.error?.message ?? '') : node.lockedBy ? `locked by run ${node.lockedBy.runId}` : '',
+    node.status === 'error' ? firstLine(node.error?.message ?? '') : wouldRefuse(node) ? `apply would refuse: ${(node.refusal ?? []).map((r) => r.guard).join(', ')}` : node.lockedBy ? `locked by run ${node.lockedBy.runId}` : '',
   ]);
   const counts = countStatuses(nodes);
-  const total = `${nodes.length} nodes: ${counts['in-sync']} in sync, ${counts.changes} with changes, ${counts.error} with errors\n`;
+  const total = `${nodes.length} nodes: ${counts['in-sync']} in sync, ${counts.changes} with changes, ${counts.refused} refused by the guards, ${counts.error} with errors\n`;
   return renderTable(['NODE', 'STATUS', 'CHANGES', 'RESTARTS', 'ERROR'], rows, p.bold) + total;
 }
 
-export function countStatuses(nodes: readonly NodePlan[]): Record<NodePlan['status'], number> {
-  const counts = { 'in-sync': 0, changes: 0, error: 0 };
-  for (const node of nodes) counts[node.status]++;
+export function countStatuses(nodes: readonly NodePlan[]): Record<NodePlan['status'] | 'refused', number> {
+  const counts = { 'in-sync': 0, changes: 0, refused: 0, error: 0 };
+  for (const node of nodes) counts[wouldRefuse(node) ? 'refused' : node.status]++;
   return counts;
 }
 

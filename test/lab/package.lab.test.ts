@@ -52,7 +52,7 @@ describe('package: a pinned version rolled out to every node (lab)', () => {
     expect(second.code, second.stderr).toBe(0);
     expect((JSON.parse(second.stdout) as ApplyJson).nodes.map((n) => [n.status, n.restarted.length])).toEqual(names.map(() => ['in-sync', 0]));
 
-    const back = await nodeward(['rollback', json.runId, '-i', inventory, '--batch', '100%']);
+    const back = await nodeward(['rollback', json.runId, '-i', inventory, '--yes', '--batch', '100%']);
     expect(back.code, back.stderr).toBe(0);
     expect((await versions()).map((v) => v['containerd.io'])).toEqual(names.map(() => '1.7.20-1'));
   });

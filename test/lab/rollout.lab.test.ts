@@ -103,7 +103,7 @@ describe('nodeward rollout (lab)', () => {
     expect(journal.options.plan[0]).toEqual([n1]);
     expect(journal.options.plan.flat()).toEqual(names);
 
-    const undo = await nodeward(['rollback', json.runId ?? '', '-i', inventory, '--batch', '100%', '--health-timeout', '40']);
+    const undo = await nodeward(['rollback', json.runId ?? '', '-i', inventory, '--yes', '--batch', '100%', '--health-timeout', '40']);
     expect(undo.code, undo.stderr).toBe(0);
     expect(await Promise.all(names.map(nodeSnapshot))).toEqual(before);
   });
@@ -181,7 +181,7 @@ describe('nodeward rollout (lab)', () => {
     expect(parse(again.stdout).nodes).toEqual([]);
 
     // the whole rollout, both attempts, is undone by its one run id
-    const undo = await nodeward(['rollback', first.runId ?? '', '-i', inventory, '--batch', '100%', '--health-timeout', '40']);
+    const undo = await nodeward(['rollback', first.runId ?? '', '-i', inventory, '--yes', '--batch', '100%', '--health-timeout', '40']);
     expect(undo.code, undo.stderr).toBe(0);
     for (const name of names) expect(await qpsOn(name)).not.toBe('eventRecordQPS: 11');
   });

@@ -53,7 +53,7 @@ describe('secrets never leave the node in clear', () => {
     // the token did reach the node, only there, root-only
     expect(await onNode('node-1', 'stat -c %a:%U /etc/kubernetes/nodeward-token')).toBe('600:root\n');
     const runId = (JSON.parse(apply.stdout) as { runId: string }).runId;
-    outputs.push(await nodeward(['rollback', runId, '-i', inventory, '--batch', '100%'], { env: env() }));
+    outputs.push(await nodeward(['rollback', runId, '-i', inventory, '--yes', '--batch', '100%'], { env: env() }));
 
     const texts = [...outputs.flatMap((o) => [o.stdout, o.stderr])];
     for (const file of [...(await filesUnder(state)), ...(await filesUnder(work)).filter((f) => !f.endsWith('token.yaml'))]) {

@@ -4,8 +4,7 @@ import type { ExecOptions } from '../../transport/types.ts';
 import { DEFAULT_BOUNDS, type StepBounds } from '../bounds.ts';
 export { newRunId, RUN_ID_PATTERN } from '../../node/run-state.ts';
 
-/** Where nodeward keeps its lock, journals and backups on a node (root only, 0700). */
-export const NODE_STATE_DIR = '/var/lib/nodeward';
+export { NODE_STATE_DIR } from '../../node/run-state.ts';
 
 export function runDir(stateDir: string, runId: string): string {
   return `${stateDir}/runs/${runId}`;

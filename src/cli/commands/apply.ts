@@ -7,7 +7,8 @@ import { leftChanges, type NodeOutcome } from '../../apply/types.ts';
 import type { Connector } from '../../transport/types.ts';
 import { createRunJournal } from '../../journal/run-journal.ts';
 import { approvedFromSaved, readSavedPlan, type SavedPlan } from '../../plan/saved.ts';
-import type { NodePlan } from '../../plan/types.ts';
+import { refusalReason } from '../../plan/refusal.ts';
+import { wouldRefuse, type NodePlan } from '../../plan/types.ts';
 import { createApplyProgress } from '../../ui/apply-progress.ts';
 import { palette } from '../../ui/colors.ts';
 import { askApproval } from '../../ui/prompts.ts';
@@ -60,7 +61,9 @@ async function savedPlanWork(file: string, flags: ApplyFlags): Promise<Prepared>
   for (const node of saved.nodes) {
     const host = byName.get(node.name);
     if (!host) continue;
-    if (node.status === 'changes') work.push({ host, entries: inputs.entriesByHost.get(host.name) ?? [], approved: approvedFromSaved(node) });
+    // the guards' verdict is part of the plan: a node it refused is not contacted again for nothing
+    if (node.status === 'refused') early.push({ name: node.name, status: 'refused', reason: refusalReason(approvedFromSaved(node)), changes: 0, restarted: [], durationMs: 0 });
+    else if (node.status === 'changes') work.push({ host, entries: inputs.entriesByHost.get(host.name) ?? [], approved: approvedFromSaved(node) });
     else if (node.status === 'in-sync') early.push({ name: node.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 });
     else early.push({ name: node.name, status: 'refused', reason: 'the node had an error when the plan was made', changes: 0, restarted: [], durationMs: 0 });
   }
@@ -91,9 +94,13 @@ async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, 
   const waits = nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0;
   const waitable = (n: NodePlan): boolean => n.lockedBy !== undefined && waits && n.status !== 'error';
   const early = plan.nodes
-    .filter((n) => (n.status !== 'changes' || n.lockedBy) && !waitable(n))
-    .map((n): NodeOutcome => (n.lockedBy ? { name: n.name, status: 'refused', reason: describeLock(n.lockedBy), changes: 0, restarted: [], durationMs: 0 } : n.status === 'in-sync' ? { name: n.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 } : unappliable(n)));
-  let chosen = plan.nodes.filter((n) => (n.status === 'changes' && !n.lockedBy) || waitable(n));
+    .filter((n) => (n.status !== 'changes' || n.lockedBy || wouldRefuse(n)) && !waitable(n))
+    .map((n): NodeOutcome => {
+      if (n.lockedBy) return { name: n.name, status: 'refused', reason: describeLock(n.lockedBy), changes: 0, restarted: [], durationMs: 0 };
+      if (wouldRefuse(n)) return { name: n.name, status: 'refused', reason: refusalReason(n), changes: 0, restarted: [], durationMs: 0 };
+      return n.status === 'in-sync' ? { name: n.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 } : unappliable(n);
+    });
+  let chosen = plan.nodes.filter((n) => (n.status === 'changes' && !n.lockedBy && !wouldRefuse(n)) || waitable(n));
   if (chosen.length === 0) {
     await close();
     return { inputs, work: [], early };

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { refusalReason } from '../../plan/refusal.ts';
+import { wouldRefuse } from '../../plan/types.ts';
 import { parseBatchSpec, parseFailureBudget } from '../../apply/batches.ts';
 import type { NodeWork } from '../../apply/node-apply.ts';
 import { applyFleet } from '../../apply/run.ts';
@@ -48,16 +50,36 @@ interface DriftFlags extends ConnectFlags, InputOptionValues, ApplyTuning {
   readonly stateDir?: string;
   readonly color?: boolean;
   readonly quiet?: boolean;
+  readonly exitOn: string;
+  readonly diff: boolean;
 }
 
-const EXIT_FOR: Record<DriftVerdict, ExitCode> = {
-  'rollback-failed': EXIT.rollbackFailed,
-  'rolled-back': EXIT.rolledBack,
-  error: EXIT.error,
-  unreachable: EXIT.unreachable,
-  drift: EXIT.changes,
-  clean: EXIT.ok,
-};
+/** `--exit-on`: which finding the status names when a run finds drift and unreachable nodes both. */
+type ExitOn = 'both' | 'drift' | 'unreachable';
+
+function exitFor(verdict: DriftVerdict, exitOn: ExitOn): ExitCode {
+  switch (verdict) {
+    case 'rollback-failed':
+      return EXIT.rollbackFailed;
+    case 'rolled-back':
+      return EXIT.rolledBack;
+    case 'error':
+      return EXIT.error;
+    case 'drift-and-unreachable':
+      return exitOn === 'drift' ? EXIT.changes : exitOn === 'unreachable' ? EXIT.unreachable : EXIT.driftAndUnreachable;
+    case 'unreachable':
+      return EXIT.unreachable;
+    case 'drift':
+      return EXIT.changes;
+    case 'clean':
+      return EXIT.ok;
+  }
+}
+
+function exitOnFlag(value: string): ExitOn {
+  if (value !== 'both' && value !== 'drift' && value !== 'unreachable') throw new UsageError(`--exit-on ${JSON.stringify(value)}: must be both, drift or unreachable`);
+  return value;
+}
 
 function lockMode(value: string): LockMode {
   if (value !== 'wait' && value !== 'skip') throw new UsageError(`--lock ${JSON.stringify(value)}: must be wait or skip`);
@@ -67,9 +89,11 @@ function lockMode(value: string): LockMode {
 /** --fix: the drifted nodes through apply's own per-node path (lock, re-read, stale check, guards, gates, rollback). */
 async function fix(reads: readonly DriftRead[], inputs: Inputs, flags: DriftFlags, runId: string, signal: AbortSignal, terminal: ReturnType<typeof detectTerminal>): Promise<{ outcomes: Map<string, NodeOutcome>; stopped: string | undefined }> {
   const work: NodeWork[] = reads
-    .filter((r) => r.plan.status === 'changes' && r.locked === undefined)
+    .filter((r) => r.plan.status === 'changes' && r.locked === undefined && !wouldRefuse(r.plan))
     .map((r) => ({ host: r.host, entries: inputs.entriesByHost.get(r.host.name) ?? [], approved: r.plan }));
-  if (work.length === 0) return { outcomes: new Map(), stopped: undefined };
+  // the guards already refused these: not contacted again for nothing
+  const refused = reads.filter((r) => r.locked === undefined && wouldRefuse(r.plan)).map((r): NodeOutcome => ({ name: r.host.name, status: 'refused', reason: refusalReason(r.plan), changes: 0, restarted: [], durationMs: 0 }));
+  if (work.length === 0) return { outcomes: new Map(refused.map((o) => [o.name, o])), stopped: undefined };
   const journal = await createRunJournal({
     runId,
     command: 'drift --fix',
@@ -90,7 +114,7 @@ async function fix(reads: readonly DriftRead[], inputs: Inputs, flags: DriftFlag
       { batches: parseBatchSpec(flags.batch), budget: parseFailureBudget(flags.maxFailures), concurrency: positiveInt(flags.concurrency, '--concurrency') },
       applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward drift --fix ${process.argv.slice(3).join(' ')}`.trim(), tuning: { healthTimeout: flags.healthTimeout, lockTtl: flags.lockTtl, lockWait }, hooks: progress.hooks, journal, signal, bounds: boundsFrom(flags) }),
     );
-    return { outcomes: new Map(result.outcomes.map((o) => [o.name, o])), stopped: result.stopped };
+    return { outcomes: new Map([...refused, ...result.outcomes].map((o) => [o.name, o])), stopped: result.stopped };
   } finally {
     await progress.finish();
     await connector.closeAll();
@@ -111,8 +135,9 @@ export function registerDrift(program: Command): void {
         'rollback. Reports go to stdout or files; the prometheus format is a\n' +
         'node_exporter textfile, written atomically.\n\n' +
         'Exit status: 0 no drift, 2 drift found (with --fix: found and fixed), 5 some\n' +
-        'nodes unreachable (the others judged), 1 errors, 3 a --fix was rolled back,\n' +
-        '4 a rollback failed, 130 interrupted.',
+        'nodes unreachable (the others judged, none drifted), 6 drift found and some\n' +
+        'nodes unreachable (--exit-on drift|unreachable: 2 or 5 instead), 1 errors,\n' +
+        '3 a --fix was rolled back, 4 a rollback failed, 130 interrupted.',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
     .option('--format <fmt[=file]>', `${FORMATS.join(', ')}; repeat for several, each =FILE (default: table on stdout)`, collectRepeated)
@@ -124,7 +149,9 @@ export function registerDrift(program: Command): void {
     .option('--lock <wait|skip>', 'a node another nodeward run holds: skip it (reported locked) or wait for it', 'skip')
     .option('--lock-timeout <seconds>', 'with --lock wait: how long to wait per node', '300')
     .option('--shard <I/N>', 'only the nodes of shard I of N (0-based; stable hash of the node name); auto/N takes I from $JOB_COMPLETION_INDEX')
-    .option('--state-dir <dir>', 'where runs are remembered (default: $XDG_STATE_HOME/nodeward/drift)');
+    .option('--state-dir <dir>', 'where runs are remembered (default: $XDG_STATE_HOME/nodeward/drift)')
+    .option('--exit-on <both|drift|unreachable>', 'a run that finds drift and unreachable nodes exits 6 (both), 2 (drift) or 5 (unreachable)', 'both')
+    .option('--no-diff', 'do not show the diffs of the drifted changes');
   addGateOptions(command, { lockWait: false, prefix: 'with --fix: ' });
   addDisplayOptions(command, 'no progress or summary on stderr');
   addInputOptions(command);
@@ -145,6 +172,7 @@ async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promis
   const outputs = parseOutputs<DriftFormat>(flags.format ?? [], flags.output, FORMATS, 'table');
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   const mode = lockMode(flags.lock);
+  const exitOn = exitOnFlag(flags.exitOn);
   if (flags.fix) {
     parseBatchSpec(flags.batch);
     parseFailureBudget(flags.maxFailures);
@@ -171,7 +199,7 @@ async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promis
     const fixed = flags.fix && !signals.signal.aborted ? await fix(reads, inputs, flags, runId, signals.signal, terminal) : { outcomes: new Map<string, NodeOutcome>(), stopped: undefined };
     const finishedAt = new Date();
     const { nodes, histories } = assembleNodes({ reads, entriesByHost: inputs.entriesByHost, previous, outcomes: fixed.outcomes, sinceLast: flags.sinceLast === true, runId, now: finishedAt.toISOString() });
-    const exitCode = signals.signal.aborted ? EXIT.interrupted : EXIT_FOR[driftVerdict(nodes, fixed.outcomes)];
+    const exitCode = signals.signal.aborted ? EXIT.interrupted : exitFor(driftVerdict(nodes, fixed.outcomes), exitOn);
     const succeeded = exitCode === EXIT.ok || exitCode === EXIT.changes;
     const report: DriftReport = {
       version: 1,
@@ -190,7 +218,9 @@ async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promis
       exitCode,
       notes: fixed.stopped ? [`--fix stopped: ${fixed.stopped}`] : [],
     };
-    await writeReports(outputs, (format) => render(report, format, terminal.color && outputs.some((o) => o.format === 'table' && o.file === undefined)), (text) => process.stdout.write(text));
+    // --no-diff: the changes' summaries without the diffs plan would show
+    const shown: DriftReport = flags.diff ? report : { ...report, nodes: report.nodes.map((n) => ({ ...n, items: n.items.map(({ diff: _diff, ...item }) => item) })) };
+    await writeReports(outputs, (format) => render(shown, format, terminal.color && outputs.some((o) => o.format === 'table' && o.file === undefined)), (text) => process.stdout.write(text));
     // remembered only after the reports are out: a failed write must not turn drift into "persisting"
     await Promise.all(histories.map((h) => writeNodeHistory(dir, h)));
     await writeRunState(dir, shardLabel(shard), { version: 1, runId, at: report.finishedAt, exitCode, lastSuccessAt: report.lastSuccessAt });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { NodePlan, Plan } from '../../plan/types.ts';
+import { wouldRefuse, type NodePlan, type Plan } from '../../plan/types.ts';
 import { planToJson } from '../../plan/json.ts';
 import { planFleet } from '../../run/plan-fleet.ts';
 import type { Connector } from '../../transport/types.ts';
@@ -62,7 +62,8 @@ export async function planFromFlags(playbooks: readonly string[], flags: PlanFla
 }
 
 export function planExitCode(plan: Plan): ExitCode {
-  if (plan.nodes.some((node) => node.status === 'error')) return EXIT.error;
+  // a node apply would refuse is as much an error as one that could not be planned
+  if (plan.nodes.some((node) => node.status === 'error' || wouldRefuse(node))) return EXIT.error;
   if (plan.nodes.some((node) => node.status === 'changes')) return EXIT.changes;
   return EXIT.ok;
 }
@@ -75,7 +76,10 @@ export function registerPlan(program: Command): void {
       'Reads every selected node in one round trip each (through the bastion) and shows, per node, the changes ' +
         'the playbooks need: file diffs, kubelet settings, sysctls (live and at boot), modes and owners, and the ' +
         'restarts they imply. Nothing on any node is changed.\n\n' +
-        'Exit status: 0 every node in sync, 2 changes pending, 1 an error (other nodes are still planned and shown).',
+        'The pre-flight guards run on the plan as apply would run them: a node whose changes apply would refuse ' +
+        '(they would stop the kubelet, cut nodeward off, take forwarding away) is shown as refused, with the guard, ' +
+        'its cause and what to do.\n\n' +
+        'Exit status: 0 every node in sync, 2 changes pending, 1 an error or a node apply would refuse (other nodes are still planned and shown).',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
     .option('--json', 'print the plan as JSON on stdout')

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResourceEntry } from '../../../src/config/playbook-types.ts';
 import type { HostSpec } from '../../../src/config/types.ts';
-import { checkGuards } from '../../../src/apply/guards.ts';
+import { checkGuards } from '../../../src/guards/guards.ts';
 import { buildNodePlan } from '../../../src/plan/build.ts';
 import { resourceSchemas, type ResourceSpec } from '../../../src/resources/schemas.ts';
 import { factsFrom, type FactsFixture } from '../plan/fixture-facts.ts';

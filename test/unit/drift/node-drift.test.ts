@@ -77,10 +77,12 @@ describe('driftNode', () => {
 describe('driftVerdict (exit codes a scheduler acts on)', () => {
   const node = (status: string, items = 0) => ({ status, items: Array.from({ length: items }) }) as unknown as Parameters<typeof driftVerdict>[0][number];
   const none = new Map<string, NodeOutcome>();
-  it('orders: rollback failed > rolled back > error > unreachable > drift > clean', () => {
+  it('orders: rollback failed > rolled back > error > drift and unreachable both > unreachable > drift > clean', () => {
     expect(driftVerdict([node('in-sync')], none)).toBe('clean');
     expect(driftVerdict([node('drift', 2), node('in-sync')], none)).toBe('drift');
-    expect(driftVerdict([node('drift', 2), node('unreachable')], none)).toBe('unreachable');
+    expect(driftVerdict([node('unreachable'), node('in-sync')], none)).toBe('unreachable');
+    // one finding never hides the other: a scheduler alerting on drift still sees it
+    expect(driftVerdict([node('drift', 2), node('unreachable')], none)).toBe('drift-and-unreachable');
     expect(driftVerdict([node('unreachable'), node('error')], none)).toBe('error');
     expect(driftVerdict([node('fixed', 1)], new Map([['a', outcome('rolled-back')]]))).toBe('rolled-back');
     expect(driftVerdict([node('fixed', 1)], new Map([['a', outcome('rolled-back')], ['b', outcome('failed')]]))).toBe('rollback-failed');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkGuards } from '../../../src/apply/guards.ts';
-import { inCidr, lockoutReasons, settingsAfter } from '../../../src/apply/ssh-access.ts';
+import { checkGuards } from '../../../src/guards/guards.ts';
+import { inCidr, lockoutReasons, settingsAfter } from '../../../src/guards/ssh-access.ts';
 import type { ResourceEntry } from '../../../src/config/playbook-types.ts';
 import type { HostSpec } from '../../../src/config/types.ts';
 import { parseSshdT } from '../../../src/facts/parse-node.ts';
@@ -38,7 +38,7 @@ describe('ssh-lockout guard', () => {
 
   it('refuses settings that shut out the user nodeward connects as', () => {
     expect(guards([sshd({ AllowUsers: ['alice'] })], base)).toEqual([
-      'ssh-lockout: the sshd change would lock ops (the user nodeward connects as) out: AllowUsers alice would not include ops from 198.19.0.1',
+      'ssh-lockout: the sshd change (entry t/sshd) would lock ops (the user nodeward connects as) out: AllowUsers alice would not include ops from 198.19.0.1',
     ]);
     expect(guards([sshd({ AllowUsers: ['ops@10.0.0.0/8'] })], base)[0]).toMatch(/AllowUsers ops@10.0.0.0\/8 would not include ops/);
     expect(guards([sshd({ DenyUsers: ['o*'] })], base)[0]).toMatch(/DenyUsers o\* would match ops/);
@@ -73,7 +73,7 @@ describe('firewall-ssh guard', () => {
   });
 
   it('refuses one that would cut nodeward off', () => {
-    expect(guards([fw(['10.0.0.5'])], facts)).toEqual(['firewall-ssh: the firewall would cut nodeward off: SSH is allowed only from 10.0.0.5, but nodeward comes from 198.19.0.1']);
+    expect(guards([fw(['10.0.0.5'])], facts)).toEqual(['firewall-ssh: the firewall (entry t/firewall) would cut nodeward off: SSH is allowed only from 10.0.0.5, but nodeward comes from 198.19.0.1']);
     expect(guards([fw(['198.19.0.1'], 2222)], facts)[0]).toMatch(/allowed on port 2222, but nodeward connects to 22/);
     expect(guards([fw(['198.19.0.1'])], { ...facts, login: { user: 'ops' } })[0]).toMatch(/comes from is unknown/);
   });

@@ -1,10 +1,10 @@
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
-import { bootAssignments } from '../facts/sysctl-boot.ts';
+import { bootAssignments, type SysctlAssignment } from '../facts/sysctl-boot.ts';
 import type { NodeFacts, SysctlFile } from '../facts/types.ts';
-import type { NodePlan, Operation } from '../plan/types.ts';
+import type { Change, NodePlan, Operation } from '../plan/types.ts';
 
-export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
+export { CONTAINERD_CONFIG } from '../resources/well-known.ts';
 
 /** The node as it will be once the plan's writes are made (before any restart): pure. */
 export interface AfterState {
@@ -14,6 +14,10 @@ export interface AfterState {
   writes(path: string): boolean;
   live(key: string): string | null | undefined;
   boot(key: string): string | undefined;
+  /** The line the node boots with for a key (file, line, value), after the plan. */
+  bootSource(key: string): SysctlAssignment | undefined;
+  /** The change of the plan that writes (or deletes) a path. */
+  writer(path: string): Change | undefined;
 }
 
 export function afterState(facts: NodeFacts, plan: NodePlan): AfterState {
@@ -42,6 +46,8 @@ export function afterState(facts: NodeFacts, plan: NodePlan): AfterState {
       const list = boots.get(key);
       return list?.[list.length - 1]?.value;
     },
+    bootSource: (key) => boots.get(key)?.at(-1),
+    writer: (path) => plan.changes.find((change) => change.operations.some((op) => (op.op === 'writeFile' || op.op === 'deleteFile') && op.path === path)),
   };
 }
 
