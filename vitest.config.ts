@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Lab test files run side by side, each on a lab of its own (test/lab/global-setup.ts): a worker's
 // pool id picks its lab, so there are exactly as many workers as labs.
-const labs = Number(process.env['NODEWARD_TEST_LABS'] ?? '2');
+const labs = Number(process.env['NODEWARD_TEST_LABS'] ?? '3');
 
 export default defineConfig({
   test: {

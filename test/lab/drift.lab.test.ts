@@ -115,17 +115,19 @@ describe('nodeward drift (lab)', () => {
     expect((covered[0] ?? []).filter((n) => covered[1]?.includes(n))).toEqual([]);
   });
 
-  it('an unreachable node exits 5, distinct from drift and errors; the others are still judged', async () => {
+  it('an unreachable node beside drifted ones exits 6 (--exit-on unreachable: 5), distinct from drift and errors; the others are still judged', async () => {
     await labFault('partition', n4);
     try {
       const prom = join(out, 'unreachable.prom');
       const result = await drift(['--connect-timeout', '3', '--format', `prometheus=${prom}`]);
-      expect(result.code).toBe(5);
+      // neither finding hides the other from a scheduler
+      expect(result.code).toBe(6);
       expect(node(result.json, n4)?.status).toBe('unreachable');
       expect(node(result.json, n1)?.status).toBe('drift');
       const text = await readFile(prom, 'utf8');
       expect(text).toContain(`nodeward_drift_node_status{node="${n4}",status="unreachable"} 1`);
-      expect(text).toContain('nodeward_drift_exit_code{shard="0/1"} 5');
+      expect(text).toContain('nodeward_drift_exit_code{shard="0/1"} 6');
+      expect((await drift(['--connect-timeout', '3', '--exit-on', 'unreachable'])).code).toBe(5);
     } finally {
       await labHeal('partition', n4);
     }

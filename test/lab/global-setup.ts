@@ -11,7 +11,7 @@ declare module 'vitest' {
 }
 
 /** How many labs the lab project runs on side by side: one per vitest worker (see vitest.config.ts). */
-export const TEST_LABS = Number(process.env['NODEWARD_TEST_LABS'] ?? '2');
+export const TEST_LABS = Number(process.env['NODEWARD_TEST_LABS'] ?? '3');
 
 /**
  * Brings up the test labs (ids 1 and 2, or from $NODEWARD_TEST_LAB_ID on) once for the whole

@@ -42,7 +42,7 @@ describe('sshd changes cannot lock nodeward out (lab)', () => {
     const result = await nodeward(['apply', '-i', inventory, file, '--yes', '--json', '--limit', first.name]);
     expect(result.code, result.stderr).toBe(1);
     const outcome = (JSON.parse(result.stdout) as ApplyJson).nodes[0];
-    expect(outcome).toMatchObject({ status: 'refused', reason: expect.stringMatching(/ssh-lockout: the sshd change would lock ops .* AllowUsers alice would not include ops from 198\.19\.0\.1/) });
+    expect(outcome).toMatchObject({ status: 'refused', reason: expect.stringMatching(/ssh-lockout: the sshd change \(entry sshd-test\/allow\) would lock ops .* AllowUsers alice would not include ops from 198\.19\.0\.1 \(to apply it: let ops in/) });
     expect(await sshAudit(lab.info, first.address, EFFECTIVE)).toEqual(before);
     expect(before).toMatchObject({ passwordauthentication: 'yes', dropin: '' });
   });
