@@ -1,0 +1,79 @@
+import { waitHealthy } from '../../health/gate.ts';
+import { healthzUrl } from '../../guards/healthz.ts';
+import type { ServiceToRestart } from '../../resources/schema-parts.ts';
+import { ConnectError } from '../../util/errors.ts';
+import { restartDeadlineSeconds } from '../bounds.ts';
+import { isLostContact } from '../node-link.ts';
+import { runJob } from '../scripts/common.ts';
+import { parseRestartOutput, restartScript, settleScript, unitDiagnosisScript } from '../scripts/services.ts';
+import type { NodeOutcome } from '../types.ts';
+import { leftPartWay, lostStep, outcome, rollbackHint, run, services, step, summarizeUndone, warn, type NodeContext } from './context.ts';
+
+/** Restarts services in order behind the gate, settling each; returns why one failed, or undefined. */
+export async function restarts(ctx: NodeContext, list: readonly ServiceToRestart[], healthz: string | undefined, runId: string, final: 'done' | 'rolled-back'): Promise<string | undefined> {
+  const owed = [...list];
+  const settle = async (): Promise<void> => {
+    await run(ctx.node.resilient, settleScript(ctx.deps.stateDir, runId, owed, final), { job: runJob(ctx.deps.stateDir, ctx.deps.runId) });
+  };
+  for (const service of list) {
+    const failure = await restartAndWait(ctx, service, healthz, runId);
+    if (failure) return failure;
+    owed.shift();
+    await settle();
+  }
+  if (list.length === 0) await settle();
+  return undefined;
+}
+
+/** Restarts one service and waits for the gate; returns the reason it failed, or undefined. */
+export async function restartAndWait(ctx: NodeContext, service: ServiceToRestart, healthz: string | undefined, runId: string): Promise<string | undefined> {
+  const host = ctx.work.host;
+  step(ctx, 'restart', service);
+  if (!ctx.ledger.restarted.includes(service)) ctx.ledger.restarted.push(service);
+  const script = restartScript(ctx.deps.stateDir, runId, service, ctx.bounds);
+  const options = { timeoutMs: restartDeadlineSeconds(ctx.bounds) * 1000, job: runJob(ctx.deps.stateDir, ctx.deps.runId) };
+  let output: Buffer;
+  try {
+    output = await run(ctx.node, script, options);
+  } catch (error) {
+    if (!isLostContact(error)) throw error;
+    // whether it restarted is unknown; restarting again is harmless, and the gate decides
+    warn(ctx, `${lostStep(`the restart of ${service}`, error)}; restarting it again over a new session`);
+    const why = await ctx.node.renew(ctx.bounds.reconnect * 1000);
+    if (why) throw new ConnectError('closed', `${host.name}: ${lostStep(`the restart of ${service}`, error)}, and the node could not be reached again (${why})`, { host: host.name, hop: 'node' });
+    output = await run(ctx.node, script, options);
+  }
+  const restart = parseRestartOutput(output);
+  if ('failure' in restart) return restart.failure;
+  step(ctx, 'gate', service);
+  const gate = await waitHealthy(ctx.node.resilient, {
+    services: [service],
+    restartedAt: restart.at,
+    kubeletRestartsBefore: service === 'kubelet' ? restart.restartsBefore : Number.MAX_SAFE_INTEGER,
+    healthzUrl: service === 'kubelet' || service === 'containerd' ? healthz : undefined,
+    nodeName: host.name,
+    nodeStatus: ctx.deps.gate.nodeStatus,
+    timeoutMs: ctx.deps.gate.timeoutMs,
+    intervalMs: ctx.deps.gate.intervalMs,
+  });
+  if (gate.ok) return undefined;
+  return `${gate.reason}${await diagnose(ctx, service)}`;
+}
+
+/** The unit's own account of its failure (last log lines), for the report. */
+async function diagnose(ctx: NodeContext, service: ServiceToRestart): Promise<string> {
+  try {
+    const text = (await run(ctx.node.resilient, unitDiagnosisScript(service))).toString().trim().split('\n');
+    return `; ${service}: ${text.filter(Boolean).slice(0, 3).join(' | ')}`;
+  } catch {
+    return '';
+  }
+}
+
+/** Restores are done: restart what ran the run's files, gate, settle the run `rolled-back`. */
+export async function afterRestore(ctx: NodeContext, reason: string, runId: string, owed: readonly string[], healthz: string | undefined): Promise<NodeOutcome> {
+  const failure = await restarts(ctx, services(owed), healthz ?? healthzUrl(undefined), runId, 'rolled-back');
+  if (failure) return leftPartWay(ctx, `${reason}; rolled back, but after the rollback ${failure}`, 'restored', rollbackHint(ctx, runId));
+  const { undone } = ctx.ledger;
+  return outcome(ctx, 'rolled-back', undone.length > 0 ? `${reason}; undone: ${summarizeUndone(undone)}` : `${reason}; nothing had been changed yet`);
+}
