@@ -26,7 +26,7 @@ import { inspectRunScript, parseInspection, type RunInspection } from './scripts
 import { parsePendingRuns, parseRollbackOutput, rollbackScript, type PendingRun } from './scripts/rollback.ts';
 import { parseRestartOutput, restartScript, settleScript, unitDiagnosisScript } from './scripts/services.ts';
 import { parseWriteOutput, writeScript } from './scripts/write.ts';
-import { staleDifferences } from './stale.ts';
+import { describeStale, staleDifferences } from './stale.ts';
 import type { ApplyHooks, CordonRecord, CordonRecovery, NodeDrainer, NodeOutcome, NodeOutcomeStatus } from './types.ts';
 
 export interface NodeApplyDeps {
@@ -412,11 +412,8 @@ class NodeRun {
       // The approved plan announced a half-written run that apply rolls back and re-plans: it was
       // read mid-write, so after that rollback it differs by construction. Any other difference refuses.
       const announced = this.rolledBack.length > 0 && this.rolledBack.every((id) => this.work.approved?.pendingRuns?.some((pending) => pending.runId === id));
-      if (stale.length > 0 && !announced) return this.outcome('refused', `stale plan: ${stale.join('; ')}`);
-      if (stale.length > 0) {
-        const shown = stale.slice(0, 3).join('; ') + (stale.length > 3 ? `; and ${stale.length - 3} more` : '');
-        this.warn(`re-planned after rolling back ${this.rolledBack.join(', ')} (the plan was read mid-write): ${shown}`);
-      }
+      if (stale.length > 0 && !announced) return this.outcome('refused', `stale plan: ${describeStale(stale)}; make a new plan`);
+      if (stale.length > 0) this.warn(`re-planned after rolling back ${this.rolledBack.join(', ')} (the plan was read mid-write): ${describeStale(stale)}`);
     }
     if (plan.changes.length === 0) return this.recovered.length > 0 ? this.outcome('applied', this.recovered.join('; ')) : this.outcome('in-sync');
 
