@@ -16,7 +16,6 @@ import { renderDriftMarkdown } from '../../report/drift-markdown.ts';
 import { renderDriftPrometheus } from '../../report/drift-prometheus.ts';
 import { renderDriftTable } from '../../report/drift-table.ts';
 import { headline } from '../../report/drift-text.ts';
-import { collectRepeated, parseOutputs } from '../../report/outputs.ts';
 import { lintExposition } from '../../report/prometheus.ts';
 import { writeReports } from '../../report/write.ts';
 import { createApplyProgress } from '../../ui/apply-progress.ts';
@@ -28,6 +27,7 @@ import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, boundsFrom, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
+import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
 import { loadInputs, type Inputs } from '../inputs.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -35,14 +35,12 @@ import { abortOnSignals } from '../signals.ts';
 const FORMATS = ['table', 'json', 'junit', 'markdown', 'prometheus'] as const;
 type DriftFormat = (typeof FORMATS)[number];
 
-interface DriftFlags extends ConnectFlags, InputOptionValues, ApplyTuning {
+interface DriftFlags extends ConnectFlags, InputOptionValues, OutputFlags, ApplyTuning {
   readonly fix?: boolean;
   readonly batch: string;
   readonly maxFailures: string;
   readonly lock: string;
   readonly lockTimeout: string;
-  readonly format?: string[];
-  readonly output?: string;
   readonly sinceLast?: boolean;
   readonly shard?: string;
   readonly stateDir?: string;
@@ -115,8 +113,6 @@ export function registerDrift(program: Command): void {
         '4 a rollback failed, 130 interrupted.',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
-    .option('--format <fmt[=file]>', `${FORMATS.join(', ')}; repeat for several, each =FILE (default: table on stdout)`, collectRepeated)
-    .option('--output <file>', 'write the (single) format given without =FILE to this file')
     .option('--since-last', 'report only drift the previous run did not find (exit 2 only for new drift)')
     .option('--fix', 'apply the drift: one node at a time, every guard and gate, rollback on failure')
     .option('--batch <sizes>', 'with --fix: rolling batch sizes (counts or percentages)', '1')
@@ -125,6 +121,7 @@ export function registerDrift(program: Command): void {
     .option('--lock-timeout <seconds>', 'with --lock wait: how long to wait per node', '300')
     .option('--shard <I/N>', 'only the nodes of shard I of N (0-based; stable hash of the node name); auto/N takes I from $JOB_COMPLETION_INDEX')
     .option('--state-dir <dir>', 'where runs are remembered (default: $XDG_STATE_HOME/nodeward/drift)');
+  addOutputOptions(command, FORMATS);
   addGateOptions(command, { lockWait: false, prefix: 'with --fix: ' });
   addDisplayOptions(command, 'no progress or summary on stderr');
   addInputOptions(command);
@@ -134,7 +131,7 @@ export function registerDrift(program: Command): void {
     '\nExamples:\n' +
       '  nodeward drift -i inventory.yaml\n' +
       '  nodeward drift -i inventory.yaml --format json=drift.json --format prometheus=/var/lib/node_exporter/textfile/nodeward.prom\n' +
-      '  nodeward drift -i inventory.yaml --fix --format markdown --output drift.md\n' +
+      '  nodeward drift -i inventory.yaml --fix -o markdown=drift.md\n' +
       '  nodeward drift -i inventory.yaml --shard auto/4 --since-last     # pod of an Indexed Job with 4 completions\n' +
       '\nScheduling examples (systemd timer, cron, Kubernetes CronJob): see examples/ in the package.',
   );
@@ -142,7 +139,7 @@ export function registerDrift(program: Command): void {
 }
 
 async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promise<void> {
-  const outputs = parseOutputs<DriftFormat>(flags.format ?? [], flags.output, FORMATS, 'table');
+  const outputs = outputsFrom<DriftFormat>(flags, FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   const mode = lockMode(flags.lock);
   if (flags.fix) {

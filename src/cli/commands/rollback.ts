@@ -20,9 +20,11 @@ import { EXIT } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
-import { applyExitCode } from './apply.ts';
+import { applyExitCode, OUTCOME_FORMATS } from './apply.ts';
+import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
+import { writeReports } from '../../report/write.ts';
 
-interface RollbackFlags extends ConnectFlags, InputOptionValues, ApplyTuning {
+interface RollbackFlags extends ConnectFlags, InputOptionValues, ApplyTuning, OutputFlags {
   readonly batch: string;
   readonly drain?: boolean;
   readonly drainTimeout: string;
@@ -45,11 +47,13 @@ export function registerRollback(program: Command): void {
     .option('--drain', 'cordon and evict each node around its restarts (default: when the run being undone drained)')
     .option('--no-drain', 'do not drain, even if the run being undone did')
     .option('--drain-timeout <seconds>', 'longest a drain may take before the node is refused (and uncordoned)', '300');
+  addOutputOptions(command, OUTCOME_FORMATS);
   addGateOptions(command, { lockWait: false });
   addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
   command.action(async (runId: string, flags: RollbackFlags) => {
+    const outputs = outputsFrom(flags, OUTCOME_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
     const record = await readRunJournal(runId);
     const inventory = await loadInventory(inventoryPath(flags, record.inventory));
     const touched = Object.values(record.nodes).filter((node) => node.status === 'applied' || node.status === 'failed');
@@ -104,28 +108,32 @@ export function registerRollback(program: Command): void {
       await journal.finish();
       signals.dispose();
     }
-    process.stdout.write(renderOutcomes(outcomes, palette(terminal.color)));
+    const json = { runId: rollbackId, of: runId, journal: journal.path, nodes: outcomes };
+    await writeReports(outputs, (format) => (format === 'json' ? JSON.stringify(json, null, 2) + '\n' : renderOutcomes(outcomes, palette(terminal.color))), (t) => process.stdout.write(t));
     process.exitCode = signals.signal.aborted ? EXIT.interrupted : applyExitCode(outcomes);
   });
 }
 
 export function registerRuns(program: Command): void {
-  program
+  const command = program
     .command('runs')
     .summary('list recorded runs (apply, rollback) from the local journal')
-    .option('--json', 'as JSON')
-    .action(async (flags: { json?: boolean }) => {
+    .description(
+      'Lists the runs recorded in the local journal ($XDG_STATE_HOME/nodeward/runs): apply, rollout, rollback and ' +
+        'drift --fix, oldest first, with who ran them, whether they finished and how their nodes ended. ' +
+        'A run id is what `nodeward rollback RUN_ID` and `nodeward rollout --resume RUN_ID` take.',
+    );
+  addOutputOptions(command, OUTCOME_FORMATS);
+  command.action(async (flags: OutputFlags) => {
+      const outputs = outputsFrom(flags, OUTCOME_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
       const runs = await listRuns();
-      if (flags.json) {
-        process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
-        return;
-      }
       const rows = runs.map((run) => {
         const nodes = Object.values(run.nodes);
         const counts = new Map<string, number>();
         for (const node of nodes) counts.set(node.status, (counts.get(node.status) ?? 0) + 1);
         return [run.runId, run.command, run.operator, run.finishedAt ? 'finished' : 'unfinished', [...counts].map(([s, n]) => `${n} ${s}`).join(', ')];
       });
-      process.stdout.write(renderTable(['RUN', 'COMMAND', 'OPERATOR', 'STATE', 'NODES'], rows));
+      const table = renderTable(['RUN', 'COMMAND', 'OPERATOR', 'STATE', 'NODES'], rows);
+      await writeReports(outputs, (format) => (format === 'json' ? JSON.stringify(runs, null, 2) + '\n' : table), (t) => process.stdout.write(t));
     });
 }
