@@ -130,7 +130,7 @@ function mergeLines(versions: readonly { readonly lines: readonly Line[]; readon
 function renderTarget(target: TargetGroup, changed: readonly string[], { palette: p, diff }: RenderPlanOptions): string[] {
   const symbol = target.action === 'create' ? p.green('+') : target.action === 'delete' ? p.red('-') : p.yellow(SYMBOL[target.action]);
   const checks = mergeOrder(target.variants.map((v) => v.change.checks));
-  const out = [`  ${symbol} ${target.kind} ${p.bold(target.target)}${checks.length > 0 ? p.dim(`  [${checks.join(' ')}]`) : ''}${p.dim(paren(whereTag(target.nodes, changed)))}`];
+  const out = [`  ${symbol} ${target.kind} ${p.bold(target.target)}${checks.length > 0 ? p.dim(`  [${checks.join(' ')}]`) : ''}${paren(whereTag(target.nodes, changed), p)}`];
   const body = mergeLines(
     target.variants.map((v) => ({
       nodes: v.nodes,
@@ -143,7 +143,7 @@ function renderTarget(target: TargetGroup, changed: readonly string[], { palette
   );
   for (const { line, nodes } of body) {
     const text = line.style === 'note' ? p.yellow(line.text) : line.style === 'restarts' ? p.dim(line.text) : line.text;
-    out.push(`      ${text}${p.dim(paren(whereTag(nodes, target.nodes)))}`);
+    out.push(`      ${text}${paren(whereTag(nodes, target.nodes), p)}`);
   }
   if (diff === 'changed') out.push(...changedLines(target, p));
   if (diff === 'full') out.push(...fullDiffs(target, p));
@@ -163,7 +163,7 @@ function changedLines(target: TargetGroup, p: Palette): string[] {
         .map((text): Line => ({ text, style: 'plain' })),
     })),
   );
-  return merged.map(({ line, nodes: on }) => `      ${colorDiffLine(line.text, p)}${p.dim(paren(whereTag(on, nodes)))}`);
+  return merged.map(({ line, nodes: on }) => `      ${colorDiffLine(line.text, p)}${paren(whereTag(on, nodes), p)}`);
 }
 
 /** Whole unified diffs, each distinct one once with the nodes it is for. */
@@ -189,8 +189,10 @@ function colorDiffLine(line: string, p: Palette): string {
   return line;
 }
 
-function paren(tag: string): string {
-  return tag === '' ? '' : `  (${tag})`;
+/** "  (on node-3)", dimmed; nothing when the line is on every node. */
+function paren(tag: string, p?: Palette): string {
+  if (tag === '') return '';
+  return p ? p.dim(`  (${tag})`) : `  (${tag})`;
 }
 
 /** "Plan: 5 nodes, 201 changes, 10 restarts; 5 with changes, 0 in sync, 0 locked, 0 errors". */

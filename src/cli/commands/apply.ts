@@ -187,7 +187,7 @@ export function registerApply(program: Command): void {
       });
       process.stderr.write(`run ${runId}: applying to ${work.length} node(s) in batches ${flags.batch}; journal ${journal.path}\n`);
       const connector = prepared.connector ?? connectorFor(inputs.inventory, flags);
-      const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+      const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
       let result;
       try {
         result = await applyFleet(work, { batches, budget, concurrency: positiveInt(flags.concurrency, '--concurrency') }, applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward apply ${process.argv.slice(3).join(' ')}`.trim(), tuning: flags, hooks: progress.hooks, journal, signal: signals.signal, bounds: boundsFrom(flags) }));

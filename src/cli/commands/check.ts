@@ -76,7 +76,7 @@ export function registerCheck(program: Command): void {
       const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks });
       const terminal = detectTerminal(flags.color);
       const connector = connectorFor(inputs.inventory, flags);
-      const progress = createPlanProgress(inputs.hosts, { tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+      const progress = createPlanProgress(inputs.hosts, { tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
       let reads;
       try {
         reads = await readFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal: signals.signal, extraRequests: AUDIT_REQUESTS }, progress.hooks);

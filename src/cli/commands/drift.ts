@@ -80,7 +80,7 @@ async function fix(reads: readonly DriftRead[], inputs: Inputs, flags: DriftFlag
   });
   if (flags.quiet !== true) process.stderr.write(`run ${runId}: fixing drift on ${work.length} node(s) in batches ${flags.batch}; journal ${journal.path}\n`);
   const connector = connectorFor(inputs.inventory, flags);
-  const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+  const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
   const lockWait = lockMode(flags.lock) === 'wait' ? flags.lockTimeout : '0';
   try {
     const result = await applyFleet(
@@ -157,7 +157,7 @@ async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promis
     const lastRun = await readRunState(dir, shardLabel(shard));
     const terminal = detectTerminal(flags.color);
     const connector = connectorFor(inputs.inventory, flags);
-    const progress = createPlanProgress(hosts, { tty: terminal.stderrTty, quiet: flags.quiet === true || !terminal.stderrTty, write: (line) => process.stderr.write(line) });
+    const progress = createPlanProgress(hosts, { tty: terminal.liveProgress, quiet: flags.quiet === true || !terminal.liveProgress, write: (line) => process.stderr.write(line) });
     let reads: DriftRead[];
     try {
       reads = await readForDrift(hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal: signals.signal, lock: { mode, timeoutMs: positiveInt(flags.lockTimeout, '--lock-timeout') * 1000, pollMs: 2000 } }, progress.hooks);

@@ -60,7 +60,7 @@ export async function planFromFlags(playbooks: readonly string[], flags: PlanFla
   const terminal = detectTerminal(flags.color);
   const connector = connectorFor(inputs.inventory, flags);
   const keep = options.keepConnections === true;
-  const progress = createPlanProgress(inputs.hosts, { tty: terminal.stderrTty, quiet: flags.quiet === true || (!terminal.stderrTty && machineOnStdout(flags)), write: (line) => process.stderr.write(line) });
+  const progress = createPlanProgress(inputs.hosts, { tty: terminal.liveProgress, quiet: flags.quiet === true || (!terminal.liveProgress && machineOnStdout(flags)), write: (line) => process.stderr.write(line) });
   let nodes: NodePlan[];
   try {
     nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal, closeEach: !keep }, progress.hooks);

@@ -68,7 +68,7 @@ export function registerRollback(program: Command): void {
     const rollbackId = newRunId();
     const journal = await createRunJournal({ runId: rollbackId, command: `rollback ${runId}`, operator: operator(), reason: undefined, startedAt: new Date().toISOString(), inventory: inventory.file, playbooks: [], options: { of: runId } });
     const connector = connectorFor(inventory, flags);
-    const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+    const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
     const deps = applyDeps({
       inventory,
       connector,

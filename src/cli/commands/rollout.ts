@@ -222,7 +222,7 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
   const resumed = prepared.attemptId !== prepared.runId ? ` (resumed as ${prepared.attemptId})` : '';
   process.stderr.write(`run ${prepared.runId}${resumed}: rolling out to ${nodes} node(s) in ${work.waves.length} wave(s) (${settings.waves}); journal ${journal.path}\n`);
   const connector = connectorFor(inputs.inventory, flags);
-  const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+  const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
   let result;
   try {
     const tuning = { healthTimeout: flags.healthTimeout, lockTtl: flags.lockTtl, lockWait: flags.lockWait };
