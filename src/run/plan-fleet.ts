@@ -45,7 +45,9 @@ export async function planNode(
     hooks.nodeStep?.(host, 'plan');
     return { plan: buildNodePlan(host, entries, facts), facts };
   } catch (error) {
-    const typed = error instanceof NodewardError ? error : new InternalError(`planning ${host.name}: ${String(error)}`, error);
+    // whatever an interrupted read failed with, the node was cut short by the interruption
+    const cut = signal?.aborted ? (signal.reason instanceof CancelledError ? signal.reason : new CancelledError()) : undefined;
+    const typed = cut ?? (error instanceof NodewardError ? error : new InternalError(`planning ${host.name}: ${String(error)}`, error));
     return { plan: errorPlan(host, typed), facts: undefined };
   }
 }
