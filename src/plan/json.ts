@@ -1,3 +1,4 @@
+import { planTotals } from './summary.ts';
 import type { Change, NodePlan, Plan } from './types.ts';
 
 /**
@@ -16,12 +17,17 @@ export function planToJson(plan: Plan): unknown {
   };
 }
 
+/** Nodes per status (as before), and the footer's totals: nodes locked by another run, changes and restarts. */
 function summarize(nodes: readonly NodePlan[]): Record<string, number> {
+  const totals = planTotals(nodes);
   return {
     nodes: nodes.length,
     inSync: nodes.filter((n) => n.status === 'in-sync').length,
     changes: nodes.filter((n) => n.status === 'changes').length,
     errors: nodes.filter((n) => n.status === 'error').length,
+    locked: totals.byDisposition.locked,
+    changeCount: totals.changes,
+    restartCount: totals.restarts,
   };
 }
 
