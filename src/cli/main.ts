@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerApply } from './commands/apply.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerCompletion } from './commands/completion.ts';
+import { registerInit } from './commands/init.ts';
 import { registerDrift } from './commands/drift.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerRollback, registerRuns } from './commands/rollback.ts';
@@ -31,6 +33,8 @@ function program(): Command {
   registerRuns(root);
   registerCheck(root);
   registerDrift(root);
+  registerInit(root);
+  registerCompletion(root);
   root.addHelpText(
     'after',
     '\nExit status: 0 done/in sync, 1 error, 2 changes pending (plan) or drift, 3 a node was rolled back,\n' +

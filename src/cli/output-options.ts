@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { collectRepeated, parseOutputs, type ReportOutput } from '../report/outputs.ts';
+import { hintValues } from './completion-hints.ts';
 
 export interface OutputFlags {
   /** `-o, --output FORMAT[=FILE]`. */
@@ -15,10 +16,13 @@ export interface OutputFlags {
  * default, json, …), `--json` as its alias, and `--format FORMAT=FILE` (repeatable) for several at once.
  */
 export function addOutputOptions(command: Command, formats: readonly string[]): Command {
-  return command
+  command
     .option('-o, --output <format>', `output format: ${formats.join(', ')} (default: table); FORMAT=FILE writes it to a file instead of stdout`)
     .option('--json', 'the same as -o json')
     .option('--format <format=file>', 'also write this format to a file; repeat for several', collectRepeated);
+  hintValues(command, '--output', { words: formats });
+  hintValues(command, '--format', { words: formats.map((f) => `${f}=`) });
+  return command;
 }
 
 /**

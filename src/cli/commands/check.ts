@@ -18,6 +18,7 @@ import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from 
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
 import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
+import { hintValues } from '../completion-hints.ts';
 import { loadInputs } from '../inputs.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -61,6 +62,7 @@ export function registerCheck(program: Command): void {
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
     .option('--benchmark <version>', `CIS benchmark to judge by: ${BENCHMARK_IDS.join(', ')} (default: the inventory's, else kube-bench's pick per node)`)
   addOutputOptions(command, FORMATS);
+  hintValues(command, '--benchmark', { words: BENCHMARK_IDS });
   addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);

@@ -28,6 +28,7 @@ import { addConnectOptions, boundsFrom, connectorFor, positiveInt, type ConnectF
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
 import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
+import { hintValues } from '../completion-hints.ts';
 import { loadInputs, type Inputs } from '../inputs.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -122,6 +123,7 @@ export function registerDrift(program: Command): void {
     .option('--shard <I/N>', 'only the nodes of shard I of N (0-based; stable hash of the node name); auto/N takes I from $JOB_COMPLETION_INDEX')
     .option('--state-dir <dir>', 'where runs are remembered (default: $XDG_STATE_HOME/nodeward/drift)');
   addOutputOptions(command, FORMATS);
+  hintValues(command, '--lock', { words: ['wait', 'skip'] });
   addGateOptions(command, { lockWait: false, prefix: 'with --fix: ' });
   addDisplayOptions(command, 'no progress or summary on stderr');
   addInputOptions(command);

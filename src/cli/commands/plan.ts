@@ -16,6 +16,7 @@ import { detectTerminal, writeFileAtomic } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
 import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
+import { hintValues } from '../completion-hints.ts';
 
 export interface PlanFlags extends ConnectFlags, InputOptionValues, OutputFlags {
   readonly out?: string;
@@ -40,7 +41,9 @@ export function diffMode(flags: Pick<PlanFlags, 'diff'>, fallback: DiffMode): Di
 export function addDiffOptions(command: Command, what: string, fallback: string | undefined): Command {
   const option = new Option('--diff <mode>', `${what}: full (unified diffs), changed (only the lines that change) or none`);
   if (fallback) option.default(fallback);
-  return command.addOption(option).option('--no-diff', 'the same as --diff none');
+  command.addOption(option).option('--no-diff', 'the same as --diff none');
+  hintValues(command, '--diff', { words: DIFF_MODES });
+  return command;
 }
 
 export interface PlannedFleet {
