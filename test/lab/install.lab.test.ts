@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testLab, testStateDir } from './helpers.ts';
+import { spawnCollect, type Spawned } from './spawn.ts';
 
 // The README's install steps, as a user runs them: the packed tarball into an empty prefix, and
 // `npm install -g .` from a fresh checkout with nothing installed in it.
@@ -16,25 +16,10 @@ const scratch = (prefix: string): string => {
   return dir;
 };
 
-function run(command: string, args: readonly string[], cwd: string, timeoutMs = 400_000): Promise<{ code: number; output: string; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    // as a user's shell has it: no npm_* variables from the npm running these tests
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_')));
-    const child = spawn(command, args, { cwd, env: { ...env, XDG_STATE_HOME: testStateDir(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let stdout = '';
-    child.stdout.on('data', (b: Buffer) => {
-      output += b.toString();
-      stdout += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, output, stdout });
-    });
-  });
+function run(command: string, args: readonly string[], cwd: string): Promise<Spawned> {
+  // as a user's shell has it: no npm_* variables from the npm running these tests
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_')));
+  return spawnCollect(command, args, { cwd, env: { ...env, XDG_STATE_HOME: testStateDir(), NO_COLOR: '1' }, timeoutMs: 400_000 });
 }
 
 /** The files git tracks, as a fresh clone has them (the working tree's, so uncommitted work is tested too). */
@@ -57,7 +42,7 @@ describe('installing nodeward (lab)', () => {
     const work = scratch('nw-pack-');
     // dist/ is built by `npm test`; `npm pack` on its own builds it first (prepare)
     const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], REPO);
-    expect(packed.code, packed.output).toBe(0);
+    expect(packed.code, packed.stderr).toBe(0);
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     expect(tarball).toBeDefined();
     const listing = (await run('tar', ['-tzf', join(work, tarball ?? '')], work)).stdout.split('\n');
@@ -66,12 +51,12 @@ describe('installing nodeward (lab)', () => {
 
     const prefix = join(work, 'prefix');
     const installed = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball ?? '')], work);
-    expect(installed.code, installed.output).toBe(0);
+    expect(installed.code, installed.stdout + installed.stderr).toBe(0);
     const bin = join(prefix, 'bin', 'nodeward');
     const version = await run(bin, ['--version'], work);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const plan = await run(bin, ['plan', '-i', inventory, 'kernel', '-q', '-o', 'json'], work);
-    expect(plan.code, plan.output).toBe(2);
+    expect(plan.code, plan.stderr).toBe(2);
     expect((JSON.parse(plan.stdout) as { summary: { changes: number } }).summary.changes).toBe(lab.info.nodes.length);
   });
 
@@ -79,10 +64,10 @@ describe('installing nodeward (lab)', () => {
     const checkout = await freshCheckout();
     const prefix = scratch('nw-prefix-');
     const installed = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '.'], checkout);
-    expect(installed.output).not.toMatch(/tsc: not found/);
-    expect(installed.code, installed.output).toBe(0);
+    expect(installed.stdout + installed.stderr).not.toMatch(/tsc: not found/);
+    expect(installed.code, installed.stdout + installed.stderr).toBe(0);
     const version = await run(join(prefix, 'bin', 'nodeward'), ['--version'], dirname(checkout));
-    expect(version.code, version.output).toBe(0);
+    expect(version.code, version.stderr).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

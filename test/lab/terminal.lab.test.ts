@@ -1,40 +1,26 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { shQuote } from '../../src/transport/shell-quote.ts';
 import { testLab, testStateDir } from './helpers.ts';
+import { spawnCollect, type Spawned } from './spawn.ts';
 
 // Pipes and terminals as a user has them: a reader that stops early (`| head`), and a pty.
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const PTY = fileURLToPath(new URL('./pty-run.py', import.meta.url));
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function bash(script: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { env: { ...process.env, XDG_STATE_HOME: testStateDir(), NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+function bash(script: string, env: NodeJS.ProcessEnv = {}): Promise<Spawned> {
+  return spawnCollect('bash', ['-c', script], { env: { ...process.env, XDG_STATE_HOME: testStateDir(), NO_COLOR: '1', ...env } });
 }
 
 /** `nodeward ARGS | head -N` through a real pipe; the exit status is nodeward's own (PIPESTATUS). */
-async function intoHead(args: readonly string[], lines: number): Promise<Run> {
+async function intoHead(args: readonly string[], lines: number): Promise<Spawned> {
   const command = [process.execPath, MAIN, ...args].map(shQuote).join(' ');
   const run = await bash(`${command} | head -${lines}; exit "\${PIPESTATUS[0]}"`);
   return run;
 }
 
 /** nodeward on a pseudo-terminal COLS columns wide: what the terminal shows, and the exit status. */
-async function onPty(cols: number, args: readonly string[]): Promise<Run> {
+async function onPty(cols: number, args: readonly string[]): Promise<Spawned> {
   const command = ['python3', PTY, String(cols), cols === 0 ? '0' : '40', process.execPath, MAIN, ...args].map(shQuote).join(' ');
   return bash(command, { NO_COLOR: '1' });
 }
