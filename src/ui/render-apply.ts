@@ -1,5 +1,6 @@
 import type { NodeOutcome, NodeOutcomeStatus } from '../apply/types.ts';
 import type { Palette } from './colors.ts';
+import { footnoted } from './footnotes.ts';
 import { renderTable } from './table.ts';
 
 function colorFor(status: NodeOutcomeStatus, p: Palette): (s: string) => string {
@@ -24,25 +25,19 @@ function changesCell(o: NodeOutcome): string {
   return String(o.changes);
 }
 
-/** A reason shared by this many rows is printed once under the table, the rows pointing at it. */
-const FOOTNOTE_AT = 3;
-
 /** The final per-node table of an apply or rollback run; a reason many nodes share is said once. Pure. */
 export function renderOutcomes(outcomes: readonly NodeOutcome[], p: Palette): string {
-  const shared = new Map<string, number>();
-  for (const o of outcomes) if (o.reason) shared.set(o.reason, (shared.get(o.reason) ?? 0) + 1);
-  const notes = [...shared].filter(([, n]) => n >= FOOTNOTE_AT).map(([reason]) => reason);
-  const rows = outcomes.map((o) => [
+  const reasons = footnoted(outcomes.map((o) => o.reason));
+  const rows = outcomes.map((o, i) => [
     o.name,
     colorFor(o.status, p)(o.status),
     changesCell(o),
     o.restarted.length > 0 ? o.restarted.join(',') : '-',
     `${(o.durationMs / 1000).toFixed(1)}s`,
-    o.reason && notes.includes(o.reason) ? `[${notes.indexOf(o.reason) + 1}]` : (o.reason ?? ''),
+    reasons.cells[i] ?? '',
   ]);
   const counts = new Map<NodeOutcomeStatus, number>();
   for (const o of outcomes) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
   const total = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
-  const footnotes = notes.map((reason, i) => `[${i + 1}] ${reason} (${shared.get(reason)} nodes)\n`).join('');
-  return renderTable(['NODE', 'STATUS', 'CHANGES', 'RESTARTED', 'TIME', 'REASON'], rows, p.bold) + footnotes + `${outcomes.length} nodes: ${total}\n`;
+  return renderTable(['NODE', 'STATUS', 'CHANGES', 'RESTARTED', 'TIME', 'REASON'], rows, p.bold) + reasons.notes + `${outcomes.length} nodes: ${total}\n`;
 }

@@ -117,3 +117,34 @@ describe('node names and order', () => {
     expect(mergeOrder([['live', 'boot-a', 'note'], ['live', 'boot-b', 'note'], ['x', 'live']])).toEqual(['x', 'live', 'boot-a', 'boot-b', 'note']);
   });
 });
+
+describe('what apply and rollout show before they ask', () => {
+  it('the summary and a pointer to the changes; the changes too with --diff MODE', async () => {
+    const { renderPreview } = await import('../../../src/cli/commands/plan.ts');
+    const p = plan([node('node-1', [change('/etc/x', ['mode 0644 → 0600'], DIFF)]), node('node-2', [])]);
+    const summary = renderPreview(p, {}, false);
+    expect(summary).toContain('node-1: 1 change');
+    expect(summary).toContain('node-2: in sync');
+    expect(summary).toContain('Every change, once per target: add --diff changed');
+    expect(summary).not.toContain('/etc/x');
+    expect(renderPreview(p, { diff: false }, false)).toBe(summary);
+    const details = renderPreview(p, { diff: 'changed' }, false);
+    expect(details).toContain('~ file /etc/x');
+    expect(details).toMatch(/^ {6}\+new: 1$/m);
+    expect(renderPreview(p, { diff: 'none' }, false)).not.toContain('+new: 1');
+    expect(() => renderPreview(p, { diff: 'some' }, false)).toThrow(/--diff "some": must be one of full, changed, none/);
+  });
+});
+
+describe('a reason many nodes share', () => {
+  it('is printed once under the outcome table, the rows pointing at it', async () => {
+    const { renderOutcomes } = await import('../../../src/ui/render-apply.ts');
+    const reason = 'bastion 10.0.0.2:22: connection refused (is sshd listening on that port?)';
+    const outcomes = ['node-1', 'node-2', 'node-3', 'node-4'].map((name) => ({ name, status: 'unreachable' as const, reason, changes: 0, restarted: [], durationMs: 0 }));
+    const text = renderOutcomes([...outcomes, { name: 'node-5', status: 'refused', reason: 'its own reason', changes: 0, restarted: [], durationMs: 0 }], plain);
+    expect(text.match(/connection refused/g)).toHaveLength(1);
+    expect(text).toMatch(/^node-1 +unreachable +0 +- +0\.0s +\[1\]$/m);
+    expect(text).toMatch(/^node-5 +refused .*its own reason$/m);
+    expect(text).toContain(`[1] ${reason} (4 nodes)`);
+  });
+});
