@@ -22,6 +22,9 @@ need sysctl procps
 need nsenter util-linux
 need unshare util-linux
 need kubectl kubernetes-client
+# the shell completion tests run the generated scripts in each shell
+need zsh zsh
+need fish fish
 if command -v python3 >/dev/null 2>&1; then
   python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 fi

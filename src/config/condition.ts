@@ -10,8 +10,9 @@ import type { Finding } from './zod-issues.ts';
 
 /** Validates a `when:` (after substitution) into a Condition, with findings at the offending key or value. */
 
-const KEYS = ['fileExists', 'unitExists', 'osFamily', 'var', 'all', 'any', 'not'] as const;
-const OS_FAMILIES = ['debian', 'rhel'] as const;
+export const CONDITION_KEYS = ['fileExists', 'unitExists', 'osFamily', 'var', 'all', 'any', 'not'] as const;
+export const OS_FAMILIES = ['debian', 'rhel'] as const;
+const KEYS = CONDITION_KEYS;
 const UNIT = /^[A-Za-z0-9_][A-Za-z0-9@._:\\-]*$/;
 const VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

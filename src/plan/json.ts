@@ -1,3 +1,4 @@
+import { planTotals } from './summary.ts';
 import { wouldRefuse, type Change, type NodePlan, type Plan } from './types.ts';
 
 /**
@@ -16,13 +17,18 @@ export function planToJson(plan: Plan): unknown {
   };
 }
 
+/** Nodes per status (as before), and the footer's totals: nodes locked by another run, changes and restarts. */
 function summarize(nodes: readonly NodePlan[]): Record<string, number> {
+  const totals = planTotals(nodes);
   return {
     nodes: nodes.length,
     inSync: nodes.filter((n) => n.status === 'in-sync').length,
     changes: nodes.filter((n) => n.status === 'changes' && !wouldRefuse(n)).length,
-    refused: nodes.filter(wouldRefuse).length,
+    refused: totals.byDisposition.refused,
     errors: nodes.filter((n) => n.status === 'error').length,
+    locked: totals.byDisposition.locked,
+    changeCount: totals.changes,
+    restartCount: totals.restarts,
   };
 }
 

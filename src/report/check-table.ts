@@ -1,5 +1,6 @@
 import type { CheckNodeResult, CheckReport, CheckStatus, PendingFix } from '../check/types.ts';
 import type { Palette } from '../ui/colors.ts';
+import { nodesLabel } from '../ui/node-names.ts';
 import { renderTable } from '../ui/table.ts';
 import { checkTotals, countsByNode, overallStatus } from './check-summary.ts';
 
@@ -52,7 +53,10 @@ function groups(results: readonly CheckNodeResult[]): { nodes: string[]; result:
 /** The human report: per check its verdict, per group of nodes why, and the fix apply would make. Pure. */
 export function renderCheckTable(report: CheckReport, p: Palette, remediation: string): string {
   const lines: string[] = [p.bold(report.benchmark), `${report.nodes.length} node(s); playbooks: ${report.playbooks.join(', ') || '(none)'}`, ...benchmarkLines(report), ''];
-  for (const node of report.nodes.filter((n) => n.status === 'error')) lines.push(p.red(`${node.name}: not checked: ${node.error ?? 'error'}`));
+  // nodes that could not be read for the same reason (a bastion that refuses) are one line
+  const unread = new Map<string, string[]>();
+  for (const node of report.nodes.filter((n) => n.status === 'error')) unread.set(node.error ?? 'error', [...(unread.get(node.error ?? 'error') ?? []), node.name]);
+  for (const [error, names] of unread) lines.push(p.red(`${nodesLabel(names)}: not checked: ${error}`));
   for (const node of report.nodes.filter((n) => n.lockedBy)) lines.push(p.yellow(`${node.name}: locked by ${node.lockedBy ?? ''} while read: results may be mid-change`));
   // the fixes shown would not be applied as they are: say so where the operator reads them
   for (const node of report.nodes.filter((n) => n.refusal)) lines.push(p.red(`${node.name}: apply would refuse these fixes: ${(node.refusal ?? '').replace(/^refused by the guards before any change: /, '')}`));

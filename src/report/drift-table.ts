@@ -1,5 +1,6 @@
 import type { DriftNodeStatus, DriftReport } from '../drift/types.ts';
 import type { Palette } from '../ui/colors.ts';
+import { footnoted } from '../ui/footnotes.ts';
 import { renderTable } from '../ui/table.ts';
 import { ruleSummary } from './drift-summary.ts';
 import { countsText, exitMeaning, headline, itemTag, itemWhere } from './drift-text.ts';
@@ -48,8 +49,11 @@ export function renderDriftTable(report: DriftReport, p: Palette): string {
     lines.push(renderTable(['RULE', 'CHECKS', 'NODES', 'WHERE'], rules.map((r) => [r.rule, r.checks.join(' ') || '-', String(r.nodes.length), r.nodes.join(' ')]), p.bold).trimEnd());
   }
   lines.push('');
-  const rows = report.nodes.map((n) => [n.name, paint(n.status, p)(n.status), String(n.counts.found), String(n.counts.new), String(n.counts.fixed), String(n.counts.resolved), n.reason ?? '']);
+  // a note many nodes share (a bastion that refuses: every node unreachable) is printed once under the table
+  const notes = footnoted(report.nodes.map((n) => n.reason));
+  const rows = report.nodes.map((n, i) => [n.name, paint(n.status, p)(n.status), String(n.counts.found), String(n.counts.new), String(n.counts.fixed), String(n.counts.resolved), notes.cells[i] ?? '']);
   lines.push(renderTable(['NODE', 'STATUS', 'DRIFT', 'NEW', 'FIXED', 'GONE', 'NOTE'], rows, p.bold).trimEnd());
+  if (notes.notes) lines.push(notes.notes.trimEnd());
   for (const note of report.notes) lines.push(p.yellow(note));
   lines.push(`exit ${report.exitCode}: ${exitMeaning(report.exitCode)}`);
   return lines.join('\n') + '\n';

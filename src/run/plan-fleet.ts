@@ -47,7 +47,9 @@ export async function planNode(
     // the guards are pure functions of the facts and the plan: plan shows what apply would refuse
     return { plan: withGuards(buildNodePlan(host, entries, facts), facts), facts };
   } catch (error) {
-    const typed = error instanceof NodewardError ? error : new InternalError(`planning ${host.name}: ${String(error)}`, error);
+    // whatever an interrupted read failed with, the node was cut short by the interruption
+    const cut = signal?.aborted ? (signal.reason instanceof CancelledError ? signal.reason : new CancelledError()) : undefined;
+    const typed = cut ?? (error instanceof NodewardError ? error : new InternalError(`planning ${host.name}: ${String(error)}`, error));
     return { plan: errorPlan(host, typed), facts: undefined };
   }
 }

@@ -96,11 +96,17 @@ export function toConnectError(error: unknown, target: ConnectTarget): ConnectEr
       `${subject}: ${target.user}@${target.address} was not accepted (publickey): check the user, ` +
       `the identityFile or the keys in ssh-agent (${detail})`;
   } else if (failure === 'timeout') {
-    message = `${subject}: no answer within ${target.timeoutMs} ms (${detail})`;
+    message = `${subject}: no answer within ${seconds(target.timeoutMs)} (${detail})`;
   } else {
     message = `${subject}: ${HINTS[failure]} (${detail})`;
   }
   return new ConnectError(failure, message, { host: target.name, hop: target.hop, cause: error });
+}
+
+/** Flags take seconds (--connect-timeout 15), so messages say seconds too. */
+export function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
 export function isRetryable(error: ConnectError): boolean {

@@ -1,7 +1,7 @@
 import type { ClientChannel } from 'ssh2';
 import { ConnectError } from '../util/errors.ts';
 import { watchAbort } from './abort-watch.ts';
-import { describeTarget, toConnectError } from './classify-error.ts';
+import { describeTarget, seconds, toConnectError } from './classify-error.ts';
 import type { ConnectTarget } from './classify-error.ts';
 import type { SshSession } from './ssh-session.ts';
 
@@ -30,7 +30,7 @@ export function openTunnel(bastion: SshSession, target: ConnectTarget, signal?: 
         new ConnectError(
           'timeout',
           `${describeTarget(target)}: the bastion could not open a connection to the node within ` +
-            `${target.timeoutMs} ms (node down or partitioned?)`,
+            `${seconds(target.timeoutMs)} (node down or partitioned?)`,
           { host: target.name, hop: 'node' },
         ),
       );

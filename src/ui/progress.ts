@@ -30,10 +30,26 @@ function outcome(plan: NodePlan): string {
   return `${plan.changes.length} change(s)`;
 }
 
-/** Cron, CI and pipes: one line per node when it is done. */
+/**
+ * Cron, CI and pipes: one line per node when it is done. A failure at the bastion is one cause
+ * for every node behind it: said once (the plan names the nodes); nodes an interruption cut
+ * short are left to the plan's one line about them.
+ */
 function plainProgress(write: (line: string) => void): Progress {
+  const said = new Set<string>();
   return {
-    hooks: { nodeDone: (host, plan) => write(`${host.name}: ${outcome(plan)}\n`) },
+    hooks: {
+      nodeDone: (host, plan) => {
+        if (plan.error?.code === 'cancelled') return;
+        if (plan.error?.hop === 'bastion') {
+          const message = plan.error.message.split('\n')[0] ?? '';
+          if (!said.has(message)) write(`${message} (every node through this bastion is affected)\n`);
+          said.add(message);
+          return;
+        }
+        write(`${host.name}: ${outcome(plan)}\n`);
+      },
+    },
     finish: async () => {},
   };
 }
@@ -62,8 +78,8 @@ function perNodeProgress(hosts: readonly HostSpec[]): Progress {
       task: async (_ctx: unknown, task: Task) => {
         tasks.set(host.name, task);
         const plan = await (done.get(host.name) as Deferred).promise;
-        task.title = `${host.name}: ${outcome(plan)}`;
-        if (plan.status === 'error') throw new Error(task.title);
+        task.title = `${host.name}: ${plan.error?.code === 'cancelled' ? 'not planned (interrupted)' : outcome(plan)}`;
+        if (plan.status === 'error' && plan.error?.code !== 'cancelled') throw new Error(task.title);
       },
     })),
     { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false }, fallbackRenderer: 'simple' },

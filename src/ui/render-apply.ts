@@ -1,5 +1,6 @@
 import type { NodeOutcome, NodeOutcomeStatus } from '../apply/types.ts';
 import type { Palette } from './colors.ts';
+import { footnoted } from './footnotes.ts';
 import { renderTable } from './table.ts';
 
 function colorFor(status: NodeOutcomeStatus, p: Palette): (s: string) => string {
@@ -24,18 +25,19 @@ function changesCell(o: NodeOutcome): string {
   return String(o.changes);
 }
 
-/** The final per-node table of an apply or rollback run. Pure. */
+/** The final per-node table of an apply or rollback run; a reason many nodes share is said once. Pure. */
 export function renderOutcomes(outcomes: readonly NodeOutcome[], p: Palette): string {
-  const rows = outcomes.map((o) => [
+  const reasons = footnoted(outcomes.map((o) => o.reason));
+  const rows = outcomes.map((o, i) => [
     o.name,
     colorFor(o.status, p)(o.status),
     changesCell(o),
     o.restarted.length > 0 ? o.restarted.join(',') : '-',
     `${(o.durationMs / 1000).toFixed(1)}s`,
-    o.reason ?? '',
+    reasons.cells[i] ?? '',
   ]);
   const counts = new Map<NodeOutcomeStatus, number>();
   for (const o of outcomes) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
   const total = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
-  return renderTable(['NODE', 'STATUS', 'CHANGES', 'RESTARTED', 'TIME', 'REASON'], rows, p.bold) + `${outcomes.length} nodes: ${total}\n`;
+  return renderTable(['NODE', 'STATUS', 'CHANGES', 'RESTARTED', 'TIME', 'REASON'], rows, p.bold) + reasons.notes + `${outcomes.length} nodes: ${total}\n`;
 }

@@ -137,9 +137,17 @@ describe('nodeward apply (lab)', () => {
     const result = await nodeward(['apply', '--plan', planFile, '-i', inventory, '--json', '--batch', '100%']);
     expect(result.code).toBe(1);
     const json = JSON.parse(result.stdout) as ApplyJson;
-    expect(outcome(json, n3)).toMatchObject({ status: 'refused', reason: expect.stringContaining('/var/lib/kubelet/config.yaml changed since the plan') });
+    expect(outcome(json, n3)).toMatchObject({ status: 'refused', reason: expect.stringMatching(/changed on the node since the plan: (.*, )?\/var\/lib\/kubelet\/config.yaml/) });
     for (const name of names.filter((n) => n !== n3)) expect(outcome(json, name)?.status).toBe('applied');
     expect(await nodeSnapshot(n3)).toBe(edited);
+
+    // the same plan again: each applied node says so once, with a count, not once per change
+    const again = await nodeward(['apply', '--plan', planFile, '-i', inventory, '--batch', '100%']);
+    expect(again.code).toBe(1);
+    for (const name of names.filter((n) => n !== n3)) expect(again.stdout).toMatch(new RegExp(`^${name} +refused `, 'm'));
+    expect(again.stdout).toMatch(/stale plan: \d+ of its changes are no longer needed \(applied since the plan was made\?\)/);
+    expect(again.stdout.match(/no longer needed/g)?.length).toBeLessThanOrEqual(names.length - 1);
+    for (const line of again.stdout.split('\n')) expect(line.length).toBeLessThan(400);
   });
 
   it('refuses a second concurrent apply on the same node by its lock', async () => {

@@ -19,7 +19,7 @@ describe('npm run demo (lab)', () => {
   it('brings up its lab, plans the seeded drift (exit 2), applies canary first (exit 0), and plans again in sync (exit 0)', async () => {
     const demo = await runLab('demo.ts', []);
     expect(demo.output).toContain('Demo done (plan 2, apply 0, plan 0)');
-    expect(demo.output).toMatch(/5 nodes: 5 in sync, 0 with changes, 0 refused by the guards, 0 with errors/);
+    expect(demo.output).toMatch(/^Plan: 5 nodes, 0 changes, 0 restarts; 0 with changes, 5 in sync, 0 refused, 0 locked, 0 errors$/m);
     expect(demo.code, demo.output).toBe(0);
   });
 });

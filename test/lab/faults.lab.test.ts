@@ -171,7 +171,7 @@ describe('faults (lab): nothing lost, everything reported', () => {
     const again = await nodeward(['apply', '-i', inventory, 'kernel', '--yes', '--json', '--limit', n2]);
     expect(again.stdout + again.stderr).toContain(`run ${runId} was interrupted (writing): apply rolls it back first and re-plans this node`);
     expect(again.stderr).toMatch(new RegExp(`rolled back run ${runId}, interrupted while writing`));
-    expect(again.stderr).toMatch(/re-planned after rolling back .*(now needs a change|changed since the plan)/);
+    expect(again.stderr).toMatch(/re-planned after rolling back .*(needed now that the plan does not have|changed on the node since the plan)/);
     expect(again.code, again.stderr).toBe(0);
     expect((JSON.parse(again.stdout) as ApplyJson).nodes[0]?.status).toBe('applied');
     const plan = await nodeward(['plan', '-i', inventory, 'kernel', '-q', '--limit', n2]);

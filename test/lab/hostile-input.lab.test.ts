@@ -37,7 +37,8 @@ describe('hostile and broken input', () => {
     port = typeof address === 'object' && address ? address.port : 0;
     dir = await mkdtemp(join(tmpdir(), 'nw-hostile-'));
     await writeFile(join(dir, 'known_hosts'), '');
-    await writeFile(join(dir, 'good.yaml'), `bastion: { host: 127.0.0.1, port: ${port}, user: ops }\nknownHosts: ./known_hosts\ndefaults: { user: ops }\nnodes:\n  - { name: node-1, address: 198.19.0.11 }\n`);
+    await writeFile(join(dir, 'id'), ''); // read only at connect, which these tests never reach
+    await writeFile(join(dir, 'good.yaml'), `bastion: { host: 127.0.0.1, port: ${port}, user: ops }\nknownHosts: ./known_hosts\ndefaults: { user: ops, identityFile: ./id }\nnodes:\n  - { name: node-1, address: 198.19.0.11 }\n`);
   });
 
   afterAll(async () => {

@@ -12,12 +12,13 @@ export interface CliResult {
 }
 
 /** Runs the built `nodeward` CLI as a user would (no terminal: plain progress, no prompts). */
-export function nodeward(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?: (text: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
+export function nodeward(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?: (text: string, child: ChildProcess) => void; started?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
       env: { ...process.env, XDG_STATE_HOME: process.env['NW_TEST_STATE'] ?? testStateDir(), NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    options.started?.(child);
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -22,6 +22,7 @@ interface JsonPlan {
 describe('nodeward plan through the bastion (lab)', () => {
   const lab = testLab();
   const inventory = lab.info.files.inventory;
+  const names = lab.info.nodes.map((n) => n.name);
 
   beforeAll(async () => {
     await labHeal();
@@ -54,13 +55,24 @@ describe('nodeward plan through the bastion (lab)', () => {
     for (const secret of lab.info.secrets) expect(result.stdout + result.stderr).not.toContain(secret);
   });
 
-  it('prints diffs and a summary table for humans', async () => {
+  it('prints a grouped plan for humans: summary first, each change once, a footer that counts', async () => {
     const result = await nodeward(['plan', '-i', inventory]);
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/node-1 \(198\.19\.0\.11\)\s+\d+ to change, restarts (containerd then )?kubelet/);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^node-1: \d+ changes, restarts containerd, kubelet$/);
+    expect(result.stdout.match(/~ kubeletConfig \/var\/lib\/kubelet\/config\.yaml/g)).toHaveLength(1);
     expect(result.stdout).toContain('+readOnlyPort: 0');
-    expect(result.stdout).toMatch(/NODE\s+STATUS\s+CHANGES\s+RESTARTS/);
+    // the vendor file that shadows a key is seeded on every third node: shown once, marked with its node
+    expect(result.stdout).toMatch(/sysctlFile \/etc\/sysctl\.d\/99-zz-vendor\.conf {2}\[SYS-04\] {2}\(on node-3\)/);
+    expect(lines.at(-1)).toMatch(new RegExp(`^Plan: ${names.length} nodes, \\d+ changes, ${2 * names.length} restarts; ${names.length} with changes, 0 in sync, 0 refused, 0 locked, 0 errors$`));
     expect(result.stderr).toMatch(/node-1: \d+ change\(s\)/);
+    // the whole plan of the 5-node lab was 1,596 lines when every node was shown in full
+    expect(lines.length).toBeLessThan(400);
+    const none = await nodeward(['plan', '-i', inventory, '--diff', 'none']);
+    expect(none.stdout).not.toContain('+readOnlyPort: 0');
+    expect(none.stdout).toContain('readOnlyPort: 10255 → 0');
+    const full = await nodeward(['plan', '-i', inventory, '--diff', 'full', 'kubelet']);
+    expect(full.stdout).toMatch(/^ +@@ -\d+,\d+ \+\d+,\d+ @@/m);
   });
 
   it('reads each node with one exec over one bastion connection', async () => {

@@ -65,6 +65,10 @@ describe('apply asks on a terminal (lab)', () => {
     const result = await onTerminal(['apply', '-i', inventory, 'kubelet', 'kernel', '--no-diff'], [{ when: 'Apply these changes', keys: ENTER }]);
     expect(result.code).toBe(1);
     expect(result.screen).toContain('Aborted: nothing was changed.');
+    // before it asks: the grouped summary and its footer; the changes are one flag away
+    expect(result.screen).toMatch(/Plan: \d+ nodes, \d+ changes, \d+ restarts; /);
+    expect(result.screen).toContain('Every change, once per target: add --diff changed');
+    expect(result.screen).not.toContain('readOnlyPort: 10255 → 0');
     expect(await Promise.all(names.map(nodeSnapshot))).toEqual(before);
   });
 

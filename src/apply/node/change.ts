@@ -9,7 +9,7 @@ import { writeDeadlineSeconds } from '../bounds.ts';
 import { isLostContact } from '../node-link.ts';
 import { runJob } from '../scripts/common.ts';
 import { parseWriteOutput, writeScript } from '../scripts/write.ts';
-import { staleDifferences } from '../stale.ts';
+import { describeStale, staleDifferences } from '../stale.ts';
 import type { NodeOutcome } from '../types.ts';
 import { outcome, readFacts, record, run, step, warn, type NodeContext } from './context.ts';
 import { drained } from './drain.ts';
@@ -31,11 +31,8 @@ export async function applyPlan(ctx: NodeContext): Promise<NodeOutcome> {
     // The approved plan announced a half-written run that apply rolls back and re-plans: it was
     // read mid-write, so after that rollback it differs by construction. Any other difference refuses.
     const announced = ledger.rolledBack.length > 0 && ledger.rolledBack.every((id) => work.approved?.pendingRuns?.some((pending) => pending.runId === id));
-    if (stale.length > 0 && !announced) return outcome(ctx, 'refused', `stale plan: ${stale.join('; ')}`);
-    if (stale.length > 0) {
-      const shown = stale.slice(0, 3).join('; ') + (stale.length > 3 ? `; and ${stale.length - 3} more` : '');
-      warn(ctx, `re-planned after rolling back ${ledger.rolledBack.join(', ')} (the plan was read mid-write): ${shown}`);
-    }
+    if (stale.length > 0 && !announced) return outcome(ctx, 'refused', `stale plan: ${describeStale(stale)}; make a new plan`);
+    if (stale.length > 0) warn(ctx, `re-planned after rolling back ${ledger.rolledBack.join(', ')} (the plan was read mid-write): ${describeStale(stale)}`);
   }
   if (plan.changes.length === 0) return ledger.recovered.length > 0 ? outcome(ctx, 'applied', ledger.recovered.join('; ')) : outcome(ctx, 'in-sync');
 

@@ -13,7 +13,9 @@ import { createApplyProgress } from '../../ui/apply-progress.ts';
 import { palette } from '../../ui/colors.ts';
 import { askApproval } from '../../ui/prompts.ts';
 import { renderOutcomes } from '../../ui/render-apply.ts';
-import { describeLock, renderPlan } from '../../ui/render-plan.ts';
+import { describeNames } from '../../ui/node-names.ts';
+import { describeLock } from '../../ui/render-plan.ts';
+import { writeReports } from '../../report/write.ts';
 import { ConfigError, UsageError } from '../../util/errors.ts';
 import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
 import { addDisplayOptions, addGateOptions } from '../common-options.ts';
@@ -23,7 +25,10 @@ import { loadInputs, type Inputs } from '../inputs.ts';
 import { addInputOptions, inventoryPath } from '../input-options.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
-import { planFromFlags, type PlanFlags } from './plan.ts';
+import { addOutputOptions, outputsFrom } from '../output-options.ts';
+import { addDiffOptions, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
+
+export const OUTCOME_FORMATS = ['table', 'json'] as const;
 
 export interface ApplyFlags extends PlanFlags, ApplyTuning {
   readonly plan?: string;
@@ -47,7 +52,7 @@ function unappliable(node: NodePlan): NodeOutcome {
 /** Saved plan: the inputs it was made from must be unchanged, else every node is refused. */
 async function savedPlanWork(file: string, flags: ApplyFlags): Promise<Prepared> {
   const saved: SavedPlan = await readSavedPlan(file);
-  const inputs = await loadInputs({ inventory: inventoryPath(flags, saved.inventory.file), limit: saved.limit, playbooks: saved.playbooks.map((p) => p.file) });
+  const inputs = await loadInputs({ inventory: inventoryPath(flags, saved.inventory.file), limit: saved.limit, playbooks: saved.playbooks.map((p) => p.file), acceptNew: flags.acceptNew });
   const changed = [inputs.sources.inventory, ...inputs.sources.playbooks].filter((source) => {
     const then = [saved.inventory, ...saved.playbooks].find((s) => s.file === source.file);
     return then?.sha256 !== source.sha256;
@@ -70,6 +75,11 @@ async function savedPlanWork(file: string, flags: ApplyFlags): Promise<Prepared>
   return { inputs, work, early };
 }
 
+/** The human table is what stdout carries (the default): the plan shown before the question goes there too. */
+export function humanOnStdout(flags: ApplyFlags | PlanFlags): boolean {
+  return outputsFrom(flags, OUTCOME_FORMATS, () => undefined).some((o) => o.format === 'table' && o.file === undefined);
+}
+
 interface Prepared {
   readonly inputs: Inputs;
   readonly work: NodeWork[];
@@ -87,8 +97,9 @@ async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, 
   const close = async (): Promise<void> => {
     await connector?.closeAll();
   };
-  // with --json stdout carries only the outcome; the plan still goes to the log
-  (flags.json ? process.stderr : process.stdout).write(renderPlan(plan, { palette: palette(terminal.color && !flags.json), diffs: flags.diff }));
+  // with machine output stdout carries only the outcome; the plan still goes to the log
+  const human = humanOnStdout(flags);
+  (human ? process.stdout : process.stderr).write(renderPreview(plan, flags, terminal.color && human));
   // A node another run holds is not reported in sync: its state is in flight. With --lock-wait it
   // is waited for, then re-read: in sync by then is fine, anything but the plan shown is refused.
   const waits = nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0;
@@ -140,17 +151,21 @@ export function registerApply(program: Command): void {
     .option('-y, --yes', 'apply to every node with changes without asking')
     .option('--batch <sizes>', 'rolling batch sizes, Ansible serial style: counts or percentages, the last repeats', '1,25%')
     .option('--max-failures <n|%>', 'failure budget; once exceeded no further node is touched', '0')
-    .option('--json', 'print the outcome per node as JSON on stdout')
-    .option('--no-diff', 'do not show content diffs in the plan');
+  addDiffOptions(command, 'also list every change before asking, as plan does, with diffs shown', undefined);
+  addOutputOptions(command, OUTCOME_FORMATS);
   addGateOptions(command, { lockWait: true });
   addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
-  command.addHelpText('after', '\nExamples:\n  nodeward apply -i inventory.yaml\n  nodeward apply -i inventory.yaml kubelet --batch 1,5,25% --max-failures 10%\n  nodeward plan --out plan.json && nodeward apply --plan plan.json');
+  command.addHelpText('after', '\nExamples:\n  nodeward apply -i inventory.yaml\n  nodeward apply -i inventory.yaml --diff changed        # every change before the question, as plan shows them\n  nodeward apply -i inventory.yaml kubelet --batch 1,5,25% --max-failures 10%\n  nodeward plan --out plan.json && nodeward apply --plan plan.json');
   command.action(async (playbooks: string[], flags: ApplyFlags) => {
     const batches = parseBatchSpec(flags.batch);
     const budget = parseFailureBudget(flags.maxFailures);
+    const outputs = outputsFrom(flags, OUTCOME_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
+    if (flags.diff !== undefined) diffMode(flags, 'changed');
     const terminal = detectTerminal(flags.color);
+    const report = (data: { runId: string | null; journal: string | null; stopped: string | null; nodes: readonly NodeOutcome[] }, human: () => string): Promise<void> =>
+      writeReports(outputs, (format) => (format === 'json' ? JSON.stringify(data, null, 2) + '\n' : human()), (t) => process.stdout.write(t));
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: no new node will start; nodes in flight finish or roll back (Ctrl-C again to quit now)\n'));
     try {
       if (flags.plan && playbooks.length > 0) throw new UsageError('give either --plan FILE or playbooks, not both');
@@ -162,8 +177,7 @@ export function registerApply(program: Command): void {
       }
       const { inputs, work, early } = prepared;
       if (work.length === 0) {
-        if (flags.json) process.stdout.write(JSON.stringify({ runId: null, journal: null, stopped: null, nodes: early }, null, 2) + '\n');
-        else process.stdout.write(renderOutcomes(early, palette(terminal.color)));
+        await report({ runId: null, journal: null, stopped: null, nodes: early }, () => renderOutcomes(early, palette(terminal.color)));
         process.exitCode = applyExitCode(early);
         return;
       }
@@ -180,7 +194,7 @@ export function registerApply(program: Command): void {
       });
       process.stderr.write(`run ${runId}: applying to ${work.length} node(s) in batches ${flags.batch}; journal ${journal.path}\n`);
       const connector = prepared.connector ?? connectorFor(inputs.inventory, flags);
-      const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+      const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
       let result;
       try {
         result = await applyFleet(work, { batches, budget, concurrency: positiveInt(flags.concurrency, '--concurrency') }, applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward apply ${process.argv.slice(3).join(' ')}`.trim(), tuning: flags, hooks: progress.hooks, journal, signal: signals.signal, bounds: boundsFrom(flags) }));
@@ -190,17 +204,18 @@ export function registerApply(program: Command): void {
         await journal.finish();
       }
       const outcomes = [...early, ...result.outcomes];
-      if (flags.json) process.stdout.write(JSON.stringify({ runId, journal: journal.path, stopped: result.stopped ?? null, nodes: outcomes }, null, 2) + '\n');
-      else {
-        process.stdout.write(renderOutcomes(outcomes, palette(terminal.color)));
-        if (result.stopped) {
+      const stopped = result.stopped;
+      await report({ runId, journal: journal.path, stopped: stopped ?? null, nodes: outcomes }, () => {
+        let text = renderOutcomes(outcomes, palette(terminal.color));
+        if (stopped) {
           const untouched = result.outcomes.filter((o) => o.status === 'skipped').map((o) => o.name);
-          process.stdout.write(`Stopped: ${result.stopped}.${untouched.length ? ` Untouched: ${untouched.join(', ')}.` : ''}\n`);
+          text += `Stopped: ${stopped}.${untouched.length ? ` Untouched: ${describeNames(untouched)}.` : ''}\n`;
         }
         // "undo" is offered only where something of the run is (or may be) still in effect
-        if (leftChanges(outcomes)) process.stdout.write(`Run ${runId}. Undo it with: nodeward rollback ${runId} -i ${inputs.inventory.file}\n`);
-        else process.stdout.write(`Run ${runId}: no change of it is in effect on any node.\n`);
-      }
+        if (leftChanges(outcomes)) text += `Run ${runId}. Undo it with: nodeward rollback ${runId} -i ${inputs.inventory.file}\n`;
+        else text += `Run ${runId}: no change of it is in effect on any node.\n`;
+        return text;
+      });
       process.exitCode = signals.signal.aborted ? EXIT.interrupted : applyExitCode(outcomes);
     } finally {
       signals.dispose();

@@ -5,7 +5,6 @@ import type { CheckReport } from '../../check/types.ts';
 import { checkToJson } from '../../report/check-json.ts';
 import { renderCheckJUnit } from '../../report/check-junit.ts';
 import { renderCheckTable } from '../../report/check-table.ts';
-import { collectRepeated, parseOutputs } from '../../report/outputs.ts';
 import { writeReports } from '../../report/write.ts';
 import type { HostSpec } from '../../config/types.ts';
 import { readFleet } from '../../run/plan-fleet.ts';
@@ -18,6 +17,8 @@ import { addDisplayOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
+import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
+import { hintValues } from '../completion-hints.ts';
 import { loadInputs } from '../inputs.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -25,10 +26,8 @@ import { abortOnSignals } from '../signals.ts';
 const FORMATS = ['table', 'json', 'junit'] as const;
 type CheckFormat = (typeof FORMATS)[number];
 
-interface CheckFlags extends ConnectFlags, InputOptionValues {
+interface CheckFlags extends ConnectFlags, InputOptionValues, OutputFlags {
   readonly benchmark?: string;
-  readonly format?: string[];
-  readonly output?: string;
   readonly color?: boolean;
   readonly quiet?: boolean;
 }
@@ -62,24 +61,24 @@ export function registerCheck(program: Command): void {
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
     .option('--benchmark <version>', `CIS benchmark to judge by: ${BENCHMARK_IDS.join(', ')} (default: the inventory's, else kube-bench's pick per node)`)
-    .option('--format <fmt[=file]>', `report format: ${FORMATS.join(', ')}; repeat for several, each =FILE (default: table on stdout)`, collectRepeated)
-    .option('--output <file>', 'write the (single) format given without =FILE to this file');
+  addOutputOptions(command, FORMATS);
+  hintValues(command, '--benchmark', { words: BENCHMARK_IDS });
   addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
   command.addHelpText(
     'after',
-    '\nExamples:\n  nodeward check -i inventory.yaml\n  nodeward check -i inventory.yaml --benchmark cis-1.12\n  nodeward check -i inventory.yaml --format junit --output cis.xml\n  nodeward check -i inventory.yaml --format table --format json=cis.json',
+    '\nExamples:\n  nodeward check -i inventory.yaml\n  nodeward check -i inventory.yaml --benchmark cis-1.12\n  nodeward check -i inventory.yaml -o junit=cis.xml\n  nodeward check -i inventory.yaml --format json=cis.json      # the table on stdout, JSON to a file',
   );
   command.action(async (playbooks: string[], flags: CheckFlags) => {
-    const outputs = parseOutputs<CheckFormat>(flags.format ?? [], flags.output, FORMATS, 'table');
+    const outputs = outputsFrom<CheckFormat>(flags, FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
     if (flags.benchmark !== undefined) benchmarkSetting(flags.benchmark, undefined); // refuse a bad name before anything is read
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: finishing the nodes in flight (Ctrl-C again to quit now)\n'));
     try {
-      const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks });
+      const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew });
       const terminal = detectTerminal(flags.color);
       const connector = connectorFor(inputs.inventory, flags);
-      const progress = createPlanProgress(inputs.hosts, { tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+      const progress = createPlanProgress(inputs.hosts, { tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
       let reads;
       try {
         reads = await readFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal: signals.signal, extraRequests: AUDIT_REQUESTS }, progress.hooks);

@@ -18,7 +18,6 @@ import { renderDriftMarkdown } from '../../report/drift-markdown.ts';
 import { renderDriftPrometheus } from '../../report/drift-prometheus.ts';
 import { renderDriftTable } from '../../report/drift-table.ts';
 import { headline } from '../../report/drift-text.ts';
-import { collectRepeated, parseOutputs } from '../../report/outputs.ts';
 import { lintExposition } from '../../report/prometheus.ts';
 import { writeReports } from '../../report/write.ts';
 import { createApplyProgress } from '../../ui/apply-progress.ts';
@@ -30,6 +29,8 @@ import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, boundsFrom, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
+import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
+import { hintValues } from '../completion-hints.ts';
 import { loadInputs, type Inputs } from '../inputs.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -37,14 +38,12 @@ import { abortOnSignals } from '../signals.ts';
 const FORMATS = ['table', 'json', 'junit', 'markdown', 'prometheus'] as const;
 type DriftFormat = (typeof FORMATS)[number];
 
-interface DriftFlags extends ConnectFlags, InputOptionValues, ApplyTuning {
+interface DriftFlags extends ConnectFlags, InputOptionValues, OutputFlags, ApplyTuning {
   readonly fix?: boolean;
   readonly batch: string;
   readonly maxFailures: string;
   readonly lock: string;
   readonly lockTimeout: string;
-  readonly format?: string[];
-  readonly output?: string;
   readonly sinceLast?: boolean;
   readonly shard?: string;
   readonly stateDir?: string;
@@ -106,7 +105,7 @@ async function fix(reads: readonly DriftRead[], inputs: Inputs, flags: DriftFlag
   });
   if (flags.quiet !== true) process.stderr.write(`run ${runId}: fixing drift on ${work.length} node(s) in batches ${flags.batch}; journal ${journal.path}\n`);
   const connector = connectorFor(inputs.inventory, flags);
-  const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+  const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
   const lockWait = lockMode(flags.lock) === 'wait' ? flags.lockTimeout : '0';
   try {
     const result = await applyFleet(
@@ -140,8 +139,6 @@ export function registerDrift(program: Command): void {
         '3 a --fix was rolled back, 4 a rollback failed, 130 interrupted.',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
-    .option('--format <fmt[=file]>', `${FORMATS.join(', ')}; repeat for several, each =FILE (default: table on stdout)`, collectRepeated)
-    .option('--output <file>', 'write the (single) format given without =FILE to this file')
     .option('--since-last', 'report only drift the previous run did not find (exit 2 only for new drift)')
     .option('--fix', 'apply the drift: one node at a time, every guard and gate, rollback on failure')
     .option('--batch <sizes>', 'with --fix: rolling batch sizes (counts or percentages)', '1')
@@ -152,6 +149,9 @@ export function registerDrift(program: Command): void {
     .option('--state-dir <dir>', 'where runs are remembered (default: $XDG_STATE_HOME/nodeward/drift)')
     .option('--exit-on <both|drift|unreachable>', 'a run that finds drift and unreachable nodes exits 6 (both), 2 (drift) or 5 (unreachable)', 'both')
     .option('--no-diff', 'do not show the diffs of the drifted changes');
+  addOutputOptions(command, FORMATS);
+  hintValues(command, '--lock', { words: ['wait', 'skip'] });
+  hintValues(command, '--exit-on', { words: ['both', 'drift', 'unreachable'] });
   addGateOptions(command, { lockWait: false, prefix: 'with --fix: ' });
   addDisplayOptions(command, 'no progress or summary on stderr');
   addInputOptions(command);
@@ -161,7 +161,7 @@ export function registerDrift(program: Command): void {
     '\nExamples:\n' +
       '  nodeward drift -i inventory.yaml\n' +
       '  nodeward drift -i inventory.yaml --format json=drift.json --format prometheus=/var/lib/node_exporter/textfile/nodeward.prom\n' +
-      '  nodeward drift -i inventory.yaml --fix --format markdown --output drift.md\n' +
+      '  nodeward drift -i inventory.yaml --fix -o markdown=drift.md\n' +
       '  nodeward drift -i inventory.yaml --shard auto/4 --since-last     # pod of an Indexed Job with 4 completions\n' +
       '\nScheduling examples (systemd timer, cron, Kubernetes CronJob): see examples/ in the package.',
   );
@@ -169,7 +169,7 @@ export function registerDrift(program: Command): void {
 }
 
 async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promise<void> {
-  const outputs = parseOutputs<DriftFormat>(flags.format ?? [], flags.output, FORMATS, 'table');
+  const outputs = outputsFrom<DriftFormat>(flags, FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   const mode = lockMode(flags.lock);
   const exitOn = exitOnFlag(flags.exitOn);
@@ -181,14 +181,14 @@ async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promis
   try {
     const startedAt = new Date();
     const runId = newRunId(startedAt);
-    const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks });
+    const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew });
     const hosts = inShard(inputs.hosts, shard);
     const dir = historyDir(flags.stateDir ?? defaultDriftStateDir(), inputs.inventory.file, inputs.playbooks.map((p) => p.file));
     const previous = new Map((await Promise.all(hosts.map((h) => readNodeHistory(dir, h.name)))).flatMap((h): [string, NodeHistory][] => (h ? [[h.node, h]] : [])));
     const lastRun = await readRunState(dir, shardLabel(shard));
     const terminal = detectTerminal(flags.color);
     const connector = connectorFor(inputs.inventory, flags);
-    const progress = createPlanProgress(hosts, { tty: terminal.stderrTty, quiet: flags.quiet === true || !terminal.stderrTty, write: (line) => process.stderr.write(line) });
+    const progress = createPlanProgress(hosts, { tty: terminal.liveProgress, quiet: flags.quiet === true || !terminal.liveProgress, write: (line) => process.stderr.write(line) });
     let reads: DriftRead[];
     try {
       reads = await readForDrift(hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal: signals.signal, lock: { mode, timeoutMs: positiveInt(flags.lockTimeout, '--lock-timeout') * 1000, pollMs: 2000 } }, progress.hooks);

@@ -1,11 +1,13 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { wouldRefuse, type NodePlan, type Plan } from '../../plan/types.ts';
 import { planToJson } from '../../plan/json.ts';
 import { planFleet } from '../../run/plan-fleet.ts';
 import type { Connector } from '../../transport/types.ts';
 import { palette } from '../../ui/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
-import { renderPlan } from '../../ui/render-plan.ts';
+import { DIFF_MODES, renderPlan, type DiffMode } from '../../ui/render-plan.ts';
+import { writeReports } from '../../report/write.ts';
+import { UsageError } from '../../util/errors.ts';
 import { addDisplayOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
@@ -13,13 +15,35 @@ import { loadInputs, type Inputs } from '../inputs.ts';
 import { detectTerminal, writeFileAtomic } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
+import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
+import { hintValues } from '../completion-hints.ts';
 
-export interface PlanFlags extends ConnectFlags, InputOptionValues {
-  readonly json?: boolean;
+export interface PlanFlags extends ConnectFlags, InputOptionValues, OutputFlags {
   readonly out?: string;
   readonly color?: boolean;
-  readonly diff: boolean;
+  /** `--diff MODE`; false with `--no-diff`; undefined where a command shows only the summary by default. */
+  readonly diff?: string | false;
   readonly quiet?: boolean;
+}
+
+export const PLAN_FORMATS = ['table', 'json'] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
+/** `--diff MODE` (and `--no-diff`, the same as `--diff none`), with `fallback` when neither is given. */
+export function diffMode(flags: Pick<PlanFlags, 'diff'>, fallback: DiffMode): DiffMode {
+  if (flags.diff === false) return 'none';
+  if (flags.diff === undefined) return fallback;
+  if (!(DIFF_MODES as readonly string[]).includes(flags.diff)) throw new UsageError(`--diff ${JSON.stringify(flags.diff)}: must be one of ${DIFF_MODES.join(', ')}`);
+  return flags.diff as DiffMode;
+}
+
+/** --diff (full, changed, none) and --no-diff; plan's default is `changed`, elsewhere only the summary. */
+export function addDiffOptions(command: Command, what: string, fallback: string | undefined): Command {
+  const option = new Option('--diff <mode>', `${what}: full (unified diffs), changed (only the lines that change) or none`);
+  if (fallback) option.default(fallback);
+  command.addOption(option).option('--no-diff', 'the same as --diff none');
+  hintValues(command, '--diff', { words: DIFF_MODES });
+  return command;
 }
 
 export interface PlannedFleet {
@@ -35,11 +59,11 @@ export interface PlannedFleet {
  * logs in to each node once, not twice.
  */
 export async function planFromFlags(playbooks: readonly string[], flags: PlanFlags, signal: AbortSignal, options: { keepConnections?: boolean } = {}): Promise<PlannedFleet> {
-  const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks });
+  const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew });
   const terminal = detectTerminal(flags.color);
   const connector = connectorFor(inputs.inventory, flags);
   const keep = options.keepConnections === true;
-  const progress = createPlanProgress(inputs.hosts, { tty: terminal.stderrTty, quiet: flags.quiet === true || flags.json === true && !terminal.stderrTty, write: (line) => process.stderr.write(line) });
+  const progress = createPlanProgress(inputs.hosts, { tty: terminal.liveProgress, quiet: flags.quiet === true || (!terminal.liveProgress && machineOnStdout(flags)), write: (line) => process.stderr.write(line) });
   let nodes: NodePlan[];
   try {
     nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal, closeEach: !keep }, progress.hooks);
@@ -59,6 +83,22 @@ export async function planFromFlags(playbooks: readonly string[], flags: PlanFla
     nodes,
   };
   return { inputs, plan, connector: keep ? connector : undefined };
+}
+
+/** Machine output on stdout: progress lines on a non-terminal stderr would only be noise in the log. */
+function machineOnStdout(flags: OutputFlags): boolean {
+  return flags.json === true || (flags.output !== undefined && !flags.output.startsWith('table'));
+}
+
+/**
+ * apply and rollout, before they ask: the grouped summary and its footer; every change once per
+ * target (as plan shows it) only with --diff MODE.
+ */
+export function renderPreview(plan: Plan, flags: Pick<PlanFlags, 'diff'>, color: boolean): string {
+  const details = flags.diff !== undefined && flags.diff !== false;
+  const text = renderPlan(plan, { palette: palette(color), diff: details ? diffMode(flags, 'changed') : 'none', details });
+  const anyChanges = plan.nodes.some((n) => n.changes.length > 0);
+  return details || !anyChanges ? text : `${text}Every change, once per target: add --diff changed (or --diff full for whole diffs; --diff none for none).\n`;
 }
 
 export function planExitCode(plan: Plan): ExitCode {
@@ -82,24 +122,31 @@ export function registerPlan(program: Command): void {
         'Exit status: 0 every node in sync, 2 changes pending, 1 an error or a node apply would refuse (other nodes are still planned and shown).',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
-    .option('--json', 'print the plan as JSON on stdout')
-    .option('--out <file>', 'save the plan (JSON, mode 0600) for `nodeward apply --plan FILE`')
-    .option('--no-diff', 'do not show content diffs');
+    .option('--out <file>', 'save the plan (JSON, mode 0600) for `nodeward apply --plan FILE`');
+  addDiffOptions(command, 'how content diffs show', 'changed');
+  addOutputOptions(command, PLAN_FORMATS);
   addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
   command.addHelpText(
     'after',
-    '\nExamples:\n  nodeward plan -i inventory.yaml\n  nodeward plan -i inventory.yaml kubelet --limit pool=general\n  nodeward plan -i inventory.yaml --out plan.json && nodeward apply --plan plan.json',
+    '\nExamples:\n  nodeward plan -i inventory.yaml\n  nodeward plan -i inventory.yaml kubelet --limit pool=general --diff full\n  nodeward plan -i inventory.yaml -o json | jq .summary\n  nodeward plan -i inventory.yaml --out plan.json && nodeward apply --plan plan.json',
   );
   command.action(async (playbooks: string[], flags: PlanFlags) => {
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: finishing the nodes in flight (Ctrl-C again to quit now)\n'));
     try {
+      const outputs = outputsFrom(flags, PLAN_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
+      const diff = diffMode(flags, 'changed');
       const { plan } = await planFromFlags(playbooks, flags, signals.signal);
       if (flags.out) await writeFileAtomic(flags.out, JSON.stringify(planToJson(plan), null, 2) + '\n', 0o600);
-      if (flags.json) process.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
-      else process.stdout.write(renderPlan(plan, { palette: palette(detectTerminal(flags.color).color), diffs: flags.diff }));
-      if (flags.out && !flags.json) process.stdout.write(`Plan saved to ${flags.out}. Apply exactly it with: nodeward apply --plan ${flags.out}\n`);
+      const color = detectTerminal(flags.color).color;
+      await writeReports(
+        outputs,
+        (format, file) => (format === 'json' ? JSON.stringify(planToJson(plan), null, 2) + '\n' : renderPlan(plan, { palette: palette(color && file === undefined), diff, details: true })),
+        (text) => process.stdout.write(text),
+      );
+      const human = outputs.some((o) => o.format === 'table' && o.file === undefined);
+      if (flags.out && human) process.stdout.write(`Plan saved to ${flags.out}. Apply exactly it with: nodeward apply --plan ${flags.out}\n`);
       process.exitCode = signals.signal.aborted ? EXIT.interrupted : planExitCode(plan);
     } finally {
       signals.dispose();

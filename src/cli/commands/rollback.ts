@@ -26,14 +26,16 @@ import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
+import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
+import { writeReports } from '../../report/write.ts';
+import { OUTCOME_FORMATS } from './apply.ts';
 
-interface RollbackFlags extends ConnectFlags, InputOptionValues, ApplyTuning {
+interface RollbackFlags extends ConnectFlags, InputOptionValues, ApplyTuning, OutputFlags {
   readonly batch: string;
   readonly maxFailures: string;
   readonly drain?: boolean;
   readonly drainTimeout: string;
   readonly yes?: boolean;
-  readonly json?: boolean;
   readonly color?: boolean;
   readonly quiet?: boolean;
 }
@@ -98,18 +100,21 @@ export function registerRollback(program: Command): void {
     )
     .argument('<run-id>', 'the run to undo')
     .option('-y, --yes', 'roll back every node the run changed without asking')
-    .option('--json', 'print the outcome per node as JSON on stdout')
     .option('--batch <sizes>', 'rolling batch sizes, as apply: counts or percentages, the last repeats', '1,25%')
     .option('--max-failures <n|%>', 'failure budget; once exceeded no further node is touched', '0')
     .option('--drain', 'cordon and evict each node around its restarts (default: when the run being undone drained)')
     .option('--no-drain', 'do not drain, even if the run being undone did')
     .option('--drain-timeout <seconds>', 'longest a drain may take before the node is refused (and uncordoned)', '300');
+  addOutputOptions(command, OUTCOME_FORMATS);
   addGateOptions(command, { lockWait: false });
   addDisplayOptions(command);
   addInputOptions(command);
   addConnectOptions(command);
   command.addHelpText('after', '\nExamples:\n  nodeward runs -i inventory.yaml --since 24h\n  nodeward rollback 20261203T143642Z-eeca76 -i inventory.yaml\n  nodeward rollback 20261203T143642Z-eeca76 -i inventory.yaml --limit node-3 --yes');
   command.action(async (runId: string, flags: RollbackFlags) => {
+    const outputs = outputsFrom(flags, OUTCOME_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
+    // the preview goes where the human table goes; with machine output on stdout, to stderr
+    const humanOnStdout = outputs.some((o) => o.format === 'table' && o.file === undefined);
     const record = await readRunJournal(runId);
     sameInventory(record, flags.inventory);
     const inventory = await loadInventory(inventoryPath(flags, record.inventory));
@@ -133,6 +138,7 @@ export function registerRollback(program: Command): void {
     const connector = connectorFor(inventory, flags);
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: no new node will start\n'));
     const outcomes: NodeOutcome[] = [];
+    let rollbackId: string | undefined;
     try {
       const seen = await preview(items, connector, positiveInt(flags.concurrency, '--concurrency'));
       const lines: PreviewLine[] = [];
@@ -157,8 +163,8 @@ export function registerRollback(program: Command): void {
           lines.push({ name: item.host.name, kind: 'restore', text: '', would: view.would, restarts: view.restarts.length > 0 ? view.restarts : item.services, state: view.state });
         }
       }
-      const out = flags.json ? process.stderr : process.stdout;
-      out.write(renderRollbackPreview(runId, lines, palette(terminal.color && !flags.json)));
+      const out = humanOnStdout ? process.stdout : process.stderr;
+      out.write(renderRollbackPreview(runId, lines, palette(terminal.color && humanOnStdout)));
       let chosen = work;
       if (chosen.length > 0 && !flags.yes) {
         const answer = await askRollbackApproval(chosen.map((item) => ({ name: item.host.name, label: `${item.host.name} (${lines.find((l) => l.name === item.host.name)?.would?.length ?? 0} items)` })));
@@ -170,9 +176,9 @@ export function registerRollback(program: Command): void {
         if (answer.kind === 'some') chosen = chosen.filter((item) => answer.nodes.includes(item.host.name));
       }
       if (chosen.length > 0) {
-        const rollbackId = newRunId();
+        rollbackId = newRunId();
         const journal = await createRunJournal({ runId: rollbackId, command: `rollback ${runId}`, operator: operator(), reason: undefined, startedAt: new Date().toISOString(), inventory: inventory.file, playbooks: [], options: { of: runId, batch: flags.batch } });
-        const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+        const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
         const deps = applyDeps({
           inventory,
           connector,
@@ -198,8 +204,9 @@ export function registerRollback(program: Command): void {
       await connector.closeAll();
       signals.dispose();
     }
-    if (flags.json) process.stdout.write(JSON.stringify({ runId, nodes: outcomes }, null, 2) + '\n');
-    else process.stdout.write(renderOutcomes(outcomes, palette(terminal.color)));
+    // runId: the run undone (as before); rollbackRunId: this rollback's own record, when it touched a node
+    const json = { runId, rollbackRunId: rollbackId ?? null, nodes: outcomes };
+    await writeReports(outputs, (format) => (format === 'json' ? JSON.stringify(json, null, 2) + '\n' : renderOutcomes(outcomes, palette(terminal.color))), (t) => process.stdout.write(t));
     process.exitCode = signals.signal.aborted ? EXIT.interrupted : rollbackExitCode(outcomes);
   });
 }

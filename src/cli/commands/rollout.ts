@@ -17,7 +17,6 @@ import { createApplyProgress } from '../../ui/apply-progress.ts';
 import { palette } from '../../ui/colors.ts';
 import { askNextWave, askRolloutApproval } from '../../ui/prompts.ts';
 import { renderOutcomes } from '../../ui/render-apply.ts';
-import { renderPlan } from '../../ui/render-plan.ts';
 import { describeWave, renderWavePlan } from '../../ui/render-rollout.ts';
 import { UsageError } from '../../util/errors.ts';
 import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
@@ -29,7 +28,11 @@ import type { Inputs } from '../inputs.ts';
 import { detectTerminal, type Terminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
 import { applyExitCode } from './apply.ts';
-import { planFromFlags, type PlanFlags } from './plan.ts';
+import { addOutputOptions, outputsFrom } from '../output-options.ts';
+import { writeReports } from '../../report/write.ts';
+import { describeNames } from '../../ui/node-names.ts';
+import { humanOnStdout, OUTCOME_FORMATS } from './apply.ts';
+import { addDiffOptions, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
 
 export interface RolloutFlags extends PlanFlags, ApplyTuning {
   readonly reason?: string;
@@ -63,24 +66,43 @@ interface Prepared {
   readonly previous?: RunRecord | undefined;
 }
 
-function checkFlags(flags: RolloutFlags, terminal: Terminal): void {
-  parseFailureBudget(flags.maxFailures);
-  nonNegativeInt(flags.soak, '--soak');
-  nonNegativeInt(flags.lockWait ?? '0', '--lock-wait');
-  const drainTimeout = positiveInt(flags.drainTimeout, '--drain-timeout');
-  const health = positiveInt(flags.healthTimeout, '--health-timeout');
-  if (flags.drain && positiveInt(flags.lockTtl, '--lock-ttl') < drainTimeout + 2 * health) {
-    throw new UsageError(`--lock-ttl (${flags.lockTtl}s) must outlast a node's drain and two health gates (${drainTimeout + 2 * health}s), or another run could take the lock of a node still cordoned`);
+/** Every problem with the command line at once: a tired operator fixes them in one go. */
+function checkFlags(playbooks: readonly string[], flags: RolloutFlags, terminal: Terminal): void {
+  const problems: string[] = [];
+  const check = (test: () => void): void => {
+    try {
+      test();
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(error.message);
+    }
+  };
+  check(() => parseFailureBudget(flags.maxFailures));
+  check(() => nonNegativeInt(flags.soak, '--soak'));
+  check(() => nonNegativeInt(flags.lockWait ?? '0', '--lock-wait'));
+  check(() => parseWaveSpec(flags.waves));
+  if (flags.diff !== undefined) check(() => diffMode(flags, 'changed'));
+  check(() => {
+    const drainTimeout = positiveInt(flags.drainTimeout, '--drain-timeout');
+    const health = positiveInt(flags.healthTimeout, '--health-timeout');
+    if (flags.drain && positiveInt(flags.lockTtl, '--lock-ttl') < drainTimeout + 2 * health) {
+      throw new UsageError(`--lock-ttl (${flags.lockTtl}s) must outlast a node's drain and two health gates (${drainTimeout + 2 * health}s), or another run could take the lock of a node still cordoned`);
+    }
+  });
+  if (!flags.resume) {
+    if ((flags.reason?.trim() ?? '') === '') problems.push('--reason is required: say why this patch must go out now (it is recorded with you and the run id)');
+    if (playbooks.length === 0) problems.push('name the playbook(s) to roll out (files, or names of bundled playbooks)');
   }
   const interactive = process.stdin.isTTY && terminal.stdoutTty;
-  if (flags.pause && !interactive) throw new UsageError('--pause asks before each wave and needs a terminal; without one, use --soak and --max-failures');
-  if (!flags.yes && !interactive) throw new UsageError('refusing to start a rollout without a terminal to confirm on: pass --yes');
+  if (flags.pause && !interactive) problems.push('--pause asks before each wave and needs a terminal; without one, use --soak and --max-failures');
+  if (!flags.yes && !interactive) problems.push('refusing to start a rollout without a terminal to confirm on: pass --yes');
+  if (problems.length === 1) throw new UsageError(problems[0] ?? '');
+  if (problems.length > 1) throw new UsageError(`${problems.length} problems with this rollout:\n${problems.map((m) => `  - ${m}`).join('\n')}`);
 }
 
 async function startRollout(playbooks: readonly string[], flags: RolloutFlags, signal: AbortSignal): Promise<Prepared> {
+  // checkFlags has refused a missing reason or playbook
   const reason = flags.reason?.trim() ?? '';
-  if (reason === '') throw new UsageError('--reason is required: say why this patch must go out now (it is recorded with you and the run id)');
-  if (playbooks.length === 0) throw new UsageError('name the playbook(s) to roll out (files, or names of bundled playbooks)');
   const targets = parseWaveSpec(flags.waves);
   if (flags.drain && !(await loadInventory(inventoryPath(flags))).kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
   const { inputs, plan } = await planFromFlags(playbooks, flags, signal);
@@ -159,31 +181,33 @@ async function resumeRollout(runId: string, playbooks: readonly string[], flags:
   return { ...base, openJournal, inputs, plan, work, canaryFirst };
 }
 
-function report(outcomes: readonly NodeOutcome[], prepared: Prepared, stopped: string | undefined, flags: RolloutFlags, terminal: Terminal, journal: string | null): void {
-  if (flags.json) {
-    process.stdout.write(JSON.stringify({ runId: journal ? prepared.runId : null, attempt: journal ? prepared.attemptId : null, journal, stopped: stopped ?? null, nodes: outcomes }, null, 2) + '\n');
-    return;
-  }
-  process.stdout.write(renderOutcomes(outcomes, palette(terminal.color)));
-  if (stopped) {
-    const untouched = outcomes.filter((o) => o.status === 'skipped').map((o) => o.name);
-    process.stdout.write(`Stopped: ${stopped}.${untouched.length ? ` Untouched: ${untouched.join(', ')}.` : ''}\n`);
-  }
-  if (!journal) return;
-  const inventory = prepared.inputs?.inventory.file;
-  const where = inventory ? ` -i ${inventory}` : '';
-  if (outcomes.some((o) => !isSuccess(o.status))) process.stdout.write(`Continue it with: nodeward rollout --resume ${prepared.runId}${where}\n`);
-  if (leftChanges(outcomes) || prepared.doneBefore > 0) process.stdout.write(`Run ${prepared.runId}. Undo it with: nodeward rollback ${prepared.runId}${where}\n`);
-  else process.stdout.write(`Run ${prepared.runId}: no change of it is in effect on any node.\n`);
+async function report(outcomes: readonly NodeOutcome[], prepared: Prepared, stopped: string | undefined, flags: RolloutFlags, terminal: Terminal, journal: string | null): Promise<void> {
+  const human = (): string => {
+    let text = renderOutcomes(outcomes, palette(terminal.color));
+    if (stopped) {
+      const untouched = outcomes.filter((o) => o.status === 'skipped').map((o) => o.name);
+      text += `Stopped: ${stopped}.${untouched.length ? ` Untouched: ${describeNames(untouched)}.` : ''}\n`;
+    }
+    if (!journal) return text;
+    const inventory = prepared.inputs?.inventory.file;
+    const where = inventory ? ` -i ${inventory}` : '';
+    if (outcomes.some((o) => !isSuccess(o.status))) text += `Continue it with: nodeward rollout --resume ${prepared.runId}${where}\n`;
+    if (leftChanges(outcomes) || prepared.doneBefore > 0) text += `Run ${prepared.runId}. Undo it with: nodeward rollback ${prepared.runId}${where}\n`;
+    else text += `Run ${prepared.runId}: no change of it is in effect on any node.\n`;
+    return text;
+  };
+  const json = { runId: journal ? prepared.runId : null, attempt: journal ? prepared.attemptId : null, journal, stopped: stopped ?? null, nodes: outcomes };
+  await writeReports(outputsFrom(flags, OUTCOME_FORMATS, () => undefined), (format) => (format === 'json' ? JSON.stringify(json, null, 2) + '\n' : human()), (t) => process.stdout.write(t));
 }
 
 async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSignal, terminal: Terminal): Promise<NodeOutcome[] | undefined> {
   const { settings, work } = prepared;
-  const out = flags.json ? process.stderr : process.stdout;
-  if (prepared.plan) out.write(renderPlan(prepared.plan, { palette: palette(terminal.color && !flags.json), diffs: flags.diff }));
+  const human = humanOnStdout(flags);
+  const out = human ? process.stdout : process.stderr;
+  if (prepared.plan) out.write(renderPreview(prepared.plan, flags, terminal.color && human));
   if (work.waves.length === 0 || !prepared.inputs) {
     if (prepared.previous) process.stderr.write(`run ${prepared.runId}: nothing left to roll out (${prepared.doneBefore} of ${prepared.fleet} node(s) done)\n`);
-    report(work.early, prepared, undefined, flags, terminal, null);
+    await report(work.early, prepared, undefined, flags, terminal, null);
     return work.early;
   }
   const inputs = prepared.inputs;
@@ -198,7 +222,7 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
   const resumed = prepared.attemptId !== prepared.runId ? ` (resumed as ${prepared.attemptId})` : '';
   process.stderr.write(`run ${prepared.runId}${resumed}: rolling out to ${nodes} node(s) in ${work.waves.length} wave(s) (${settings.waves}); journal ${journal.path}\n`);
   const connector = connectorFor(inputs.inventory, flags);
-  const progress = createApplyProgress({ tty: terminal.stderrTty, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
+  const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
   let result;
   try {
     const tuning = { healthTimeout: flags.healthTimeout, lockTtl: flags.lockTtl, lockWait: flags.lockWait };
@@ -234,7 +258,7 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
   for (const { journal: node } of adopted) await journal.updateNode(node);
   const adoptedByName = new Map(adopted.map((a) => [a.outcome.name, a.outcome]));
   const outcomes = [...work.early, ...result.outcomes.map((o) => adoptedByName.get(o.name) ?? o)];
-  report(outcomes, prepared, result.stopped, flags, terminal, journal.path);
+  await report(outcomes, prepared, result.stopped, flags, terminal, journal.path);
   return outcomes;
 }
 
@@ -277,8 +301,8 @@ export function registerRollout(program: Command): void {
     .option('--drain-timeout <seconds>', 'longest a drain may take; then the node is uncordoned and refused', '300')
     .option('--resume <run-id>', 'continue an interrupted rollout: its recorded playbooks, options and waves; done nodes are skipped')
     .option('-y, --yes', 'start without asking (the plan and the waves are still shown)')
-    .option('--json', 'print the outcome per node as JSON on stdout')
-    .option('--no-diff', 'do not show content diffs in the plan');
+  addDiffOptions(command, 'also list every change before asking, as plan does, with diffs shown', undefined);
+  addOutputOptions(command, OUTCOME_FORMATS);
   addGateOptions(command, { lockWait: true });
   addDisplayOptions(command);
   addInputOptions(command);
@@ -291,7 +315,7 @@ export function registerRollout(program: Command): void {
   );
   command.action(async (playbooks: string[], flags: RolloutFlags, self: Command) => {
     const terminal = detectTerminal(flags.color);
-    checkFlags(flags, terminal);
+    checkFlags(playbooks, flags, terminal);
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: no new node or wave will start; nodes in flight finish or roll back (Ctrl-C again to quit now)\n'));
     try {
       const prepared = flags.resume ? await resumeRollout(flags.resume, playbooks, flags, self, signals.signal) : await startRollout(playbooks, flags, signals.signal);

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseInventory } from '../../../src/config/load-inventory.ts';
@@ -41,7 +44,7 @@ describe('invalid inventories', () => {
 describe('inventory.example.yaml', () => {
   it('is a valid inventory documenting every field', async () => {
     const file = fixturePath('..', '..', '..', 'inventory.example.yaml');
-    const inventory = await loadInventory(file);
+    const inventory = parseFixture(file);
     expect(inventory.nodes.map((n) => [n.name, n.user, n.port, n.become, n.groups, n.vars])).toEqual([
       ['node-1', 'ops', 22, 'sudo', ['canary'], { podPidsLimit: 4096, rpFilter: 1 }],
       ['node-2', 'root', 2222, 'none', ['infra', 'late'], { podPidsLimit: 8192, rpFilter: 2 }],
@@ -51,11 +54,38 @@ describe('inventory.example.yaml', () => {
 });
 
 describe('loadInventory', () => {
+  /** The lab-style fixture in a folder of its own, with the files it names. */
+  async function labStyle(files: readonly string[] = ['known_hosts', 'kubeconfig', 'id_ed25519']): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'nw-inventory-'));
+    const file = join(dir, 'inventory.yaml');
+    await writeFile(file, readFileSync(fixturePath('inventory', 'valid', 'lab-style.yaml')));
+    for (const name of files) await writeFile(join(dir, name), 'x\n');
+    return file;
+  }
+
   it('reads the file and resolves paths against its folder', async () => {
-    const file = fixturePath('inventory', 'valid', 'lab-style.yaml');
+    const file = await labStyle();
     const inventory = await loadInventory(file);
     expect(inventory.file).toBe(file);
-    expect(inventory.knownHosts).toBe(fixturePath('inventory', 'valid', 'known_hosts'));
+    expect(inventory.knownHosts).toBe(join(file, '..', 'known_hosts'));
+  });
+
+  it('checks the local files it names before any connection, at the field that names them, once each', async () => {
+    const file = await labStyle([]);
+    const error = await loadInventory(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const messages = (error as ConfigError).issues.map((i) => `${i.line}:${i.column}: ${i.message}`);
+    expect(messages).toEqual([
+      expect.stringMatching(/^4:13: knownHosts .*\/known_hosts: no such file: every host key is checked against it; .*ssh-keyscan run on the bastion.*--accept-new/),
+      expect.stringMatching(/^5:13: kubeconfig .*\/kubeconfig: no such file$/),
+      expect.stringMatching(/^8:17: defaults\.identityFile .*\/id_ed25519: no such file \(the key of 3 hosts: the bastion, node-1, node-2\)$/),
+    ]);
+  });
+
+  it('with --accept-new a known_hosts that does not exist yet is fine', async () => {
+    const file = await labStyle(['kubeconfig', 'id_ed25519']);
+    await expect(loadInventory(file, { acceptNew: true })).resolves.toMatchObject({ file });
+    await expect(loadInventory(file)).rejects.toThrow(/knownHosts .*no such file/);
   });
 
   it('names a missing file', async () => {

@@ -1,0 +1,98 @@
+import { open } from 'node:fs/promises';
+import type { ConfigIssue, SourcePosition } from '../util/errors.ts';
+import { issueAt } from './issues.ts';
+import { asSeq, childAt } from './source-tree.ts';
+import type { TreeNode } from './source-tree.ts';
+import type { Inventory } from './types.ts';
+
+export interface LocalFileOptions {
+  /** `--accept-new`: a known_hosts file that does not exist yet is created on first contact. */
+  readonly acceptNew?: boolean;
+  /** $SSH_AUTH_SOCK: hosts without an identityFile authenticate through it. */
+  readonly agentSocket?: string | undefined;
+}
+
+/** Why a local file cannot be used, or undefined when it can be opened for reading. */
+async function unreadable(path: string): Promise<string | undefined> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      if (!(await handle.stat()).isFile()) return 'is not a file';
+    } finally {
+      await handle.close();
+    }
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'no such file';
+    if (code === 'EACCES') return 'cannot be read (permission denied)';
+    if (code === 'EISDIR') return 'is a directory';
+    return (error as Error).message;
+  }
+}
+
+/**
+ * The local files the inventory names (known_hosts, identity files, the kubeconfig), checked
+ * before any connection and reported at the field that names them: otherwise every node finds
+ * out on its own during connect (50 nodes, 50 messages), and a missing known_hosts reads as a
+ * host key problem of each host.
+ */
+export async function localFileIssues(root: TreeNode, inventory: Inventory, options: LocalFileOptions): Promise<ConfigIssue[]> {
+  const issues: ConfigIssue[] = [];
+  const start: SourcePosition = { file: inventory.file, line: 1, column: 1 };
+  const knownHosts = childAt(root, 'knownHosts');
+  const missingHosts = await unreadable(inventory.knownHosts);
+  if (missingHosts && !(options.acceptNew && missingHosts === 'no such file')) {
+    const field = knownHosts ? 'knownHosts' : `knownHosts is not set, and the default`;
+    issues.push(
+      issueAt(
+        knownHosts?.pos ?? start,
+        `${field} ${inventory.knownHosts}: ${missingHosts}: every host key is checked against it; collect the keys with ssh-keyscan run on the bastion (nodeward init prints the commands), or pass --accept-new to record them on first contact`,
+      ),
+    );
+  }
+  const kubeconfig = childAt(root, 'kubeconfig');
+  if (inventory.kubeconfig && kubeconfig) {
+    const why = await unreadable(inventory.kubeconfig);
+    if (why) issues.push(issueAt(kubeconfig.pos, `kubeconfig ${inventory.kubeconfig}: ${why}`));
+  }
+
+  // each identity file once, where it is first written, with the hosts that use it
+  const nodeItems = asSeq(childAt(root, 'nodes'))?.items ?? [];
+  const written = (i: number): TreeNode | undefined => childAt(nodeItems[i], 'identityFile');
+  const defaults = childAt(childAt(root, 'defaults'), 'identityFile');
+  const users = new Map<string, { where: { pos: SourcePosition; label: string }; hosts: string[] }>();
+  const use = (path: string, where: { pos: SourcePosition; label: string }, host: string): void => {
+    const slot = users.get(path) ?? { where, hosts: [] };
+    users.set(path, slot);
+    slot.hosts.push(host);
+  };
+  const agentless: { pos: SourcePosition; label: string; host: string }[] = [];
+  const bastionKey = childAt(childAt(root, 'bastion'), 'identityFile');
+  if (inventory.bastion) {
+    const at = bastionKey?.type === 'scalar' && bastionKey.value !== null ? { pos: bastionKey.pos, label: 'bastion.identityFile' } : { pos: defaults?.pos ?? childAt(root, 'bastion')?.pos ?? start, label: 'defaults.identityFile' };
+    if (inventory.bastion.identityFile) use(inventory.bastion.identityFile, at, 'the bastion');
+    else agentless.push({ pos: childAt(root, 'bastion')?.pos ?? start, label: 'bastion', host: 'the bastion' });
+  }
+  inventory.nodes.forEach((host, i) => {
+    const own = written(i);
+    const at = own?.type === 'scalar' && own.value !== null ? { pos: own.pos, label: `nodes[${i}].identityFile` } : { pos: defaults?.pos ?? nodeItems[i]?.pos ?? start, label: 'defaults.identityFile' };
+    if (host.identityFile) use(host.identityFile, at, host.name);
+    else agentless.push({ pos: nodeItems[i]?.pos ?? start, label: `nodes[${i}]`, host: host.name });
+  });
+  for (const [path, { where, hosts }] of users) {
+    const why = await unreadable(path);
+    if (why) issues.push(issueAt(where.pos, `${where.label} ${path}: ${why} (the key of ${hostsUsing(hosts)})`));
+  }
+  const first = agentless[0];
+  if (first && (options.agentSocket ?? '') === '') {
+    issues.push(issueAt(first.pos, `${first.label}: no identityFile (here or in defaults) and no ssh-agent: SSH_AUTH_SOCK is not set (for ${hostsUsing(agentless.map((a) => a.host))})`));
+  }
+  return issues;
+}
+
+function hostsUsing(hosts: readonly string[]): string {
+  if (hosts.length === 1) return hosts[0] ?? '';
+  const shown = hosts.slice(0, 3).join(', ');
+  return `${hosts.length} hosts: ${shown}${hosts.length > 3 ? ', …' : ''}`;
+}
