@@ -1,5 +1,5 @@
 import type { HostSpec } from '../config/types.ts';
-import type { ServiceToRestart } from '../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import { ConnectError, errorMessage } from '../util/errors.ts';
 import { applyPlan } from './node/change.ts';
 import { boundsOf, contextFor, leftPartWay, newLedger, outcome, record, summarizeUndone, type Ledger, type NodeApplyDeps, type NodeContext, type NodeWork } from './node/context.ts';

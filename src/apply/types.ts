@@ -1,11 +1,8 @@
 import type { HostSpec } from '../config/types.ts';
-import type { ServiceToRestart } from '../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
+import type { CordonRecord, NodeOutcomeStatus } from '../journal/records.ts';
 
-/**
- * How a node ended. Only `applied` and `in-sync` count as success; every other outcome leaves
- * the node as it was (`rolled-back`, `refused`, `skipped`, `unreachable`) or needs a human (`failed`).
- */
-export type NodeOutcomeStatus = 'applied' | 'in-sync' | 'rolled-back' | 'refused' | 'skipped' | 'failed' | 'unreachable';
+export type { CordonRecord, NodeOutcomeStatus };
 
 export interface NodeOutcome {
   readonly name: string;
@@ -75,13 +72,6 @@ export interface ApplyHooks {
   readonly drainStep?: (host: HostSpec, step: DrainStep, detail?: string) => void;
 }
 
-/** What a drain recorded about a node, kept in the journal (and on the Node, as annotations). */
-export interface CordonRecord {
-  /** The node's schedulability before we cordoned it: restored afterwards, never assumed. */
-  readonly wasUnschedulable: boolean;
-  readonly cordonedAt: string;
-  readonly restoredAt?: string | undefined;
-}
 
 export type DrainResult =
   | { readonly ok: true; readonly record: CordonRecord; readonly evicted: readonly string[] }

@@ -1,7 +1,7 @@
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import type { NodeFacts } from '../facts/types.ts';
-import { buildNodePlan } from '../plan/build.ts';
+import { buildNodePlan } from '../planner/build.ts';
 import type { Change, NodePlan } from '../plan/types.ts';
 
 export interface Attribution {

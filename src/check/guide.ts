@@ -3,7 +3,7 @@ import { cgroupDriversMatch, containerdCgroupDriverSet, containerdNoTcp } from '
 import { allSettings, kubeletSetting, mustBe } from './audits/kubelet-settings.ts';
 import { sysctlAudit } from './audits/sysctl.ts';
 import type { Audit, CheckDef } from './types.ts';
-import { PROTECT_KERNEL_DEFAULTS } from '../resources/well-known.ts';
+import { PROTECT_KERNEL_DEFAULTS } from '../spec/well-known.ts';
 
 function guide(id: string, title: string, audit?: Audit, remediation = 'apply the playbook entry that carries this id', concerns?: readonly string[]): CheckDef {
   return { id, title, source: 'guide', assessment: 'automated', requests: [], audit, remediation, concerns };

@@ -1,6 +1,3 @@
-import { mkdir, open, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
-
 export interface Terminal {
   readonly stdoutTty: boolean;
   /**
@@ -20,18 +17,4 @@ export function detectTerminal(colorFlag: boolean | undefined): Terminal {
   const liveProgress = stdoutTty && process.stderr.isTTY === true && (process.stdout.columns ?? 0) >= MIN_COLUMNS;
   const envAllows = process.env['NO_COLOR'] === undefined && process.env['TERM'] !== 'dumb';
   return { stdoutTty, liveProgress, color: colorFlag ?? (stdoutTty && envAllows) };
-}
-
-/** Writes a local file atomically (temp file, fsync, rename) with the given mode. */
-export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w', mode);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
 }

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { resourceSchemas } from '../resources/schemas.ts';
+import { resourceSchemas } from '../spec/schemas.ts';
 import type { ConfigIssue, SourcePosition } from '../util/errors.ts';
 import { attachSource, sourcePaths } from './attach-sources.ts';
 import type { SourceFiles } from './attach-sources.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SourcePosition } from '../util/errors.ts';
 import type { Condition } from './playbook-types.ts';
-import { absolutePath } from '../resources/schema-parts.ts';
+import { absolutePath } from '../spec/schema-parts.ts';
 import { describeValue } from './describe.ts';
 import { expandValue, pathLabel } from './source-tree.ts';
 import type { TreeNode } from './source-tree.ts';

@@ -1,4 +1,4 @@
-import type { ResourceSpec } from '../resources/schemas.ts';
+import type { ResourceSpec } from '../spec/schemas.ts';
 import type { SourcePosition } from '../util/errors.ts';
 import type { Playbook, ResourceEntry } from './playbook-types.ts';
 import type { HostSpec } from './types.ts';

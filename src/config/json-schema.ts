@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resourceSchemas } from '../resources/schemas.ts';
+import { resourceSchemas } from '../spec/schemas.ts';
 import { CONDITION_KEYS, OS_FAMILIES } from './condition.ts';
 import { inventorySchema } from './inventory-schema.ts';
 import { checkId, entryName, playbookHeadSchema } from './playbook-schema.ts';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { resourceSchemas } from '../resources/schemas.ts';
+import { resourceSchemas } from '../spec/schemas.ts';
 import { sourcePaths } from './attach-sources.ts';
 import { buildPlaybook } from './build-playbook.ts';
 import type { LoadedPlaybook, ResourceSchemaRegistry } from './loaded-playbook.ts';

@@ -1,4 +1,4 @@
-import type { ResourceSpec } from '../resources/schemas.ts';
+import type { ResourceSpec } from '../spec/schemas.ts';
 import type { SourcePosition } from '../util/errors.ts';
 
 /** A condition evaluated on the node's facts (gathered in the same single round trip). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../cli/output.ts';
+import { writeFileAtomic } from '../util/atomic-file.ts';
 import { localStateDir } from '../journal/state-dir.ts';
 
 /** What one run found on a node, kept to tell the next run what is new, fixed or persisting. */

@@ -4,7 +4,7 @@ import { bootAssignments, type SysctlAssignment } from '../facts/sysctl-boot.ts'
 import type { NodeFacts, SysctlFile } from '../facts/types.ts';
 import type { Change, NodePlan, Operation } from '../plan/types.ts';
 
-export { CONTAINERD_CONFIG } from '../resources/well-known.ts';
+export { CONTAINERD_CONFIG } from '../spec/well-known.ts';
 
 /** The node as it will be once the plan's writes are made (before any restart): pure. */
 export interface AfterState {

@@ -4,7 +4,7 @@ import { afterState, containerdSystemdCgroup, parseTomlText, parseYamlMap, type 
 import { validateKubeletConfig } from './kubelet-validate.ts';
 import { inCidr, lockoutReasons, settingsAfter } from './ssh-access.ts';
 
-import { CONTAINERD_CONFIG, IP_FORWARD, PROTECT_KERNEL_DEFAULTS } from '../resources/well-known.ts';
+import { CONTAINERD_CONFIG, IP_FORWARD, PROTECT_KERNEL_DEFAULTS } from '../spec/well-known.ts';
 
 export { IP_FORWARD, PROTECT_KERNEL_DEFAULTS };
 

@@ -1,6 +1,6 @@
 import { parseProbe, probeScript, type Probe } from '../apply/scripts/services.ts';
 import { unitName } from '../facts/script.ts';
-import type { ServiceToRestart } from '../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import type { Transport } from '../transport/types.ts';
 import { sleep } from '../transport/retry.ts';
 import type { NodeStatusReader } from './node-status.ts';

@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../cli/output.ts';
-import type { CordonRecord, NodeOutcomeStatus } from '../apply/types.ts';
+import { writeFileAtomic } from '../util/atomic-file.ts';
+import type { CordonRecord, NodeOutcomeStatus } from './records.ts';
 import { RUN_ID_PATTERN } from '../node/run-state.ts';
 import { NodewardError, UsageError } from '../util/errors.ts';
 import { localStateDir } from './state-dir.ts';

@@ -1,5 +1,5 @@
-import type { ServiceToRestart } from '../resources/schema-parts.ts';
-import type { ResourceKindName } from '../resources/schemas.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
+import type { ResourceKindName } from '../spec/schemas.ts';
 
 export type Action = 'create' | 'update' | 'delete';
 

@@ -1,7 +1,7 @@
 import type { CheckNodeResult, CheckReport, CheckStatus, PendingFix } from '../check/types.ts';
-import type { Palette } from '../ui/colors.ts';
-import { nodesLabel } from '../ui/node-names.ts';
-import { renderTable } from '../ui/table.ts';
+import type { Palette } from '../text/colors.ts';
+import { nodesLabel } from '../text/node-names.ts';
+import { renderTable } from '../text/table.ts';
 import { checkTotals, countsByNode, overallStatus } from './check-summary.ts';
 
 /** Beyond this many pending changes per check, the table points at `nodeward plan`. */

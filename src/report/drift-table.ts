@@ -1,7 +1,7 @@
 import type { DriftNodeStatus, DriftReport } from '../drift/types.ts';
-import type { Palette } from '../ui/colors.ts';
-import { footnoted } from '../ui/footnotes.ts';
-import { renderTable } from '../ui/table.ts';
+import type { Palette } from '../text/colors.ts';
+import { footnoted } from '../text/footnotes.ts';
+import { renderTable } from '../text/table.ts';
 import { ruleSummary } from './drift-summary.ts';
 import { countsText, exitMeaning, headline, itemTag, itemWhere } from './drift-text.ts';
 

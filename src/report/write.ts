@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../cli/output.ts';
+import { writeFileAtomic } from '../util/atomic-file.ts';
 import type { ReportOutput } from './outputs.ts';
 
 /**

@@ -6,7 +6,7 @@ import { contentDiff } from '../plan/text-diff.ts';
 import type { Change, Operation } from '../plan/types.ts';
 import { entryChecks, entryIds, entryNotes } from './change-parts.ts';
 import { isKubeletConfigToken, resolvePath } from './kubelet-paths.ts';
-import type { AuditRulesSpec } from './schemas.ts';
+import type { AuditRulesSpec } from '../spec/schemas.ts';
 import type { Desired, PlanInput, ResourceHandler } from './types.ts';
 import { fileFingerprintInput, writeMeta } from './write-meta.ts';
 

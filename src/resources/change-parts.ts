@@ -1,5 +1,5 @@
 import type { ResourceEntry } from '../config/playbook-types.ts';
-import type { ServiceToRestart } from './schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
 
 /** Helpers shared by resource handlers when assembling a Change. */
 

@@ -4,7 +4,7 @@ import { fingerprint, sha256 } from '../plan/fingerprint.ts';
 import { contentDiff, viewOf, type ContentView } from '../plan/text-diff.ts';
 import type { Change, Operation } from '../plan/types.ts';
 import { entryChecks, entryIds, entryNotes, unique } from './change-parts.ts';
-import type { FileSpec } from './schemas.ts';
+import type { FileSpec } from '../spec/schemas.ts';
 import type { Desired, PlanInput, ResourceHandler } from './types.ts';
 import { fileFingerprintInput, metaSummary, writeMeta } from './write-meta.ts';
 

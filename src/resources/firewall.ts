@@ -5,7 +5,7 @@ import { contentDiff } from '../plan/text-diff.ts';
 import type { Change, Operation } from '../plan/types.ts';
 import { entryChecks, entryIds, entryNotes } from './change-parts.ts';
 import { renderFirewall } from './nft-render.ts';
-import type { FirewallSpec } from './schemas.ts';
+import type { FirewallSpec } from '../spec/schemas.ts';
 import type { PlanInput, ResourceHandler } from './types.ts';
 import { fileFingerprintInput, writeMeta } from './write-meta.ts';
 

@@ -5,7 +5,7 @@ import { contentDiff, viewOf } from '../plan/text-diff.ts';
 import type { Change, Operation } from '../plan/types.ts';
 import { entryChecks, entryIds } from './change-parts.ts';
 import { metaOperations } from './file.ts';
-import type { ServiceToRestart } from './schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import { fileFingerprintInput, type WriteMeta } from './write-meta.ts';
 
 export interface KeyChange {

@@ -3,7 +3,7 @@ import { PlanError } from '../plan/errors.ts';
 import type { Change } from '../plan/types.ts';
 import { entryNotes, unique } from './change-parts.ts';
 import { keyEditChange } from './key-edit-change.ts';
-import type { KubeletConfigSpec } from './schemas.ts';
+import type { KubeletConfigSpec } from '../spec/schemas.ts';
 import type { Desired, PlanInput, ResourceHandler } from './types.ts';
 import { metaSummary, writeMeta } from './write-meta.ts';
 import { editYaml, type YamlEdit } from './yaml-edit.ts';

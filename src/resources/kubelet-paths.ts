@@ -1,11 +1,7 @@
 import type { NodeFacts } from '../facts/types.ts';
+import { KUBELET_CONFIG_TOKEN } from '../spec/kubelet-token.ts';
 
-/**
- * A path that means "the config file the running kubelet was started with" (its --config), so a
- * playbook never assumes /var/lib/kubelet/config.yaml. Resolved from the kubelet fact, which is
- * read in the same round trip as everything else.
- */
-export const KUBELET_CONFIG_TOKEN = '@kubeletConfig';
+export { KUBELET_CONFIG_TOKEN };
 
 export function isKubeletConfigToken(path: string): boolean {
   return path === KUBELET_CONFIG_TOKEN;

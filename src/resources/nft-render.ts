@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { FirewallSpec } from './schemas.ts';
+import type { FirewallSpec } from '../spec/schemas.ts';
 
 /** Ports each CNI needs between nodes (CIS catalogue FW-05). Calico's IP-in-IP is protocol 4. */
 const CNI_PORTS: Readonly<Record<NonNullable<FirewallSpec['cni']>['plugin'], readonly { protocol: 'tcp' | 'udp'; ports: string }[]>> = {

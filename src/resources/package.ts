@@ -2,9 +2,9 @@ import type { ResourceEntry } from '../config/playbook-types.ts';
 import { PlanError } from '../plan/errors.ts';
 import { fingerprint } from '../plan/fingerprint.ts';
 import type { Change } from '../plan/types.ts';
-import type { ServiceToRestart } from './schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import { entryChecks, entryIds, entryNotes, unique } from './change-parts.ts';
-import type { PackageSpec } from './schemas.ts';
+import type { PackageSpec } from '../spec/schemas.ts';
 import type { PlanInput, ResourceHandler } from './types.ts';
 
 interface Pin {

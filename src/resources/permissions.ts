@@ -5,7 +5,7 @@ import { fingerprint } from '../plan/fingerprint.ts';
 import type { Change, Operation } from '../plan/types.ts';
 import { entryChecks, entryIds, entryNotes, modeString, parseMode } from './change-parts.ts';
 import { isKubeletConfigToken, resolvePath } from './kubelet-paths.ts';
-import type { PermissionsSpec } from './schemas.ts';
+import type { PermissionsSpec } from '../spec/schemas.ts';
 import type { Desired, PermissionConstraint, ResourceHandler } from './types.ts';
 
 const GLOB_CHARS = /[*?[]/;

@@ -1,4 +1,4 @@
-import type { ResourceSpec } from './schemas.ts';
+import type { ResourceSpec } from '../spec/schemas.ts';
 import { auditRulesHandler } from './audit-rules.ts';
 import { fileHandler } from './file.ts';
 import { firewallHandler } from './firewall.ts';

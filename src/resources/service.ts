@@ -5,7 +5,7 @@ import { PlanError } from '../plan/errors.ts';
 import { fingerprint } from '../plan/fingerprint.ts';
 import type { Change, Operation } from '../plan/types.ts';
 import { entryChecks, entryIds, entryNotes } from './change-parts.ts';
-import type { ServiceSpec } from './schemas.ts';
+import type { ServiceSpec } from '../spec/schemas.ts';
 import type { PlanInput, ResourceHandler } from './types.ts';
 
 type Enabled = NonNullable<ServiceSpec['enabled']>;

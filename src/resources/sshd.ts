@@ -5,7 +5,7 @@ import { fingerprint, sha256 } from '../plan/fingerprint.ts';
 import { contentDiff } from '../plan/text-diff.ts';
 import type { Change, Operation } from '../plan/types.ts';
 import { entryChecks, entryIds, entryNotes } from './change-parts.ts';
-import type { SshdSpec } from './schemas.ts';
+import type { SshdSpec } from '../spec/schemas.ts';
 import { effectiveHas, expectedLines, renderSshdFile } from './sshd-settings.ts';
 import type { Desired, PlanInput, ResourceHandler } from './types.ts';
 import { fileFingerprintInput, writeMeta } from './write-meta.ts';

@@ -6,7 +6,7 @@ import { contentDiff } from '../plan/text-diff.ts';
 import type { Change } from '../plan/types.ts';
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import { entryChecks, entryIds, entryNotes } from './change-parts.ts';
-import type { SysctlSpec } from './schemas.ts';
+import type { SysctlSpec } from '../spec/schemas.ts';
 import type { Desired, PlanInput, ResourceHandler } from './types.ts';
 import { fileFingerprintInput, writeMeta } from './write-meta.ts';
 

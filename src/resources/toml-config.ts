@@ -4,9 +4,9 @@ import { canonicalJson } from '../plan/fingerprint.ts';
 import type { Change } from '../plan/types.ts';
 import { entryNotes, unique } from './change-parts.ts';
 import { keyEditChange } from './key-edit-change.ts';
-import type { TomlConfigSpec } from './schemas.ts';
+import type { TomlConfigSpec } from '../spec/schemas.ts';
 import { editToml, type TomlEdit } from './toml-edit.ts';
-import { dottedKeyText, parseDottedKey } from './toml-keys.ts';
+import { dottedKeyText, parseDottedKey } from '../spec/toml-keys.ts';
 import type { Desired, PlanInput, ResourceHandler } from './types.ts';
 import { metaSummary, writeMeta } from './write-meta.ts';
 

@@ -1,6 +1,6 @@
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { canonicalJson } from '../plan/fingerprint.ts';
-import { dottedKeyText, keySegmentText, parseDottedKey, tomlValueText } from './toml-keys.ts';
+import { dottedKeyText, keySegmentText, parseDottedKey, tomlValueText } from '../spec/toml-keys.ts';
 
 export interface TomlEdit {
   readonly key: readonly string[];

@@ -1,6 +1,6 @@
 import type { NodeOutcome } from '../apply/types.ts';
 import type { JournalNode, RunRecord } from '../journal/run-journal.ts';
-import type { ServiceToRestart } from '../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
 
 export interface Adopted {
   readonly outcome: NodeOutcome;

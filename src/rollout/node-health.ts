@@ -3,7 +3,7 @@ import { parseProbe, probeScript } from '../apply/scripts/services.ts';
 import type { HostSpec } from '../config/types.ts';
 import { unitName } from '../facts/script.ts';
 import type { NodeStatusReader } from '../health/node-status.ts';
-import type { ServiceToRestart } from '../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import type { Connector } from '../transport/types.ts';
 import { errorMessage } from '../util/errors.ts';
 

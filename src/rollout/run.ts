@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { budgetExceeded, type FailureBudget } from '../apply/batches.ts';
 import { applyNode, undoNode, type NodeApplyDeps, type NodeWork } from '../apply/node-apply.ts';
 import { countsAsFailure, isSuccess, type NodeOutcome, type WaveInfo } from '../apply/types.ts';
-import type { ServiceToRestart } from '../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import type { HealthCheck } from './node-health.ts';
 import { soakWave } from './soak.ts';
 

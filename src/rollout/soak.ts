@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { ApplyHooks } from '../apply/types.ts';
 import type { HostSpec } from '../config/types.ts';
-import type { ServiceToRestart } from '../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import { sleep } from '../transport/retry.ts';
 import type { HealthCheck } from './node-health.ts';
 

@@ -3,7 +3,7 @@ import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import { gatherFacts } from '../facts/gather.ts';
 import type { FactRequest, NodeFacts } from '../facts/types.ts';
-import { buildNodePlan, errorPlan, factRequests } from '../plan/build.ts';
+import { buildNodePlan, errorPlan, factRequests } from '../planner/build.ts';
 import type { NodePlan } from '../plan/types.ts';
 import type { Connector } from '../transport/types.ts';
 import { CancelledError, InternalError, NodewardError } from '../util/errors.ts';

@@ -1,7 +1,7 @@
 import type { NodeOutcome, NodeOutcomeStatus } from '../apply/types.ts';
-import type { Palette } from './colors.ts';
-import { footnoted } from './footnotes.ts';
-import { renderTable } from './table.ts';
+import type { Palette } from '../text/colors.ts';
+import { footnoted } from '../text/footnotes.ts';
+import { renderTable } from '../text/table.ts';
 
 function colorFor(status: NodeOutcomeStatus, p: Palette): (s: string) => string {
   switch (status) {

@@ -3,8 +3,8 @@ import { errorGist, groupByTarget, groupIdenticalPlans, groupSkips, type TargetG
 import { DISPOSITIONS, planDisposition, planTotals, type PlanDisposition } from '../plan/summary.ts';
 import type { Change, NodePlan, Plan } from '../plan/types.ts';
 import { mergeOrder } from '../util/merge-order.ts';
-import type { Palette } from './colors.ts';
-import { nodesLabel, whereTag } from './node-names.ts';
+import type { Palette } from '../text/colors.ts';
+import { nodesLabel, whereTag } from '../text/node-names.ts';
 
 /** How diffs show: whole unified diffs, only the lines that change, or none. */
 export const DIFF_MODES = ['full', 'changed', 'none'] as const;

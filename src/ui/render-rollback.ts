@@ -1,4 +1,4 @@
-import type { Palette } from './colors.ts';
+import type { Palette } from '../text/colors.ts';
 
 /** One node in the rollback preview: what would be restored, or why nothing will be done there. */
 export interface PreviewLine {

@@ -2,7 +2,7 @@ import type { NodeFacts } from '../../facts/types.ts';
 import { afterState } from '../../guards/after-state.ts';
 import { checkGuards } from '../../guards/guards.ts';
 import { healthzUrl } from '../../guards/healthz.ts';
-import { buildNodePlan, factRequests } from '../../plan/build.ts';
+import { buildNodePlan, factRequests } from '../../planner/build.ts';
 import { describeGuard } from '../../plan/refusal.ts';
 import type { NodePlan } from '../../plan/types.ts';
 import { writeDeadlineSeconds } from '../bounds.ts';

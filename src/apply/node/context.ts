@@ -5,7 +5,7 @@ import type { FactRequest, NodeFacts } from '../../facts/types.ts';
 import type { NodeStatusReader } from '../../health/node-status.ts';
 import type { RunJournal } from '../../journal/run-journal.ts';
 import type { NodePlan } from '../../plan/types.ts';
-import type { ServiceToRestart } from '../../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../../spec/schema-parts.ts';
 import type { Connector, ExecOptions, Transport } from '../../transport/types.ts';
 import { errorMessage, RemoteCommandError } from '../../util/errors.ts';
 import { DEFAULT_BOUNDS, type StepBounds } from '../bounds.ts';

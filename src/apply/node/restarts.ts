@@ -1,6 +1,6 @@
 import { waitHealthy } from '../../health/gate.ts';
 import { healthzUrl } from '../../guards/healthz.ts';
-import type { ServiceToRestart } from '../../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../../spec/schema-parts.ts';
 import { ConnectError } from '../../util/errors.ts';
 import { restartDeadlineSeconds } from '../bounds.ts';
 import { isLostContact } from '../node-link.ts';

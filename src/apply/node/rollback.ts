@@ -1,4 +1,4 @@
-import type { ServiceToRestart } from '../../resources/schema-parts.ts';
+import type { ServiceToRestart } from '../../spec/schema-parts.ts';
 import { rollbackDeadlineSeconds } from '../bounds.ts';
 import { isLostContact } from '../node-link.ts';
 import { runJob } from '../scripts/common.ts';

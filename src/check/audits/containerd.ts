@@ -1,5 +1,5 @@
 import { parse } from 'smol-toml';
-import { CONTAINERD_CONFIG } from '../../resources/well-known.ts';
+import { CONTAINERD_CONFIG } from '../../spec/well-known.ts';
 import type { NodeFacts } from '../../facts/types.ts';
 import { kubeletView, setting } from '../kubelet.ts';
 import type { Audit, AuditResult } from '../types.ts';

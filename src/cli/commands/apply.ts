@@ -10,10 +10,10 @@ import { approvedFromSaved, readSavedPlan, type SavedPlan } from '../../plan/sav
 import { refusalReason } from '../../plan/refusal.ts';
 import { wouldRefuse, type NodePlan } from '../../plan/types.ts';
 import { createApplyProgress } from '../../ui/apply-progress.ts';
-import { palette } from '../../ui/colors.ts';
+import { palette } from '../../text/colors.ts';
 import { askApproval } from '../../ui/prompts.ts';
 import { renderOutcomes } from '../../ui/render-apply.ts';
-import { describeNames } from '../../ui/node-names.ts';
+import { describeNames } from '../../text/node-names.ts';
 import { describeLock } from '../../ui/render-plan.ts';
 import { writeReports } from '../../report/write.ts';
 import { ConfigError, UsageError } from '../../util/errors.ts';

@@ -11,7 +11,7 @@ import { readFleet } from '../../run/plan-fleet.ts';
 import { InternalError, UsageError } from '../../util/errors.ts';
 import { BENCHMARK_IDS, isBenchmarkId, type BenchmarkId } from '../../config/benchmark-ids.ts';
 import type { BenchmarkSetting } from '../../check/benchmarks.ts';
-import { palette } from '../../ui/colors.ts';
+import { palette } from '../../text/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
 import { addDisplayOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';

@@ -21,7 +21,7 @@ import { headline } from '../../report/drift-text.ts';
 import { lintExposition } from '../../report/prometheus.ts';
 import { writeReports } from '../../report/write.ts';
 import { createApplyProgress } from '../../ui/apply-progress.ts';
-import { palette } from '../../ui/colors.ts';
+import { palette } from '../../text/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
 import { InternalError, UsageError } from '../../util/errors.ts';
 import { applyDeps, operator, type ApplyTuning } from '../apply-deps.ts';

@@ -14,7 +14,7 @@ import { checkAttempts, remainingWork, rolloutSettings, type RolloutSettings } f
 import { previewWaves, rolloutFleet } from '../../rollout/run.ts';
 import { parseWaveSpec, toWaves } from '../../rollout/waves.ts';
 import { createApplyProgress } from '../../ui/apply-progress.ts';
-import { palette } from '../../ui/colors.ts';
+import { palette } from '../../text/colors.ts';
 import { askNextWave, askRolloutApproval } from '../../ui/prompts.ts';
 import { renderOutcomes } from '../../ui/render-apply.ts';
 import { describeWave, renderWavePlan } from '../../ui/render-rollout.ts';
@@ -30,7 +30,7 @@ import { abortOnSignals } from '../signals.ts';
 import { applyExitCode } from './apply.ts';
 import { addOutputOptions, outputsFrom } from '../output-options.ts';
 import { writeReports } from '../../report/write.ts';
-import { describeNames } from '../../ui/node-names.ts';
+import { describeNames } from '../../text/node-names.ts';
 import { humanOnStdout, OUTCOME_FORMATS } from './apply.ts';
 import { addDiffOptions, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
 

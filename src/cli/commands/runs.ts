@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { listRuns, readRunJournal, type RunRecord } from '../../journal/run-journal.ts';
-import { palette } from '../../ui/colors.ts';
-import { renderTable } from '../../ui/table.ts';
+import { palette } from '../../text/colors.ts';
+import { renderTable } from '../../text/table.ts';
 import { UsageError } from '../../util/errors.ts';
 import { detectTerminal } from '../output.ts';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ResourceEntry } from '../../../src/config/playbook-types.ts';
 import type { HostSpec } from '../../../src/config/types.ts';
 import { checkGuards } from '../../../src/guards/guards.ts';
-import { buildNodePlan } from '../../../src/plan/build.ts';
-import { resourceSchemas, type ResourceSpec } from '../../../src/resources/schemas.ts';
+import { buildNodePlan } from '../../../src/planner/build.ts';
+import { resourceSchemas, type ResourceSpec } from '../../../src/spec/schemas.ts';
 import { factsFrom, type FactsFixture } from '../plan/fixture-facts.ts';
 
 const host: HostSpec = { name: 'node-1', address: '198.19.0.11', port: 22, user: 'ops', identityFile: undefined, become: 'sudo', labels: {}, groups: [], vars: {} };

@@ -3,8 +3,8 @@ import { applyNode, type NodeApplyDeps } from '../../../src/apply/node-apply.ts'
 import type { ResourceEntry } from '../../../src/config/playbook-types.ts';
 import type { HostSpec } from '../../../src/config/types.ts';
 import type { NodeFacts } from '../../../src/facts/types.ts';
-import { buildNodePlan } from '../../../src/plan/build.ts';
-import { resourceSchemas, type ResourceSpec } from '../../../src/resources/schemas.ts';
+import { buildNodePlan } from '../../../src/planner/build.ts';
+import { resourceSchemas, type ResourceSpec } from '../../../src/spec/schemas.ts';
 import { ConnectError } from '../../../src/util/errors.ts';
 import { scriptedNode, type ScriptedNode, type ScriptKind, type Reply } from '../../fakes/scripted-node.ts';
 import { factsFrom } from '../plan/fixture-facts.ts';

@@ -8,8 +8,8 @@ import { parseRollbackOutput, rollbackScript } from '../../../src/apply/scripts/
 import { parseWriteOutput, writeScript } from '../../../src/apply/scripts/write.ts';
 import type { ResourceEntry } from '../../../src/config/playbook-types.ts';
 import { gatherFacts } from '../../../src/facts/gather.ts';
-import { buildNodePlan, factRequests } from '../../../src/plan/build.ts';
-import { resourceSchemas, type ResourceSpec } from '../../../src/resources/schemas.ts';
+import { buildNodePlan, factRequests } from '../../../src/planner/build.ts';
+import { resourceSchemas, type ResourceSpec } from '../../../src/spec/schemas.ts';
 import { editYaml } from '../../../src/resources/yaml-edit.ts';
 import { localHost, localTransport } from '../../fakes/local-transport.ts';
 

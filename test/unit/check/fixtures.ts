@@ -1,6 +1,6 @@
 import type { Condition, ResourceEntry } from '../../../src/config/playbook-types.ts';
 import type { HostSpec } from '../../../src/config/types.ts';
-import { resourceSchemas, type ResourceSpec } from '../../../src/resources/schemas.ts';
+import { resourceSchemas, type ResourceSpec } from '../../../src/spec/schemas.ts';
 
 export function host(name = 'node-1'): HostSpec {
   return { name, address: '198.19.0.11', port: 22, user: 'ops', identityFile: undefined, become: 'sudo', labels: {}, groups: [], vars: {} };

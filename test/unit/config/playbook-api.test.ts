@@ -7,7 +7,7 @@ import { parseInventory } from '../../../src/config/load-inventory.ts';
 import { loadPlaybook } from '../../../src/config/load-playbook.ts';
 import { resolvePlaybookArgs } from '../../../src/config/playbook-args.ts';
 import { validatePlaybooksForHosts } from '../../../src/config/validate-playbooks.ts';
-import { resourceSchemas } from '../../../src/resources/schemas.ts';
+import { resourceSchemas } from '../../../src/spec/schemas.ts';
 import { ConfigError, UsageError } from '../../../src/util/errors.ts';
 import { fixturePath, issueLines } from './fixtures.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeOutcome } from '../../../src/apply/types.ts';
 import { driftVerdict, lockRefusal } from '../../../src/drift/assemble.ts';
 import { driftNode, type NodeDriftInput } from '../../../src/drift/node-drift.ts';
-import { buildNodePlan, errorPlan } from '../../../src/plan/build.ts';
+import { buildNodePlan, errorPlan } from '../../../src/planner/build.ts';
 import { ConnectError, FactsError } from '../../../src/util/errors.ts';
 import { entry, host, KUBELET_ARGS, kubeletConfig } from '../check/fixtures.ts';
 import { factsFrom } from '../plan/fixture-facts.ts';

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Condition, ResourceEntry } from '../../../src/config/playbook-types.ts';
 import type { HostSpec } from '../../../src/config/types.ts';
-import { buildNodePlan } from '../../../src/plan/build.ts';
-import { resourceSchemas, type ResourceSpec } from '../../../src/resources/schemas.ts';
+import { buildNodePlan } from '../../../src/planner/build.ts';
+import { resourceSchemas, type ResourceSpec } from '../../../src/spec/schemas.ts';
 import { factsFrom, type FactsFixture } from './fixture-facts.ts';
 
 interface EntryFixture {

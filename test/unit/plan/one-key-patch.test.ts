@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ResourceEntry } from '../../../src/config/playbook-types.ts';
 import type { HostSpec } from '../../../src/config/types.ts';
 import { withGuards } from '../../../src/guards/guards.ts';
-import { buildNodePlan } from '../../../src/plan/build.ts';
+import { buildNodePlan } from '../../../src/planner/build.ts';
 import { planToJson } from '../../../src/plan/json.ts';
 import { wouldRefuse } from '../../../src/plan/types.ts';
-import { resourceSchemas, type ResourceSpec } from '../../../src/resources/schemas.ts';
+import { resourceSchemas, type ResourceSpec } from '../../../src/spec/schemas.ts';
 import { factsFrom, type FactsFixture } from './fixture-facts.ts';
 
 // Issue 12: a one-key sysctl patch touches one key (the kernel playbook's other lines stay), two

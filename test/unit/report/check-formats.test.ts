@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateChecks } from '../../../src/check/evaluate.ts';
-import { buildNodePlan, errorPlan } from '../../../src/plan/build.ts';
+import { buildNodePlan, errorPlan } from '../../../src/planner/build.ts';
 import { checkToJson } from '../../../src/report/check-json.ts';
 import { renderCheckJUnit } from '../../../src/report/check-junit.ts';
 import { renderCheckTable } from '../../../src/report/check-table.ts';
-import { plain } from '../../../src/ui/colors.ts';
+import { plain } from '../../../src/text/colors.ts';
 import { ConnectError } from '../../../src/util/errors.ts';
 import { entry, host, KUBELET_ARGS, kubeletConfig } from '../check/fixtures.ts';
 import { factsFrom } from '../plan/fixture-facts.ts';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { editToml } from '../../../src/resources/toml-edit.ts';
-import { dottedKeyText, parseDottedKey, tomlValueText } from '../../../src/resources/toml-keys.ts';
+import { dottedKeyText, parseDottedKey, tomlValueText } from '../../../src/spec/toml-keys.ts';
 
 const CONFIG = `# top comment
 version = 2

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change, NodePlan, Plan } from '../../../src/plan/types.ts';
-import { plain } from '../../../src/ui/colors.ts';
-import { describeNames, whereTag } from '../../../src/ui/node-names.ts';
+import { plain } from '../../../src/text/colors.ts';
+import { describeNames, whereTag } from '../../../src/text/node-names.ts';
 import { renderPlan, type DiffMode } from '../../../src/ui/render-plan.ts';
 import { mergeOrder } from '../../../src/util/merge-order.ts';
 

@@ -1,17 +1,17 @@
 import { NODE_STATE_DIR } from '../node/run-state.ts';
-import { CONTAINERD_CONFIG, IP_FORWARD, PROTECT_KERNEL_DEFAULTS } from '../resources/well-known.ts';
+import { CONTAINERD_CONFIG, IP_FORWARD, PROTECT_KERNEL_DEFAULTS } from '../spec/well-known.ts';
 import type { ResourceEntry } from '../config/playbook-types.ts';
 import type { HostSpec } from '../config/types.ts';
 import type { FactRequest, NodeFacts } from '../facts/types.ts';
 import { orderRestarts } from '../resources/change-parts.ts';
 import { permissionConstraints } from '../resources/permissions.ts';
 import { handlers } from '../resources/registry.ts';
-import type { ResourceSpec } from '../resources/schemas.ts';
+import type { ResourceSpec } from '../spec/schemas.ts';
 import type { Desired, ResourceHandler } from '../resources/types.ts';
 import { NodewardError } from '../util/errors.ts';
-import { PlanError } from './errors.ts';
+import { PlanError } from '../plan/errors.ts';
 import { conditionRequests, evaluateCondition } from './conditions.ts';
-import type { Change, NodePlan } from './types.ts';
+import type { Change, NodePlan } from '../plan/types.ts';
 
 /**
  * Facts every plan reads besides what the resources ask: the services nodeward may restart and

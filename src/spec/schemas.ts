@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KUBELET_CONFIG_TOKEN } from './kubelet-paths.ts';
+import { KUBELET_CONFIG_TOKEN } from './kubelet-token.ts';
 import { absoluteGlob, absolutePath, accountName, addressOrCidr, configValue, octalMode, port, serviceToRestart, sysctlName, sysctlValue, unitNameSchema } from './schema-parts.ts';
 import { parseDottedKey, tomlValueText } from './toml-keys.ts';
 
