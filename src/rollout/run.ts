@@ -1,6 +1,6 @@
-import pLimit from 'p-limit';
 import { budgetExceeded, type FailureBudget } from '../apply/batches.ts';
 import { applyNode, undoNode, type NodeApplyDeps, type NodeWork } from '../apply/node-apply.ts';
+import { runGroups } from '../apply/run.ts';
 import { countsAsFailure, isSuccess, type NodeOutcome, type WaveInfo } from '../apply/types.ts';
 import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import type { HealthCheck } from './node-health.ts';
@@ -55,8 +55,6 @@ export function previewWaves(waves: readonly (readonly NodeWork[])[], canaryFirs
   });
 }
 
-const skipped = (name: string, why: string): NodeOutcome => ({ name, status: 'skipped', reason: `not started: ${why}`, changes: 0, restarted: [], durationMs: 0 });
-
 /**
  * The emergency rollout: waves in order, the first the canary, nodes of a wave in parallel. After a
  * wave the line stops on a failed rollback, on any canary node not taking the patch, or once the
@@ -64,40 +62,26 @@ const skipped = (name: string, why: string): NodeOutcome => ({ name, status: 'sk
  * and a node unhealthy during the soak is rolled back and stops the line.
  */
 export async function rolloutFleet(options: RolloutOptions, deps: NodeApplyDeps, ops: NodeOps = { apply: applyNode, undo: undoNode }): Promise<RolloutResult> {
-  const outcomes: NodeOutcome[] = [];
-  const limit = pLimit(Math.max(1, options.concurrency));
-  let stopped: string | undefined;
   let done = options.doneBefore;
-  for (const [index, wave] of options.waves.entries()) {
-    const info = waveInfo(options.waves, index, options.canaryFirst, done, options.fleet);
-    if (!stopped && deps.signal?.aborted) stopped = 'interrupted';
-    if (!stopped && index > 0 && options.confirmWave && !(await options.confirmWave(info))) stopped = 'stopped by the operator';
-    if (!stopped && deps.signal?.aborted) stopped = 'interrupted';
-    if (stopped) {
-      for (const item of wave) {
-        const outcome = skipped(item.host.name, stopped);
-        outcomes.push(outcome);
-        deps.hooks.nodeDone?.(item.host, outcome);
-      }
-      continue;
-    }
-    deps.hooks.waveStart?.(info);
-    const results = await Promise.all(
-      wave.map((item) =>
-        limit(async () => {
-          const outcome = await ops.apply(item, deps);
-          deps.hooks.nodeDone?.(item.host, outcome);
-          return outcome;
-        }),
-      ),
-    );
-    outcomes.push(...results);
-    done += results.filter((o) => isSuccess(o.status)).length;
-    stopped = verdict(results, outcomes, info, options);
-    if (stopped || index === options.waves.length - 1 || options.soak.durationMs <= 0) continue;
-    stopped = await soakAndUndo(wave, results, outcomes, options, deps, ops);
-  }
-  return { outcomes, stopped };
+  const info = (index: number): WaveInfo => waveInfo(options.waves, index, options.canaryFirst, done, options.fleet);
+  const { confirmWave } = options;
+  return runGroups(
+    {
+      groups: options.waves,
+      concurrency: options.concurrency,
+      before: async (index) => (index > 0 && confirmWave && !(await confirmWave(info(index))) ? 'stopped by the operator' : undefined),
+      start: (index) => deps.hooks.waveStart?.(info(index)),
+      after: async (index, results, outcomes) => {
+        const wave = info(index);
+        done += results.filter((o) => isSuccess(o.status)).length;
+        const stopped = verdict(results, outcomes, wave, options);
+        if (stopped || index === options.waves.length - 1 || options.soak.durationMs <= 0) return stopped;
+        return soakAndUndo(options.waves[index] ?? [], results, outcomes, options, deps, ops);
+      },
+    },
+    deps,
+    (item, d) => ops.apply(item, d),
+  );
 }
 
 function verdict(results: readonly NodeOutcome[], all: readonly NodeOutcome[], wave: WaveInfo, options: RolloutOptions): string | undefined {
