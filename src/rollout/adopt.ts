@@ -27,3 +27,20 @@ export function adoptFinished(outcomes: readonly NodeOutcome[], previous: RunRec
     ];
   });
 }
+
+/**
+ * The attempt's outcomes with the adopted ones in place, each adopted node journaled as applied
+ * under the attempt whose change it is; nodes reported before any wave (`early`) first.
+ */
+export async function withAdopted(
+  early: readonly NodeOutcome[],
+  outcomes: readonly NodeOutcome[],
+  previous: RunRecord | undefined,
+  attemptId: string,
+  journal: { updateNode(node: JournalNode): Promise<void> },
+): Promise<NodeOutcome[]> {
+  const adopted = previous ? adoptFinished(outcomes, previous, attemptId) : [];
+  for (const { journal: node } of adopted) await journal.updateNode(node);
+  const byName = new Map(adopted.map((a) => [a.outcome.name, a.outcome]));
+  return [...early, ...outcomes.map((o) => byName.get(o.name) ?? o)];
+}

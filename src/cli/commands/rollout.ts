@@ -1,18 +1,16 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { parseFailureBudget } from '../../apply/batches.ts';
-import { newRunId } from '../../node/run-state.ts';
 import { isSuccess, leftChanges, type NodeOutcome } from '../../apply/types.ts';
 import { loadInventory } from '../../config/load-inventory.ts';
-import { createRunJournal, readRunJournal, reopenRunJournal, type RunAttempt, type RunJournal, type RunRecord } from '../../journal/run-journal.ts';
-import type { Plan } from '../../plan/types.ts';
-import { adoptFinished } from '../../rollout/adopt.ts';
-import { rolloutProcessAlive } from '../../rollout/alive.ts';
+import type { RunAttempt } from '../../journal/run-journal.ts';
+import { withAdopted } from '../../rollout/adopt.ts';
 import { createHealthCheck } from '../../rollout/node-health.ts';
-import { adoptable, needsWork, wavesFromPlan, type WavesFromPlan } from '../../rollout/prepare.ts';
-import { checkAttempts, remainingWork, rolloutSettings, type RolloutSettings } from '../../rollout/record.ts';
+import type { PlanRollout, PreparedRollout } from '../../rollout/prepared.ts';
+import { resumeRollout } from '../../rollout/resume.ts';
+import { startRollout } from '../../rollout/start.ts';
 import { previewWaves, rolloutFleet } from '../../rollout/run.ts';
-import { parseWaveSpec, toWaves } from '../../rollout/waves.ts';
+import { parseWaveSpec } from '../../rollout/waves.ts';
 import { createApplyProgress } from '../../ui/apply-progress.ts';
 import { palette } from '../../text/colors.ts';
 import { askNextWave, askRolloutApproval } from '../../ui/prompts.ts';
@@ -49,22 +47,7 @@ export interface RolloutFlags extends PlanFlags, ApplyTuning {
 /** Options that shape a rollout; `--resume` takes them from the journal and refuses new values. */
 const RECORDED = ['waves', 'soak', 'drain', 'drainTimeout', 'maxFailures', 'limit'] as const;
 
-interface Prepared {
-  readonly inputs: Inputs | undefined;
-  readonly plan: Plan | undefined;
-  readonly work: WavesFromPlan;
-  readonly canaryFirst: boolean;
-  readonly fleet: number;
-  readonly doneBefore: number;
-  readonly settings: RolloutSettings;
-  readonly reason: string;
-  readonly runId: string;
-  readonly attemptId: string;
-  readonly takeOverFrom: readonly string[];
-  readonly openJournal: (attempt: RunAttempt) => Promise<RunJournal>;
-  /** The journal as the interrupted attempts left it (`--resume`). */
-  readonly previous?: RunRecord | undefined;
-}
+type Prepared = PreparedRollout<Inputs>;
 
 /** Every problem with the command line at once: a tired operator fixes them in one go. */
 function checkFlags(playbooks: readonly string[], flags: RolloutFlags, terminal: Terminal): void {
@@ -100,85 +83,56 @@ function checkFlags(playbooks: readonly string[], flags: RolloutFlags, terminal:
   if (problems.length > 1) throw new UsageError(`${problems.length} problems with this rollout:\n${problems.map((m) => `  - ${m}`).join('\n')}`);
 }
 
-async function startRollout(playbooks: readonly string[], flags: RolloutFlags, signal: AbortSignal): Promise<Prepared> {
-  // checkFlags has refused a missing reason or playbook
-  const reason = flags.reason?.trim() ?? '';
-  const targets = parseWaveSpec(flags.waves);
-  if (flags.drain && !(await loadInventory(inventoryPath(flags))).kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
-  const { inputs, plan } = await planFromFlags(playbooks, flags, signal);
-  const lockWait = nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0;
-  const names = plan.nodes.filter((node) => needsWork(node, lockWait)).map((node) => node.name);
-  const waveNames = toWaves(names, targets);
-  const runId = newRunId();
-  const settings: RolloutSettings = {
-    waves: flags.waves,
-    plan: waveNames,
-    soakSeconds: nonNegativeInt(flags.soak, '--soak'),
-    drain: flags.drain === true,
-    drainTimeoutSeconds: positiveInt(flags.drainTimeout, '--drain-timeout'),
-    maxFailures: flags.maxFailures,
-    healthTimeout: flags.healthTimeout,
-    lockTtl: flags.lockTtl,
-    limit: flags.limit ?? [],
-    playbookDigests: Object.fromEntries(inputs.sources.playbooks.map((p) => [p.file, p.sha256])),
-  };
-  return {
-    inputs,
-    plan,
-    work: wavesFromPlan(waveNames, plan.nodes, inputs.hosts, inputs.entriesByHost, (node) => needsWork(node, lockWait)),
-    canaryFirst: true,
-    fleet: names.length,
-    doneBefore: 0,
-    settings,
-    reason,
-    runId,
-    attemptId: runId,
-    takeOverFrom: [],
-    openJournal: (attempt) =>
-      createRunJournal({
-        runId,
-        command: 'rollout',
-        operator: attempt.operator,
-        reason,
-        startedAt: attempt.startedAt,
-        inventory: inputs.inventory.file,
-        playbooks: inputs.playbooks.map((p) => p.file),
-        options: settings,
-        attempts: [attempt],
-      }),
-  };
+/** The plan a rollout runs on: the CLI's plan with its flags, for the nodes and tunings the rollout gives. */
+function planner(flags: RolloutFlags, signal: AbortSignal): PlanRollout<Inputs> {
+  return (playbooks, overrides) =>
+    planFromFlags(
+      playbooks,
+      {
+        ...flags,
+        ...(overrides.inventory !== undefined ? { inventory: overrides.inventory } : {}),
+        ...(overrides.limit !== undefined ? { limit: [...overrides.limit] } : {}),
+      },
+      signal,
+    );
 }
 
-async function resumeRollout(runId: string, playbooks: readonly string[], flags: RolloutFlags, command: Command, signal: AbortSignal): Promise<Prepared> {
-  const record = await readRunJournal(runId);
-  const settings = rolloutSettings(record);
+async function startFromFlags(playbooks: readonly string[], flags: RolloutFlags, signal: AbortSignal): Promise<Prepared> {
+  if (flags.drain && !(await loadInventory(inventoryPath(flags))).kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
+  // checkFlags has refused a missing reason or playbook
+  return startRollout(
+    {
+      playbooks,
+      reason: flags.reason?.trim() ?? '',
+      waves: { spec: flags.waves, targets: parseWaveSpec(flags.waves) },
+      soakSeconds: nonNegativeInt(flags.soak, '--soak'),
+      drain: flags.drain === true,
+      drainTimeoutSeconds: positiveInt(flags.drainTimeout, '--drain-timeout'),
+      maxFailures: flags.maxFailures,
+      healthTimeout: flags.healthTimeout,
+      lockTtl: flags.lockTtl,
+      limit: flags.limit ?? [],
+      lockWait: nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0,
+    },
+    planner(flags, signal),
+  );
+}
+
+async function resumeFromFlags(runId: string, playbooks: readonly string[], flags: RolloutFlags, command: Command, signal: AbortSignal): Promise<Prepared> {
   const given = RECORDED.filter((name) => command.getOptionValueSource(name) === 'cli');
   if (playbooks.length > 0 || given.length > 0) {
     throw new UsageError(`--resume continues run ${runId} with the playbooks and options it recorded; drop ${[...(playbooks.length > 0 ? ['the playbooks'] : []), ...given.map((g) => `--${g.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)].join(', ')}`);
   }
-  const attempts = checkAttempts(record, { hostname: hostname(), alive: rolloutProcessAlive });
-  if (attempts.live) throw new UsageError(`run ${runId} is still running (pid ${attempts.live.pid}, since ${attempts.live.startedAt}): interrupt it first`);
-  const remaining = remainingWork(settings, record);
-  const inventory = await loadInventory(inventoryPath(flags, record.inventory));
-  const known = new Set(inventory.nodes.map((node) => node.name));
-  const present = remaining.waves.flat().filter((name) => known.has(name));
-  const base = { settings, reason: record.reason ?? '', runId, attemptId: newRunId(), takeOverFrom: attempts.takeOverFrom, fleet: settings.plan.flat().length, doneBefore: remaining.done.length, previous: record };
-  const openJournal = (attempt: RunAttempt): Promise<RunJournal> => reopenRunJournal(runId, attempt);
-  if (present.length === 0) {
-    return { ...base, openJournal, inputs: undefined, plan: undefined, canaryFirst: false, work: wavesFromPlan(remaining.waves, [], [], new Map(), () => false) };
-  }
-  const tuning = (name: 'healthTimeout' | 'lockTtl'): string => (command.getOptionValueSource(name) === 'cli' ? flags[name] : settings[name]);
-  const resumeFlags: RolloutFlags = { ...flags, inventory: inventory.file, limit: present, healthTimeout: tuning('healthTimeout'), lockTtl: tuning('lockTtl') };
-  const { inputs, plan } = await planFromFlags(record.playbooks, resumeFlags, signal);
-  const changed = inputs.sources.playbooks.filter((p) => settings.playbookDigests[p.file] !== p.sha256).map((p) => p.file);
-  if (changed.length > 0) throw new UsageError(`${changed.join(', ')} changed since run ${runId} started: that is another patch, so start a new rollout`);
-  const lockWait = nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0;
-  const pending = new Set(present.filter((name) => record.nodes[name]?.status === 'pending'));
-  const adopt = adoptable(pending, attempts.takeOverFrom);
-  const work = wavesFromPlan(remaining.waves, plan.nodes, inputs.hosts, inputs.entriesByHost, (node) => needsWork(node, lockWait) || adopt(node));
-  const canaryNodes = new Set(settings.plan[0] ?? []);
-  const canaryFirst = remaining.canaryFirst && (work.waves[0]?.some((item) => canaryNodes.has(item.host.name)) ?? false);
-  return { ...base, openJournal, inputs, plan, work, canaryFirst };
+  const fromCli = (name: 'healthTimeout' | 'lockTtl'): string | undefined => (command.getOptionValueSource(name) === 'cli' ? flags[name] : undefined);
+  return resumeRollout(
+    {
+      runId,
+      inventoryFor: (recorded) => inventoryPath(flags, recorded),
+      tuning: { healthTimeout: fromCli('healthTimeout'), lockTtl: fromCli('lockTtl') },
+      lockWait: nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0,
+    },
+    planner(flags, signal),
+  );
 }
 
 async function report(outcomes: readonly NodeOutcome[], prepared: Prepared, stopped: string | undefined, flags: RolloutFlags, terminal: Terminal, journal: string | null): Promise<void> {
@@ -225,7 +179,7 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
   const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
   let result;
   try {
-    const tuning = { healthTimeout: flags.healthTimeout, lockTtl: flags.lockTtl, lockWait: flags.lockWait };
+    const tuning = { ...prepared.gate, lockWait: flags.lockWait };
     const command = `nodeward rollout ${process.argv.slice(3).join(' ')}`.trim();
     const drain = settings.drain ? { timeoutMs: settings.drainTimeoutSeconds * 1000 } : undefined;
     const deps = applyDeps({ inventory: inputs.inventory, connector, runId: prepared.attemptId, command, tuning, hooks: progress.hooks, journal, signal, drain, takeOverFrom: prepared.takeOverFrom, bounds: boundsFrom(flags) });
@@ -254,10 +208,7 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
     await connector.closeAll();
     await journal.finish();
   }
-  const adopted = prepared.previous ? adoptFinished(result.outcomes, prepared.previous, prepared.attemptId) : [];
-  for (const { journal: node } of adopted) await journal.updateNode(node);
-  const adoptedByName = new Map(adopted.map((a) => [a.outcome.name, a.outcome]));
-  const outcomes = [...work.early, ...result.outcomes.map((o) => adoptedByName.get(o.name) ?? o)];
+  const outcomes = await withAdopted(work.early, result.outcomes, prepared.previous, prepared.attemptId, journal);
   await report(outcomes, prepared, result.stopped, flags, terminal, journal.path);
   return outcomes;
 }
@@ -300,7 +251,7 @@ export function registerRollout(program: Command): void {
     .option('--drain', 'cordon and evict each node before its change, uncordon after (needs kubeconfig in the inventory)')
     .option('--drain-timeout <seconds>', 'longest a drain may take; then the node is uncordoned and refused', '300')
     .option('--resume <run-id>', 'continue an interrupted rollout: its recorded playbooks, options and waves; done nodes are skipped')
-    .option('-y, --yes', 'start without asking (the plan and the waves are still shown)')
+    .option('-y, --yes', 'start without asking (the plan and the waves are still shown)');
   addDiffOptions(command, 'also list every change before asking, as plan does, with diffs shown', undefined);
   addOutputOptions(command, OUTCOME_FORMATS);
   addGateOptions(command, { lockWait: true });
@@ -318,7 +269,7 @@ export function registerRollout(program: Command): void {
     checkFlags(playbooks, flags, terminal);
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: no new node or wave will start; nodes in flight finish or roll back (Ctrl-C again to quit now)\n'));
     try {
-      const prepared = flags.resume ? await resumeRollout(flags.resume, playbooks, flags, self, signals.signal) : await startRollout(playbooks, flags, signals.signal);
+      const prepared = flags.resume ? await resumeFromFlags(flags.resume, playbooks, flags, self, signals.signal) : await startFromFlags(playbooks, flags, signals.signal);
       const outcomes = await execute(prepared, flags, signals.signal, terminal);
       if (!outcomes) process.exitCode = EXIT.error;
       else process.exitCode = signals.signal.aborted ? EXIT.interrupted : applyExitCode(outcomes);
