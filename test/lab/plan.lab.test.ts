@@ -10,7 +10,7 @@ import { validatePlaybooksForHosts } from '../../src/config/validate-playbooks.t
 import { resolvePlaybookArgs } from '../../src/config/playbook-args.ts';
 import { planFleet } from '../../src/run/plan-fleet.ts';
 import { createSshConnector } from '../../src/transport/ssh-connector.ts';
-import { BUNDLED_PLAYBOOKS } from '../../src/cli/inputs.ts';
+import { BUNDLED_PLAYBOOKS } from '../../src/run/inputs.ts';
 import { execIn } from '../../lab/exec.ts';
 import { testLab } from './helpers.ts';
 import { nodeward } from './nodeward.ts';

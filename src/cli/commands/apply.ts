@@ -21,7 +21,7 @@ import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-
 import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, boundsFrom, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { loadInputs, type Inputs } from '../inputs.ts';
+import { loadInputs, type Inputs } from '../../run/inputs.ts';
 import { addInputOptions, inventoryPath } from '../input-options.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';

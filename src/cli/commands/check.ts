@@ -19,7 +19,7 @@ import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
 import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
 import { hintValues } from '../completion-hints.ts';
-import { loadInputs } from '../inputs.ts';
+import { loadInputs } from '../../run/inputs.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
 

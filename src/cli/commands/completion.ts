@@ -1,7 +1,7 @@
 import { Argument, type Command } from 'commander';
 import { readdirSync } from 'node:fs';
 import { completionScript, SHELLS, type Shell } from '../completion.ts';
-import { BUNDLED_PLAYBOOKS } from '../inputs.ts';
+import { BUNDLED_PLAYBOOKS } from '../../run/inputs.ts';
 
 function bundledNames(): string[] {
   return readdirSync(BUNDLED_PLAYBOOKS)

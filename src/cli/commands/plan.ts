@@ -11,7 +11,7 @@ import { UsageError } from '../../util/errors.ts';
 import { addDisplayOptions } from '../common-options.ts';
 import { addConnectOptions, connectorFor, positiveInt, type ConnectFlags } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { loadInputs, type Inputs } from '../inputs.ts';
+import { loadInputs, type Inputs } from '../../run/inputs.ts';
 import { writeFileAtomic } from '../../util/atomic-file.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';

@@ -22,7 +22,7 @@ import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, boundsFrom, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT } from '../exit-codes.ts';
 import { addInputOptions, inventoryPath } from '../input-options.ts';
-import type { Inputs } from '../inputs.ts';
+import type { Inputs } from '../../run/inputs.ts';
 import { detectTerminal, type Terminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
 import { applyExitCode } from './apply.ts';
