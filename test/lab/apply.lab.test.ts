@@ -116,6 +116,31 @@ describe('nodeward apply (lab)', () => {
     expect(await runsOn(n2)).toBe(runsBefore);
   });
 
+  it('moves a cgroupfs node to the systemd driver on both sides in one run: containerd is gated on its unit, the node on the kubelet restarted after it', async () => {
+    const n5 = names[4] ?? 'node-5';
+    const file = await playbook(
+      [
+        'name: to-systemd',
+        'resources:',
+        '  - name: kubelet-driver',
+        '    kubeletConfig: { set: { cgroupDriver: systemd } }',
+        '  - name: containerd-driver',
+        '    tomlConfig:',
+        '      path: /etc/containerd/config.toml',
+        '      validate: containerd',
+        '      restarts: [containerd]',
+        '      set:',
+        '        \'plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options.SystemdCgroup\': true',
+        '',
+      ].join('\n'),
+    );
+    expect(await onNode(n5, 'grep -c "SystemdCgroup = false" /etc/containerd/config.toml')).toMatch(/^1/);
+    const result = await nodeward(['apply', '-i', inventory, file, '--yes', '--json', '--limit', n5, '--health-timeout', '60']);
+    expect(outcome(JSON.parse(result.stdout) as ApplyJson, n5)).toMatchObject({ status: 'applied', restarted: ['containerd', 'kubelet'] });
+    expect(result.code).toBe(0);
+    expect((await readyNodes())[n5]).toBe('True');
+  });
+
   it('refuses protectKernelDefaults without the kernel tunables, with nothing written', async () => {
     const file = await playbook('name: pkd\nresources:\n  - name: pkd\n    kubeletConfig: { set: { protectKernelDefaults: true } }\n');
     const before = await nodeSnapshot(n2);

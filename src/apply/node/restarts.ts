@@ -15,8 +15,13 @@ export async function restarts(ctx: NodeContext, list: readonly ServiceToRestart
   const settle = async (): Promise<void> => {
     await run(ctx.node.resilient, settleScript(ctx.deps.stateDir, runId, owed, final), { job: runJob(ctx.deps.stateDir, ctx.deps.runId) });
   };
-  for (const service of list) {
-    const failure = await restartAndWait(ctx, service, healthz, runId);
+  for (const [index, service] of list.entries()) {
+    // containerd restarted ahead of the kubelet: the kubelet still running reads the runtime as it
+    // was when it started (a cgroup driver changed on both sides is a mismatch until the kubelet
+    // restarts too), so containerd's gate is its unit alone; the kubelet's gate after it checks
+    // /healthz and the Node with a heartbeat newer than both restarts
+    const kubeletNext = service === 'containerd' && list.slice(index + 1).includes('kubelet');
+    const failure = await restartAndWait(ctx, service, healthz, runId, kubeletNext ? 'unit' : 'node');
     if (failure) return failure;
     owed.shift();
     await settle();
@@ -25,8 +30,12 @@ export async function restarts(ctx: NodeContext, list: readonly ServiceToRestart
   return undefined;
 }
 
-/** Restarts one service and waits for the gate; returns the reason it failed, or undefined. */
-export async function restartAndWait(ctx: NodeContext, service: ServiceToRestart, healthz: string | undefined, runId: string): Promise<string | undefined> {
+/**
+ * Restarts one service and waits for the gate; returns the reason it failed, or undefined. The
+ * gate is the whole node's (`node`: units, the kubelet's /healthz, the Node Ready with a fresh
+ * heartbeat) or, for a restart another one follows at once, the unit's alone (`unit`).
+ */
+export async function restartAndWait(ctx: NodeContext, service: ServiceToRestart, healthz: string | undefined, runId: string, scope: 'unit' | 'node' = 'node'): Promise<string | undefined> {
   const host = ctx.work.host;
   step(ctx, 'restart', service);
   if (!ctx.ledger.restarted.includes(service)) ctx.ledger.restarted.push(service);
@@ -50,9 +59,9 @@ export async function restartAndWait(ctx: NodeContext, service: ServiceToRestart
     services: [service],
     restartedAt: restart.at,
     kubeletRestartsBefore: service === 'kubelet' ? restart.restartsBefore : Number.MAX_SAFE_INTEGER,
-    healthzUrl: service === 'kubelet' || service === 'containerd' ? healthz : undefined,
+    healthzUrl: scope === 'node' && (service === 'kubelet' || service === 'containerd') ? healthz : undefined,
     nodeName: host.name,
-    nodeStatus: ctx.deps.gate.nodeStatus,
+    nodeStatus: scope === 'node' ? ctx.deps.gate.nodeStatus : undefined,
     timeoutMs: ctx.deps.gate.timeoutMs,
     intervalMs: ctx.deps.gate.intervalMs,
   });

@@ -66,6 +66,51 @@ const HEALTHY_PROBE = 'Id=kubelet.service\nActiveState=active\nSubState=running\
 const FAILED_PROBE = 'Id=kubelet.service\nActiveState=failed\nSubState=failed\nNRestarts=0\nResult=exit-code\n\nNW_NOW 1001\nNW_HEALTHZ connection refused\n';
 
 describe("one node's apply, step by step", () => {
+  it('containerd restarted ahead of the kubelet is gated on its unit alone: a cgroup driver changed on both sides is a mismatch until the kubelet restarts too', async () => {
+    const cgroupfs = factsFrom({
+      kubelet: { configPath: KCFG },
+      files: { [KCFG]: { content: BEFORE.replace('cgroupDriver: systemd', 'cgroupDriver: cgroupfs') }, [CTD]: { content: SYSTEMD_CONTAINERD.replace('true', 'false') } },
+      units: { kubelet: {}, containerd: {} },
+    });
+    const entries = [
+      entry({ set: { cgroupDriver: 'systemd' } }),
+      { ...entry({ set: {} }), id: 't/containerd', name: 'containerd', resource: { kind: 'tomlConfig', spec: resourceSchemas.tomlConfig.parse({ path: CTD, restarts: ['containerd'], set: { 'plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options.SystemdCgroup': true } }) } as ResourceSpec },
+    ];
+    let kubeletRestarted = false;
+    const reads: boolean[] = [];
+    const node = scriptedNode(host, {
+      restart: (script) => {
+        if (script.includes('kubelet.service')) kubeletRestarted = true;
+        return 'NW_RESTARTED 1000 0\n';
+      },
+    });
+    // the Node is NotReady (runtime and kubelet disagree) from containerd's restart until the kubelet's
+    const nodeStatus = { read: async () => (reads.push(kubeletRestarted), kubeletRestarted ? { ready: 'True', heartbeat: 1002, reason: undefined } : { ready: 'False', heartbeat: 1001, reason: 'KubeletNotReady' }) };
+    const deps: NodeApplyDeps = {
+      connector: node.connector,
+      stateDir: '/var/lib/nodeward',
+      runId: '20261203T120000Z-abcdef',
+      lock: { owner: 'o', pid: 1, command: 'c', ttlSeconds: 60 },
+      gate: { timeoutMs: 500, intervalMs: 5, nodeStatus },
+      hooks: {},
+      journal: undefined,
+      signal: undefined,
+      bounds: { command: 5, package: 10, reconnect: 1 },
+      readFacts: async () => cgroupfs,
+    };
+    const result = await applyNode({ host, entries, approved: undefined }, deps);
+    expect(result).toMatchObject({ status: 'applied', restarted: ['containerd', 'kubelet'] });
+    const kinds = node.sent.map((s) => s.kind);
+    expect(kinds).toEqual(['lock', 'write', 'restart', 'probe', 'settle', 'restart', 'probe', 'settle', 'unlock']);
+    const [containerdProbe, kubeletProbe] = node.sent.filter((s) => s.kind === 'probe').map((s) => s.script);
+    expect(containerdProbe).toContain('containerd.service');
+    expect(containerdProbe).not.toContain('kubelet.service');
+    expect(containerdProbe).not.toContain('healthz');
+    expect(kubeletProbe).toContain('healthz');
+    // the Node is asked about only once the kubelet runs the new config
+    expect(reads).toEqual([true]);
+  });
+
   it('the happy path: lock, write, restart behind the gate, settle, unlock: applied with one change and one restart', async () => {
     const { result, node } = await apply({});
     expect(result).toMatchObject({ status: 'applied', changes: 1, restarted: ['kubelet'], touched: true });
