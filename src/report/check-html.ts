@@ -125,6 +125,7 @@ export function renderCheckHtml(report: CheckReport, context: CheckHtmlContext):
       }),
     ),
     failing: ['fail'],
+    failLabel: 'failures',
   });
   const body = [
     `<header><h1>nodeward check: ${esc(report.benchmark)}</h1>`,

@@ -62,14 +62,14 @@ function nodeDetails(report: DriftReport): string {
         const { badge, since } = itemState(item);
         const diff = item.diff ? `<details><summary>diff</summary><pre>${esc(item.diff)}</pre></details>` : '';
         rows.push(
-          `<tr data-item="${esc(item.id)}"><td>${badge}</td><td>${esc(since)}</td><td class="mono">${esc(item.kind)} ${esc(item.target)}</td>` +
+          `<tr data-node="${esc(node.name)}" data-item="${esc(item.id)}"><td>${badge}</td><td>${esc(since)}</td><td class="mono">${esc(item.kind)} ${esc(item.target)}</td>` +
             `<td>${esc(item.checks.join(', ') || '-')}</td><td class="mono">${esc(item.rules.join(', '))}</td><td>${item.summary.map((s) => `<div class="mono">${esc(s)}</div>`).join('')}${diff}</td></tr>`,
         );
       }
       for (const gone of node.resolved) {
         const when = report.previousRunAt ? `fixed since the run of ${report.previousRunAt} (first seen ${gone.firstSeen})` : `fixed (first seen ${gone.firstSeen})`;
         rows.push(
-          `<tr data-item="${esc(gone.id)}"><td>${tag(CELL_STYLES['in-sync'].css, 'GONE')}</td><td>${esc(when)}</td><td class="mono">${esc(gone.kind)} ${esc(gone.target)}</td>` +
+          `<tr data-node="${esc(node.name)}" data-item="${esc(gone.id)}"><td>${tag(CELL_STYLES['in-sync'].css, 'GONE')}</td><td>${esc(when)}</td><td class="mono">${esc(gone.kind)} ${esc(gone.target)}</td>` +
             `<td>${esc(gone.checks.join(', ') || '-')}</td><td class="mono">${esc(gone.rules.join(', '))}</td><td>${gone.summary.map((s) => `<div class="mono">${esc(s)}</div>`).join('')}</td></tr>`,
         );
       }
@@ -107,6 +107,7 @@ export function renderDriftHtml(report: DriftReport, context: DriftHtmlContext):
       }),
     ),
     failing: ['drift'],
+    failLabel: 'drift',
   });
   const summary = ruleSummary(report);
   const body = [

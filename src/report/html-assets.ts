@@ -28,7 +28,7 @@ table.heatmap { font-size: 12px; }
 table.heatmap th, table.heatmap td { border: 1px solid #fff; padding: 0; }
 table.heatmap thead th { position: sticky; top: 0; background: #fff; z-index: 1; vertical-align: bottom; }
 table.heatmap tbody th, table.heatmap tfoot th { position: sticky; left: 0; background: #fff; text-align: left; padding: 0 .5rem; white-space: nowrap; font-weight: 600; }
-table.heatmap th.col span { writing-mode: vertical-rl; transform: rotate(180deg); display: inline-block; max-height: 12rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; padding: 2px 0; }
+table.heatmap th.col span { writing-mode: vertical-rl; transform: rotate(180deg); display: inline-block; max-height: 18rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; padding: 2px 0; }
 table.heatmap th.col a { color: inherit; text-decoration: none; }
 table.heatmap td.fails { text-align: right; padding: 0 .4rem; font-weight: 600; }
 table.heatmap td.cell { width: 1.7em; min-width: 1.7em; height: 1.7em; text-align: center; font-weight: 700; }

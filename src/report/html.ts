@@ -59,8 +59,9 @@ export interface Heatmap {
   readonly cols: readonly { readonly key: string; readonly title: string; readonly href?: string | undefined }[];
   /** cells[row][col] */
   readonly cells: readonly (readonly HeatmapCell[])[];
-  /** The states counted as failures, by which rows and columns sort. */
+  /** The states counted as failures, by which rows and columns sort, and what the count is called. */
   readonly failing: readonly CellState[];
+  readonly failLabel: string;
 }
 
 /** A count, or nothing where it is 0: the eye goes to the non-zero ones. */
@@ -82,12 +83,12 @@ export function renderHeatmap(map: Heatmap): string {
   out.push(`<p class="legend">${used.map((s) => `<span class="${CELL_STYLES[s].css} swatch">${CELL_STYLES[s].symbol}</span> ${CELL_STYLES[s].word}`).join(' &nbsp; ')}</p>`);
   out.push(
     `<p class="sort-buttons" hidden>Sort: ` +
-      `<button type="button" data-sort="rows" data-table="${esc(map.id)}">${esc(map.rowNoun)}s by failures</button> ` +
-      `<button type="button" data-sort="cols" data-table="${esc(map.id)}">${esc(map.colNoun)}s by failures</button> ` +
+      `<button type="button" data-sort="rows" data-table="${esc(map.id)}">${esc(map.rowNoun)}s by ${esc(map.failLabel)}</button> ` +
+      `<button type="button" data-sort="cols" data-table="${esc(map.id)}">${esc(map.colNoun)}s by ${esc(map.failLabel)}</button> ` +
       `<button type="button" data-sort="original" data-table="${esc(map.id)}">original order</button></p>`,
   );
   out.push(`<div class="scroll"><table class="heatmap" id="${esc(map.id)}">`);
-  out.push(`<thead><tr><th scope="col" class="corner">${esc(map.rowNoun)}</th><th scope="col" class="fails">failures</th>`);
+  out.push(`<thead><tr><th scope="col" class="corner">${esc(map.rowNoun)}</th><th scope="col" class="fails">${esc(map.failLabel)}</th>`);
   map.cols.forEach((col, j) => {
     const label = col.href ? `<a href="${esc(col.href)}">${esc(col.key)}</a>` : esc(col.key);
     out.push(`<th scope="col" class="col" data-col="${j}" data-index="${j}" data-fails="${colFails[j] ?? 0}" data-key="${esc(col.key)}" title="${esc(col.title)}"><span>${label}</span></th>`);
@@ -106,7 +107,7 @@ export function renderHeatmap(map: Heatmap): string {
     });
     out.push('</tr>');
   });
-  out.push(`</tbody><tfoot><tr><th scope="row">failures</th><td class="fails"></td>`);
+  out.push(`</tbody><tfoot><tr><th scope="row">${esc(map.failLabel)}</th><td class="fails"></td>`);
   map.cols.forEach((_, j) => out.push(`<td class="fails" data-col="${j}">${count(colFails[j] ?? 0)}</td>`));
   out.push('</tr></tfoot></table></div></section>');
   return out.join('\n');
