@@ -29,9 +29,9 @@ export interface OfflinePage {
  * Opens a local HTML file with the network cut off: every request but the file itself is aborted
  * and recorded, so a page that tried to load anything is seen to have tried.
  */
-export async function openOffline(browser: Browser, file: string, viewport = { width: 1280, height: 900 }): Promise<OfflinePage> {
+export async function openOffline(browser: Browser, file: string, options: { javaScript?: boolean } = {}): Promise<OfflinePage> {
   const url = pathToFileURL(file).href;
-  const context = await browser.newContext({ viewport, serviceWorkers: 'block', javaScriptEnabled: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block', javaScriptEnabled: options.javaScript ?? true });
   const requests: string[] = [];
   const errors: string[] = [];
   await context.route('**/*', (route) => {

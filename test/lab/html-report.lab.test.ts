@@ -124,6 +124,16 @@ describe('html report in a real browser (lab)', () => {
     } finally {
       await page.close();
     }
+    // without scripts the page still reads: the same heatmap, and no sort buttons that would do nothing
+    const plain = await openOffline(browser, htmlFile, { javaScript: false });
+    try {
+      const dom = await readHeatmap(plain.page);
+      expect([dom.rows, dom.cols]).toEqual([json.nodes.map((n) => n.name), json.checks.map((c) => c.id)]);
+      expect(await plain.page.locator('.sort-buttons').first().isVisible()).toBe(false);
+      expect(plain.requests).toEqual([plain.page.url()]);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('drift: rule cells as in the JSON report; each item persisting since the run that first found it', async () => {
