@@ -25,6 +25,8 @@ need kubectl kubernetes-client
 # the shell completion tests run the generated scripts in each shell
 need zsh zsh
 need fish fish
+# the HTML report tests open the page in Debian's chromium (playwright-core brings no browser)
+need chromium chromium
 if command -v python3 >/dev/null 2>&1; then
   python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 fi

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { registerApply } from './commands/apply.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerCompletion } from './commands/completion.ts';
@@ -13,12 +12,12 @@ import { registerRollout } from './commands/rollout.ts';
 import { EXIT, exitCodeFor, messageFor } from './exit-codes.ts';
 import { plainDefaults } from './help.ts';
 import { tolerateClosedOutput } from './stdio.ts';
+import { NODEWARD_VERSION } from './version.ts';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function program(): Command {
   const root = new Command('nodeward')
-    .version(version)
+    .version(NODEWARD_VERSION)
     .description(
       'Harden Kubernetes nodes over SSH, through a bastion, and keep them hardened.\n\n' +
         'Every node is reached over one shared bastion login and read in one round trip; `plan` shows what ' +

@@ -39,7 +39,7 @@ function benchmarkLines(report: CheckReport): string[] {
 }
 
 /** Nodes whose result reads the same are shown once. */
-function groups(results: readonly CheckNodeResult[]): { nodes: string[]; result: CheckNodeResult }[] {
+export function groups(results: readonly CheckNodeResult[]): { nodes: string[]; result: CheckNodeResult }[] {
   const byKey = new Map<string, { nodes: string[]; result: CheckNodeResult }>();
   for (const result of results) {
     const key = JSON.stringify([result.status, result.reasons, result.fixes.map(describeFix)]);

@@ -27,12 +27,12 @@ describe('shell completion (lab)', () => {
       return run.stdout.split('\n').filter(Boolean);
     };
     expect(await complete('nodeward pl')).toEqual(['plan']);
-    expect(await complete('nodeward check -o ')).toEqual(['table', 'json', 'junit']);
+    expect(await complete('nodeward check -o ')).toEqual(['table', 'json', 'junit', 'html']);
     expect(await complete('nodeward plan --di')).toEqual(['--diff']);
     expect(await complete('nodeward plan --diff ')).toEqual(['full', 'changed', 'none']);
     expect(await complete('nodeward check --benchmark cis-1.1')).toEqual(['cis-1.10', 'cis-1.11', 'cis-1.12']);
     expect(await complete('nodeward apply kube')).toContain('kubelet');
-    expect(await complete('nodeward drift -o ')).toEqual(['table', 'json', 'junit', 'markdown', 'prometheus']);
+    expect(await complete('nodeward drift -o ')).toEqual(['table', 'json', 'junit', 'markdown', 'prometheus', 'html']);
     expect(await complete('nodeward completion ')).toEqual(['bash', 'zsh', 'fish']);
   });
 
@@ -44,7 +44,7 @@ describe('shell completion (lab)', () => {
       return run.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0] ?? '');
     };
     expect(await complete('nodeward pl')).toEqual(['plan']);
-    expect(await complete('nodeward check -o ')).toEqual(['json', 'junit', 'table']);
+    expect(await complete('nodeward check -o ')).toEqual(['html', 'json', 'junit', 'table']);
     expect(await complete('nodeward plan --diff ')).toEqual(['changed', 'full', 'none']);
     expect(await complete('nodeward apply kube')).toContain('kubelet');
   });

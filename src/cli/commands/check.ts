@@ -3,6 +3,7 @@ import { AUDIT_REQUESTS } from '../../check/catalogue.ts';
 import { evaluateChecks } from '../../check/evaluate.ts';
 import type { CheckReport } from '../../check/types.ts';
 import { checkToJson } from '../../report/check-json.ts';
+import { renderCheckHtml } from '../../report/check-html.ts';
 import { renderCheckJUnit } from '../../report/check-junit.ts';
 import { renderCheckTable } from '../../report/check-table.ts';
 import { writeReports } from '../../report/write.ts';
@@ -22,8 +23,9 @@ import { hintValues } from '../completion-hints.ts';
 import { loadInputs } from '../../run/inputs.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
+import { NODEWARD_VERSION } from '../version.ts';
 
-const FORMATS = ['table', 'json', 'junit'] as const;
+const FORMATS = ['table', 'json', 'junit', 'html'] as const;
 type CheckFormat = (typeof FORMATS)[number];
 
 interface CheckFlags extends ConnectFlags, InputOptionValues, OutputFlags {
@@ -68,7 +70,7 @@ export function registerCheck(program: Command): void {
   addConnectOptions(command);
   command.addHelpText(
     'after',
-    '\nExamples:\n  nodeward check -i inventory.yaml\n  nodeward check -i inventory.yaml --benchmark cis-1.12\n  nodeward check -i inventory.yaml -o junit=cis.xml\n  nodeward check -i inventory.yaml --format json=cis.json      # the table on stdout, JSON to a file',
+    '\nExamples:\n  nodeward check -i inventory.yaml\n  nodeward check -i inventory.yaml --benchmark cis-1.12\n  nodeward check -i inventory.yaml -o junit=cis.xml\n  nodeward check -i inventory.yaml --format html=cis.html      # the table on stdout, a page to open in a browser\n  nodeward check -i inventory.yaml --format json=cis.json      # the table on stdout, JSON to a file',
   );
   command.action(async (playbooks: string[], flags: CheckFlags) => {
     const outputs = outputsFrom<CheckFormat>(flags, FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
@@ -99,6 +101,8 @@ export function registerCheck(program: Command): void {
             return JSON.stringify(checkToJson(report), null, 2) + '\n';
           case 'junit':
             return renderCheckJUnit(report);
+          case 'html':
+            return renderCheckHtml(report, { inventory: inputs.inventory.file, nodewardVersion: NODEWARD_VERSION, hint });
         }
       };
       await writeReports(outputs, render, (text) => process.stdout.write(text));

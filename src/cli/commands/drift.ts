@@ -11,7 +11,9 @@ import { defaultDriftStateDir, historyDir, readNodeHistory, readRunState, writeN
 import { readForDrift, type DriftRead, type LockMode } from '../../drift/read.ts';
 import { inShard, parseShard, shardLabel } from '../../drift/shard.ts';
 import type { DriftReport } from '../../drift/types.ts';
+import type { BenchmarkId } from '../../config/benchmark-ids.ts';
 import { createRunJournal } from '../../journal/run-journal.ts';
+import { renderDriftHtml } from '../../report/drift-html.ts';
 import { renderDriftJUnit } from '../../report/drift-junit.ts';
 import { driftToJson } from '../../report/drift-json.ts';
 import { renderDriftMarkdown } from '../../report/drift-markdown.ts';
@@ -34,8 +36,9 @@ import { hintValues } from '../completion-hints.ts';
 import { loadInputs, type Inputs } from '../../run/inputs.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
+import { NODEWARD_VERSION } from '../version.ts';
 
-const FORMATS = ['table', 'json', 'junit', 'markdown', 'prometheus'] as const;
+const FORMATS = ['table', 'json', 'junit', 'markdown', 'prometheus', 'html'] as const;
 type DriftFormat = (typeof FORMATS)[number];
 
 interface DriftFlags extends ConnectFlags, InputOptionValues, OutputFlags, ApplyTuning {
@@ -162,6 +165,7 @@ export function registerDrift(program: Command): void {
       '  nodeward drift -i inventory.yaml\n' +
       '  nodeward drift -i inventory.yaml --format json=drift.json --format prometheus=/var/lib/node_exporter/textfile/nodeward.prom\n' +
       '  nodeward drift -i inventory.yaml --fix -o markdown=drift.md\n' +
+      '  nodeward drift -i inventory.yaml --format html=drift.html          # a page to open in a browser\n' +
       '  nodeward drift -i inventory.yaml --shard auto/4 --since-last     # pod of an Indexed Job with 4 completions\n' +
       '\nScheduling examples (systemd timer, cron, Kubernetes CronJob): see examples/ in the package.',
   );
@@ -220,7 +224,7 @@ async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promis
     };
     // --no-diff: the changes' summaries without the diffs plan would show
     const shown: DriftReport = flags.diff ? report : { ...report, nodes: report.nodes.map((n) => ({ ...n, items: n.items.map(({ diff: _diff, ...item }) => item) })) };
-    await writeReports(outputs, (format) => render(shown, format, terminal.color && outputs.some((o) => o.format === 'table' && o.file === undefined)), (text) => process.stdout.write(text));
+    await writeReports(outputs, (format) => render(shown, format, terminal.color && outputs.some((o) => o.format === 'table' && o.file === undefined), inputs.inventory.benchmark), (text) => process.stdout.write(text));
     // remembered only after the reports are out: a failed write must not turn drift into "persisting"
     await Promise.all(histories.map((h) => writeNodeHistory(dir, h)));
     await writeRunState(dir, shardLabel(shard), { version: 1, runId, at: report.finishedAt, exitCode, lastSuccessAt: report.lastSuccessAt });
@@ -231,7 +235,7 @@ async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promis
   }
 }
 
-function render(report: DriftReport, format: DriftFormat, color: boolean): string {
+function render(report: DriftReport, format: DriftFormat, color: boolean, benchmark: BenchmarkId | undefined): string {
   switch (format) {
     case 'table':
       return renderDriftTable(report, palette(color));
@@ -241,6 +245,8 @@ function render(report: DriftReport, format: DriftFormat, color: boolean): strin
       return renderDriftJUnit(report);
     case 'markdown':
       return renderDriftMarkdown(report);
+    case 'html':
+      return renderDriftHtml(report, { nodewardVersion: NODEWARD_VERSION, benchmark: benchmark ? `${benchmark} (the inventory's)` : "none set in the inventory: check picks one per node from its kubelet's version" });
     case 'prometheus': {
       const text = renderDriftPrometheus(report);
       const problems = lintExposition(text);
