@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { parseFailureBudget } from '../../apply/batches.ts';
 import { newRunId } from '../../node/run-state.ts';
 import { isSuccess, leftChanges, type NodeOutcome } from '../../apply/types.ts';
-import { loadInventory } from '../../config/load-inventory.ts';
+import { loadInventoryFile } from '../inventory.ts';
 import { createRunJournal, readRunJournal, reopenRunJournal, type RunAttempt, type RunJournal, type RunRecord } from '../../journal/run-journal.ts';
 import type { Plan } from '../../plan/types.ts';
 import { adoptFinished } from '../../rollout/adopt.ts';
@@ -104,8 +104,8 @@ async function startRollout(playbooks: readonly string[], flags: RolloutFlags, s
   // checkFlags has refused a missing reason or playbook
   const reason = flags.reason?.trim() ?? '';
   const targets = parseWaveSpec(flags.waves);
-  if (flags.drain && !(await loadInventory(inventoryPath(flags))).kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
   const { inputs, plan } = await planFromFlags(playbooks, flags, signal);
+  if (flags.drain && !inputs.inventory.kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
   const lockWait = nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0;
   const names = plan.nodes.filter((node) => needsWork(node, lockWait)).map((node) => node.name);
   const waveNames = toWaves(names, targets);
@@ -159,7 +159,7 @@ async function resumeRollout(runId: string, playbooks: readonly string[], flags:
   const attempts = checkAttempts(record, { hostname: hostname(), alive: rolloutProcessAlive });
   if (attempts.live) throw new UsageError(`run ${runId} is still running (pid ${attempts.live.pid}, since ${attempts.live.startedAt}): interrupt it first`);
   const remaining = remainingWork(settings, record);
-  const inventory = await loadInventory(inventoryPath(flags, record.inventory));
+  const inventory = await loadInventoryFile(inventoryPath(flags, record.inventory));
   const known = new Set(inventory.nodes.map((node) => node.name));
   const present = remaining.waves.flat().filter((name) => known.has(name));
   const base = { settings, reason: record.reason ?? '', runId, attemptId: newRunId(), takeOverFrom: attempts.takeOverFrom, fleet: settings.plan.flat().length, doneBefore: remaining.done.length, previous: record };
