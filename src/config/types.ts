@@ -70,3 +70,8 @@ export interface Inventory {
   /** Set when the nodes (some of them) come from the cluster. */
   readonly discovery?: NodeDiscovery | undefined;
 }
+
+/** The Node a host is in the cluster: its own when discovered (`nameFrom` may name the host otherwise), else the host's name. */
+export function kubeNodeName(host: Pick<HostSpec, 'name' | 'kubernetes'>): string {
+  return host.kubernetes?.node ?? host.name;
+}

@@ -1,3 +1,4 @@
+import { kubeNodeName } from '../../config/types.ts';
 import { waitHealthy } from '../../health/gate.ts';
 import { healthzUrl } from '../../guards/healthz.ts';
 import type { ServiceToRestart } from '../../resources/schema-parts.ts';
@@ -51,7 +52,7 @@ export async function restartAndWait(ctx: NodeContext, service: ServiceToRestart
     restartedAt: restart.at,
     kubeletRestartsBefore: service === 'kubelet' ? restart.restartsBefore : Number.MAX_SAFE_INTEGER,
     healthzUrl: service === 'kubelet' || service === 'containerd' ? healthz : undefined,
-    nodeName: host.name,
+    nodeName: kubeNodeName(host),
     nodeStatus: ctx.deps.gate.nodeStatus,
     timeoutMs: ctx.deps.gate.timeoutMs,
     intervalMs: ctx.deps.gate.intervalMs,

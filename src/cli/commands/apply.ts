@@ -26,7 +26,7 @@ import { addInputOptions, inventoryPath } from '../input-options.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
 import { addOutputOptions, outputsFrom } from '../output-options.ts';
-import { addDiffOptions, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
+import { addDiffOptions, addNotReadyOption, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
 
 export const OUTCOME_FORMATS = ['table', 'json'] as const;
 
@@ -63,16 +63,25 @@ async function savedPlanWork(file: string, flags: ApplyFlags): Promise<Prepared>
   const byName = new Map(inputs.hosts.map((host) => [host.name, host]));
   const work: NodeWork[] = [];
   const early: NodeOutcome[] = [];
+  const discovery = inputs.inventory.discovery;
   for (const node of saved.nodes) {
     const host = byName.get(node.name);
-    if (!host) continue;
+    if (!host) {
+      // the cluster is the node list: a Node removed since the plan is not an error of the plan
+      if (discovery && !discovery.found.includes(node.name)) {
+        const selector = discovery.labelSelector ? ` matching ${discovery.labelSelector}` : '';
+        early.push({ name: node.name, status: 'skipped', reason: `no longer in the cluster (no Node ${node.kubernetes?.node ?? node.name}${selector})`, changes: 0, restarted: [], durationMs: 0 });
+      }
+      continue;
+    }
     // the guards' verdict is part of the plan: a node it refused is not contacted again for nothing
     if (node.status === 'refused') early.push({ name: node.name, status: 'refused', reason: refusalReason(approvedFromSaved(node)), changes: 0, restarted: [], durationMs: 0 });
     else if (node.status === 'changes') work.push({ host, entries: inputs.entriesByHost.get(host.name) ?? [], approved: approvedFromSaved(node) });
     else if (node.status === 'in-sync') early.push({ name: node.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 });
     else early.push({ name: node.name, status: 'refused', reason: 'the node had an error when the plan was made', changes: 0, restarted: [], durationMs: 0 });
   }
-  return { inputs, work, early };
+  const planned = new Set(saved.nodes.map((n) => n.name));
+  return { inputs, work, early, notPlanned: inputs.hosts.filter((h) => !planned.has(h.name)).map((h) => h.name) };
 }
 
 /** The human table is what stdout carries (the default): the plan shown before the question goes there too. */
@@ -86,6 +95,12 @@ interface Prepared {
   readonly early: NodeOutcome[];
   /** The plan's open connections, reused for the changes. */
   readonly connector?: Connector | undefined;
+  /** Nodes selected now that the saved plan does not cover (they joined the cluster since): named, never touched. */
+  readonly notPlanned?: readonly string[] | undefined;
+}
+
+function notPlannedLine(names: readonly string[]): string {
+  return names.length === 0 ? '' : `Not planned: ${describeNames(names)} (in the cluster since the plan was made; plan again to include ${names.length === 1 ? 'it' : 'them'}).\n`;
 }
 
 async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, signal: AbortSignal): Promise<Prepared | undefined> {
@@ -152,6 +167,7 @@ export function registerApply(program: Command): void {
     .option('--batch <sizes>', 'rolling batch sizes, Ansible serial style: counts or percentages, the last repeats', '1,25%')
     .option('--max-failures <n|%>', 'failure budget; once exceeded no further node is touched', '0')
   addDiffOptions(command, 'also list every change before asking, as plan does, with diffs shown', undefined);
+  addNotReadyOption(command);
   addOutputOptions(command, OUTCOME_FORMATS);
   addGateOptions(command, { lockWait: true });
   addDisplayOptions(command);
@@ -164,8 +180,9 @@ export function registerApply(program: Command): void {
     const outputs = outputsFrom(flags, OUTCOME_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
     if (flags.diff !== undefined) diffMode(flags, 'changed');
     const terminal = detectTerminal(flags.color);
+    let notPlanned: readonly string[] = [];
     const report = (data: { runId: string | null; journal: string | null; stopped: string | null; nodes: readonly NodeOutcome[] }, human: () => string): Promise<void> =>
-      writeReports(outputs, (format) => (format === 'json' ? JSON.stringify(data, null, 2) + '\n' : human()), (t) => process.stdout.write(t));
+      writeReports(outputs, (format) => (format === 'json' ? JSON.stringify({ ...data, ...(flags.plan ? { notPlanned } : {}) }, null, 2) + '\n' : human() + notPlannedLine(notPlanned)), (t) => process.stdout.write(t));
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: no new node will start; nodes in flight finish or roll back (Ctrl-C again to quit now)\n'));
     try {
       if (flags.plan && playbooks.length > 0) throw new UsageError('give either --plan FILE or playbooks, not both');
@@ -176,6 +193,7 @@ export function registerApply(program: Command): void {
         return;
       }
       const { inputs, work, early } = prepared;
+      notPlanned = prepared.notPlanned ?? [];
       if (work.length === 0) {
         await report({ runId: null, journal: null, stopped: null, nodes: early }, () => renderOutcomes(early, palette(terminal.color)));
         process.exitCode = applyExitCode(early);

@@ -32,7 +32,7 @@ import { addOutputOptions, outputsFrom } from '../output-options.ts';
 import { writeReports } from '../../report/write.ts';
 import { describeNames } from '../../ui/node-names.ts';
 import { humanOnStdout, OUTCOME_FORMATS } from './apply.ts';
-import { addDiffOptions, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
+import { addDiffOptions, addNotReadyOption, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
 
 export interface RolloutFlags extends PlanFlags, ApplyTuning {
   readonly reason?: string;
@@ -302,6 +302,7 @@ export function registerRollout(program: Command): void {
     .option('--resume <run-id>', 'continue an interrupted rollout: its recorded playbooks, options and waves; done nodes are skipped')
     .option('-y, --yes', 'start without asking (the plan and the waves are still shown)')
   addDiffOptions(command, 'also list every change before asking, as plan does, with diffs shown', undefined);
+  addNotReadyOption(command);
   addOutputOptions(command, OUTCOME_FORMATS);
   addGateOptions(command, { lockWait: true });
   addDisplayOptions(command);
