@@ -17,7 +17,9 @@ import { describeNames } from '../../ui/node-names.ts';
 import { describeLock } from '../../ui/render-plan.ts';
 import { writeReports } from '../../report/write.ts';
 import { ConfigError, UsageError } from '../../util/errors.ts';
-import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
+import { applyDeps, MAX_UNAVAILABLE_HELP, maxUnavailableOf, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
+import { parseMaxUnavailable } from '../../apply/domains.ts';
+import { labelFlag } from '../label-flag.ts';
 import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, boundsFrom, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
@@ -34,6 +36,8 @@ export interface ApplyFlags extends PlanFlags, ApplyTuning {
   readonly plan?: string;
   readonly yes?: boolean;
   readonly batch: string;
+  readonly batchBy?: string;
+  readonly maxUnavailable?: string;
   readonly maxFailures: string;
 }
 
@@ -165,6 +169,8 @@ export function registerApply(program: Command): void {
     .option('--plan <file>', 'apply a plan saved with `nodeward plan --out` (no prompt)')
     .option('-y, --yes', 'apply to every node with changes without asking')
     .option('--batch <sizes>', 'rolling batch sizes, Ansible serial style: counts or percentages, the last repeats', '1,25%')
+    .option('--batch-by <label>', 'batches within one value of a node label at a time: every batch of one zone (for example topology.kubernetes.io/zone), then the next')
+    .option('--max-unavailable <n|%>', MAX_UNAVAILABLE_HELP)
     .option('--max-failures <n|%>', 'failure budget; once exceeded no further node is touched', '0')
   addDiffOptions(command, 'also list every change before asking, as plan does, with diffs shown', undefined);
   addNotReadyOption(command);
@@ -177,6 +183,8 @@ export function registerApply(program: Command): void {
   command.action(async (playbooks: string[], flags: ApplyFlags) => {
     const batches = parseBatchSpec(flags.batch);
     const budget = parseFailureBudget(flags.maxFailures);
+    if (flags.maxUnavailable !== undefined) parseMaxUnavailable(flags.maxUnavailable);
+    if (flags.batchBy !== undefined) labelFlag(flags.batchBy, '--batch-by');
     const outputs = outputsFrom(flags, OUTCOME_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
     if (flags.diff !== undefined) diffMode(flags, 'changed');
     const terminal = detectTerminal(flags.color);
@@ -208,14 +216,19 @@ export function registerApply(program: Command): void {
         startedAt: new Date().toISOString(),
         inventory: inputs.inventory.file,
         playbooks: inputs.playbooks.map((p) => p.file),
-        options: { batch: flags.batch, maxFailures: flags.maxFailures, healthTimeout: flags.healthTimeout, lockWait: flags.lockWait ?? '0', plan: flags.plan ?? null },
+        options: { batch: flags.batch, batchBy: flags.batchBy ?? null, maxUnavailable: flags.maxUnavailable ?? null, maxFailures: flags.maxFailures, healthTimeout: flags.healthTimeout, lockWait: flags.lockWait ?? '0', plan: flags.plan ?? null },
       });
-      process.stderr.write(`run ${runId}: applying to ${work.length} node(s) in batches ${flags.batch}; journal ${journal.path}\n`);
+      const shape = [`in batches ${flags.batch}`, ...(flags.batchBy ? [`by ${flags.batchBy}`] : []), ...(flags.maxUnavailable ? [`at most ${maxUnavailableOf(flags.maxUnavailable, work.length)} unavailable at once`] : [])].join(', ');
+      process.stderr.write(`run ${runId}: applying to ${work.length} node(s) ${shape}; journal ${journal.path}\n`);
       const connector = prepared.connector ?? connectorFor(inputs.inventory, flags);
       const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
       let result;
       try {
-        result = await applyFleet(work, { batches, budget, concurrency: positiveInt(flags.concurrency, '--concurrency') }, applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward apply ${process.argv.slice(3).join(' ')}`.trim(), tuning: flags, hooks: progress.hooks, journal, signal: signals.signal, bounds: boundsFrom(flags) }));
+        result = await applyFleet(
+          work,
+          { batches, batchBy: flags.batchBy, budget, concurrency: positiveInt(flags.concurrency, '--concurrency') },
+          applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward apply ${process.argv.slice(3).join(' ')}`.trim(), tuning: flags, hooks: progress.hooks, journal, signal: signals.signal, bounds: boundsFrom(flags), maxUnavailable: maxUnavailableOf(flags.maxUnavailable, work.length) }),
+        );
       } finally {
         await progress.finish();
         await connector.closeAll();
