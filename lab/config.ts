@@ -12,6 +12,7 @@ export class LabError extends Error {
 export function labId(): number {
   const raw = process.env['NODEWARD_LAB_ID'] ?? '0';
   const id = Number(raw);
+  // 198.18.<id>.0/24 per lab: ids stay below 128, where the API stand-in's pod IPs (data only) begin
   if (!Number.isInteger(id) || id < 0 || id > 99) {
     throw new LabError(`NODEWARD_LAB_ID must be an integer 0-99, got ${JSON.stringify(raw)}`);
   }

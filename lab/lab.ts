@@ -5,6 +5,7 @@ import { startApiserver, stopApiserver } from './apiserver.ts';
 import { control } from './control.ts';
 import { execIn } from './exec.ts';
 import { healFaults, injectFault, isFaultKind, stopDelayLines, activeFaults, FAULT_KINDS, type ActiveFault } from './faults.ts';
+import { labelLabNodes } from './node-labels.ts';
 import { inventoryYaml, kubeconfigYaml, sshConfig, labJsonPath, readLabInfo, tryReadLabInfo, writeLabInfo, type LabInfo, type LabNode } from './info.ts';
 import { ensureHostKeys, ensureOperatorKey, ensurePki, secretStrings } from './keys.ts';
 import { createNetwork, deleteNetwork, labNamespaces, nftIn } from './network.ts';
@@ -139,6 +140,7 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
       // a plan made before then would see the tunables the kubelet is about to write (lab/README.md)
       log('waiting for every kubelet to post Ready');
       await waitFirstHeartbeat(api.url, info.nodes.map((x) => x.name), bootedAt - 1, 45_000 + n * 300);
+      await labelLabNodes(api.url, info.nodes.map((x) => x.name));
     }
     return info;
   } catch (e) {
@@ -216,7 +218,11 @@ export async function labReset(nodes?: readonly string[]): Promise<LabInfo> {
   });
   writeLabInfo(info);
   const kubelets = info.nodes.filter((n) => targets.has(n.name) && !lay.light).map((n) => n.name);
-  if (kubelets.length > 0) await waitFirstHeartbeat(info.apiserver.url, kubelets, resetAt);
+  if (kubelets.length > 0) {
+    await waitFirstHeartbeat(info.apiserver.url, kubelets, resetAt);
+    // a Node deleted and registered again by its kubelet gets its zone and role back
+    await labelLabNodes(info.apiserver.url, kubelets);
+  }
   return info;
 }
 

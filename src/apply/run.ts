@@ -1,10 +1,13 @@
 import pLimit from 'p-limit';
-import { budgetExceeded, toBatches, type BatchSize, type FailureBudget } from './batches.ts';
+import { budgetExceeded, type BatchSize, type FailureBudget } from './batches.ts';
+import { domainBatches } from './domains.ts';
 import { applyNode, type NodeApplyDeps, type NodeWork } from './node-apply.ts';
 import { countsAsFailure, type NodeOutcome } from './types.ts';
 
 export interface FleetApplyOptions {
   readonly batches: readonly BatchSize[];
+  /** `--batch-by LABEL`: batches within one value of the label at a time (a zone, then the next). */
+  readonly batchBy?: string | undefined;
   readonly budget: FailureBudget;
   readonly concurrency: number;
 }
@@ -31,7 +34,8 @@ export function runFleet<W extends { readonly host: NodeWork['host'] }>(
   deps: NodeApplyDeps,
   act: (item: W, deps: NodeApplyDeps) => Promise<NodeOutcome>,
 ): Promise<FleetApplyResult> {
-  const batches = toBatches(work, options.batches);
+  const by = options.batchBy;
+  const batches = domainBatches(work, options.batches, by === undefined ? undefined : (item) => item.host.labels[by]);
   return runGroups(
     {
       groups: batches,

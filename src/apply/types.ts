@@ -35,7 +35,7 @@ export function countsAsFailure(status: NodeOutcomeStatus): boolean {
   return status === 'rolled-back' || status === 'failed' || status === 'refused' || status === 'unreachable';
 }
 
-export type ApplyStep = 'lock' | 'recover' | 'facts' | 'guard' | 'backup' | 'write' | 'restart' | 'gate' | 'rollback' | 'unlock';
+export type ApplyStep = 'lock' | 'recover' | 'facts' | 'guard' | 'backup' | 'write' | 'restart' | 'gate' | 'rollback' | 'unlock' | 'wait-unavailable';
 
 /** A rollout wave about to start: the first one of a rollout is the canary. */
 export interface WaveInfo {

@@ -1,5 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import type { StepBounds } from '../apply/bounds.ts';
+import { parseMaxUnavailable, unavailableLimit } from '../apply/domains.ts';
+import { createSlots } from '../apply/slots.ts';
 import type { NodeApplyDeps } from '../apply/node-apply.ts';
 import { NODE_STATE_DIR } from '../apply/scripts/common.ts';
 import type { ApplyHooks } from '../apply/types.ts';
@@ -50,6 +52,8 @@ export function applyDeps(options: {
   takeOverFrom?: readonly string[] | undefined;
   /** `--command-timeout`, `--package-timeout`. */
   bounds: StepBounds;
+  /** `--max-unavailable`, already turned into a number of nodes. */
+  maxUnavailable?: number | undefined;
 }): NodeApplyDeps {
   const inventoryFile = options.inventory.file;
   const kube = options.inventory.kubeconfig ? createKubeNodes(options.inventory.kubeconfig) : undefined;
@@ -77,9 +81,18 @@ export function applyDeps(options: {
     drain: kube && options.drain ? createDrainer(kube, { runId: options.runId, timeoutMs: options.drain.timeoutMs, intervalMs: 1000, hooks: options.hooks }) : undefined,
     cordons: kube ? createCordonRecovery(kube, options.runId, options.hooks) : undefined,
     bounds: options.bounds,
+    unavailable: options.maxUnavailable === undefined ? undefined : createSlots(options.maxUnavailable),
     hints: {
       finish: (host) => `nodeward apply -i ${inventoryFile} --limit ${host.name}`,
       rollback: (runId, host) => `nodeward rollback ${runId} -i ${inventoryFile} --limit ${host.name}`,
     },
   };
 }
+
+/** `--max-unavailable N|%` as a number of nodes of `fleet` (undefined: no cap beyond --concurrency and the batches). */
+export function maxUnavailableOf(spec: string | undefined, fleet: number): number | undefined {
+  return spec === undefined ? undefined : unavailableLimit(parseMaxUnavailable(spec), fleet);
+}
+
+/** --max-unavailable, for apply and rollout. */
+export const MAX_UNAVAILABLE_HELP = 'at most this many nodes (or this share of the selected fleet, rounded down, at least 1) cordoned or restarting at once, across batches and waves';

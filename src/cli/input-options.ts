@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { splitRequirements } from '../config/label-selector.ts';
 
 export interface InputOptionValues {
   readonly inventory?: string;
@@ -11,12 +12,13 @@ export function inventoryPath(flags: InputOptionValues, fallback?: string): stri
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+  // `zone in (a,b)` keeps its comma
+  return [...(previous ?? []), ...splitRequirements(value).map((v) => v.trim()).filter(Boolean)];
 }
 
 /** -i/--inventory and -l/--limit, shared by every command that reads an inventory. */
 export function addInputOptions(command: Command): Command {
   return command
     .option('-i, --inventory <file>', 'inventory file (default: $NODEWARD_INVENTORY, else ./inventory.yaml)')
-    .option('-l, --limit <pattern>', 'select nodes: name, glob, label=value, @group, !exclude (repeat or comma-separate)', collect);
+    .option('-l, --limit <pattern>', 'select nodes: name, glob, label=value, label, \'label in (a,b)\', label!=value, @group, !exclude (repeat or comma-separate)', collect);
 }

@@ -17,7 +17,13 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
   const defaultsUser = childAt(childAt(root, 'defaults'), 'user');
 
   const firstByName = new Map<string, number>();
+  const fromCluster = nodes.some((node) => childAt(node, 'fromKubernetes') !== undefined);
   nodes.forEach((node, i) => {
+    if (childAt(node, 'fromKubernetes') !== undefined) {
+      // an ssh config (`ssh:`) may give the user per host instead
+      if (defaultsUser === undefined && childAt(root, 'ssh') === undefined) issues.push(issueAt(node.pos, `nodes[${i}]: the nodes fromKubernetes finds need a user: set defaults.user`));
+      return;
+    }
     const name = stringAt(node, 'name');
     if (name !== undefined) {
       const first = firstByName.get(name.value);
@@ -25,7 +31,8 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
       else issues.push(issueAt(name.node.pos, `nodes[${i}].name: duplicate node name '${name.value}' (first defined on line ${first})`));
     }
     const map = asMap(node);
-    if (map !== undefined && pairOf(map, 'user') === undefined && defaultsUser === undefined) {
+    // beside a source, an entry may amend a discovered node: its user can come from defaults still
+    if (map !== undefined && pairOf(map, 'user') === undefined && defaultsUser === undefined && !fromCluster) {
       issues.push(issueAt(map.pos, `nodes[${i}]: missing required key 'user' (or set defaults.user)`));
     }
     asSeq(childAt(node, 'groups'))?.items.forEach((ref, j) => {
@@ -49,7 +56,8 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
       const where = `${pathLabel(['groups', group.key, 'nodes', j])}: `;
       if (isGlob(text)) {
         if (globToRegExp(text) === undefined) issues.push(issueAt(pattern.pos, `${where}invalid glob '${text}'`));
-      } else if (!firstByName.has(text)) {
+      } else if (!firstByName.has(text) && !fromCluster) {
+        // with fromKubernetes the names are known only once the cluster answers
         issues.push(issueAt(pattern.pos, `${where}no node named '${text}'${didYouMean(text, nodeNames)}`));
       }
     });

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { ConfigIssue, SourcePosition } from '../util/errors.ts';
 import { issueAt } from './issues.ts';
-import { asSeq, childAt } from './source-tree.ts';
+import { asSeq, childAt, stringAt } from './source-tree.ts';
 import type { TreeNode } from './source-tree.ts';
 import type { Inventory } from './types.ts';
 
@@ -59,6 +59,9 @@ export async function localFileIssues(root: TreeNode, inventory: Inventory, opti
 
   // each identity file once, where it is first written, with the hosts that use it
   const nodeItems = asSeq(childAt(root, 'nodes'))?.items ?? [];
+  // an item by the host's name: with fromKubernetes, hosts and items are not one to one
+  const itemIndex = (name: string): number => nodeItems.findIndex((item) => stringAt(item, 'name')?.value === name);
+  const sourceItem = nodeItems.find((item) => childAt(item, 'fromKubernetes') !== undefined);
   const written = (i: number): TreeNode | undefined => childAt(nodeItems[i], 'identityFile');
   const defaults = childAt(childAt(root, 'defaults'), 'identityFile');
   const users = new Map<string, { where: { pos: SourcePosition; label: string }; hosts: string[] }>();
@@ -74,11 +77,13 @@ export async function localFileIssues(root: TreeNode, inventory: Inventory, opti
     if (inventory.bastion.identityFile) use(inventory.bastion.identityFile, at, 'the bastion');
     else agentless.push({ pos: childAt(root, 'bastion')?.pos ?? start, label: 'bastion', host: 'the bastion' });
   }
-  inventory.nodes.forEach((host, i) => {
-    const own = written(i);
-    const at = own?.type === 'scalar' && own.value !== null ? { pos: own.pos, label: `nodes[${i}].identityFile` } : { pos: defaults?.pos ?? nodeItems[i]?.pos ?? start, label: 'defaults.identityFile' };
+  inventory.nodes.forEach((host) => {
+    const i = itemIndex(host.name);
+    const item = i === -1 ? sourceItem : nodeItems[i];
+    const own = i === -1 ? undefined : written(i);
+    const at = own?.type === 'scalar' && own.value !== null ? { pos: own.pos, label: `nodes[${i}].identityFile` } : { pos: defaults?.pos ?? item?.pos ?? start, label: 'defaults.identityFile' };
     if (host.identityFile) use(host.identityFile, at, host.name);
-    else agentless.push({ pos: nodeItems[i]?.pos ?? start, label: `nodes[${i}]`, host: host.name });
+    else agentless.push({ pos: item?.pos ?? start, label: i === -1 ? 'fromKubernetes' : `nodes[${i}]`, host: host.name });
   });
   for (const [path, { where, hosts }] of users) {
     const why = await unreadable(path);

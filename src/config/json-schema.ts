@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resourceSchemas } from '../spec/schemas.ts';
 import { CONDITION_KEYS, OS_FAMILIES } from './condition.ts';
-import { inventorySchema } from './inventory-schema.ts';
+import { inventoryFileSchema } from './inventory-schema.ts';
 import { checkId, entryName, playbookHeadSchema } from './playbook-schema.ts';
 
 /**
@@ -29,7 +29,7 @@ function toJson(schema: z.ZodType): Record<string, unknown> {
 }
 
 export function inventoryJsonSchema(): Record<string, unknown> {
-  return { ...toJson(inventorySchema), title: 'nodeward inventory', description: 'Every field is documented in inventory.example.yaml.' };
+  return { ...toJson(inventoryFileSchema), title: 'nodeward inventory', description: 'Every field is documented in inventory.example.yaml.' };
 }
 
 /** Where `{{ var }}` may stand instead of a value: anywhere a value is written (never in a key). */

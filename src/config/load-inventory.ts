@@ -1,45 +1,139 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import type { ConfigIssue } from '../util/errors.ts';
-import type { Inventory } from './types.ts';
+import type { ConfigIssue, SourcePosition } from '../util/errors.ts';
+import type { DiscoveredNode, Inventory } from './types.ts';
 import { crossCheckInventory } from './inventory-checks.ts';
-import { inventorySchema } from './inventory-schema.ts';
+import { inventoryTopSchema, nodeOverrideSchema, nodeSchema, nodeSourceSchema, type FromKubernetes, type RawInventory } from './inventory-schema.ts';
 import { configError, fileIssue, issueAt, throwIfIssues } from './issues.ts';
 import { localFileIssues, type LocalFileOptions } from './inventory-files.ts';
-import type { TreeNode } from './source-tree.ts';
+import { asMap, asSeq, childAt, pairOf, type MapNode, type TreeNode } from './source-tree.ts';
+import { mergeDiscovered, type ExplicitEntry, type SourcePositions } from './discovered-nodes.ts';
 import { normalizeInventory } from './normalize-inventory.ts';
 import type { InventoryEnv } from './normalize-inventory.ts';
 import { readTextFile } from './read-text.ts';
 import { parseYaml } from './yaml-source.ts';
 import { validateTree } from './zod-issues.ts';
 
+/** Lists the Nodes a source selects (kube/list-nodes.ts); injected so that config/ never talks to a cluster itself. */
+export type ListNodes = (kubeconfig: string, labelSelector: string | undefined) => Promise<readonly DiscoveredNode[]>;
+
+/** An inventory validated in full, its nodes not yet resolved against the cluster. */
+export interface ParsedInventory {
+  readonly root: TreeNode;
+  readonly raw: Omit<RawInventory, 'nodes'>;
+  readonly file: string;
+  readonly env: InventoryEnv;
+  readonly explicit: readonly ExplicitEntry[];
+  readonly source: { readonly spec: FromKubernetes; readonly positions: SourcePositions } | undefined;
+}
+
+/** `nodes: { fromKubernetes: … }` is a list of one source: positions stay those written. */
+function withNodeList(root: TreeNode): TreeNode {
+  const map = asMap(root);
+  const nodes = map === undefined ? undefined : pairOf(map, 'nodes');
+  const value = nodes === undefined ? undefined : asMap(nodes.value);
+  if (map === undefined || value === undefined) return root;
+  const list: TreeNode = { type: 'seq', items: [value], pos: value.pos };
+  return { ...map, pairs: map.pairs.map((p) => (p.key === 'nodes' ? { ...p, value: list } : p)) } satisfies MapNode;
+}
+
+const isSource = (item: TreeNode): boolean => {
+  const map = asMap(item);
+  return map !== undefined && pairOf(map, 'fromKubernetes') !== undefined;
+};
+
 /**
  * Parses and validates inventory text. `file` must be absolute (relative paths inside resolve
  * against its folder). Throws ConfigError listing every issue, sorted by position.
  */
-export function parseInventory(text: string, file: string, env: InventoryEnv): Inventory {
-  return parseInventoryTree(text, file, env).inventory;
-}
-
-function parseInventoryTree(text: string, file: string, env: InventoryEnv): { inventory: Inventory; root: TreeNode } {
+export function parseInventorySource(text: string, file: string, env: InventoryEnv): ParsedInventory {
   const parsed = parseYaml(text, file);
   if (parsed.root === undefined) throw configError(parsed.issues.length > 0 ? parsed.issues : [fileIssue(file, 'the inventory is empty')]);
-  const validation = validateTree(inventorySchema, parsed.root);
+  const root = withNodeList(parsed.root);
+  const validation = validateTree(inventoryTopSchema, root);
   const issues: ConfigIssue[] = [...parsed.issues];
   if (!validation.ok) issues.push(...validation.findings.map((f) => issueAt(f.pos, f.message)));
-  issues.push(...crossCheckInventory(parsed.root));
+  issues.push(...crossCheckInventory(root));
+  const items = asSeq(childAt(root, 'nodes'))?.items ?? [];
+  const sources = items.filter(isSource);
+  const explicit: ExplicitEntry[] = [];
+  let source: ParsedInventory['source'];
+  items.forEach((item, index) => {
+    if (isSource(item)) {
+      const checked = validateTree(nodeSourceSchema, item, ['nodes', index]);
+      if (!checked.ok) issues.push(...checked.findings.map((f) => issueAt(f.pos, f.message)));
+      else if (item === sources[0]) {
+        const spec = childAt(item, 'fromKubernetes');
+        const keyPos = (key: string): SourcePosition | undefined => {
+          const m = asMap(spec);
+          return m === undefined ? undefined : pairOf(m, key)?.value.pos;
+        };
+        source = { spec: checked.data.fromKubernetes, positions: { source: spec?.pos ?? item.pos, address: keyPos('address'), nameFrom: keyPos('nameFrom') } };
+      } else issues.push(issueAt(item.pos, `nodes[${index}]: only one fromKubernetes source per inventory (the first is on line ${sources[0]?.pos.line ?? 1})`));
+      return;
+    }
+    const checked = validateTree(sources.length > 0 ? nodeOverrideSchema : nodeSchema, item, ['nodes', index]);
+    if (!checked.ok) issues.push(...checked.findings.map((f) => issueAt(f.pos, f.message)));
+    else explicit.push({ node: checked.data, index, pos: item.pos });
+  });
+  const kubeconfig = childAt(root, 'kubeconfig');
+  if (sources[0] !== undefined && kubeconfig === undefined) {
+    issues.push(issueAt(sources[0].pos, 'fromKubernetes lists the Nodes with the inventory\'s kubeconfig: set `kubeconfig:` (a path)'));
+  }
   if (issues.length > 0 || !validation.ok) throw configError(issues);
-  return { inventory: normalizeInventory(validation.data, file, env), root: parsed.root };
+  const { nodes: _nodes, ...raw } = validation.data;
+  void _nodes;
+  return { root, raw, file, env, explicit, source };
+}
+
+/** The inventory with its nodes: the explicit entries merged with the Nodes the source listed (`cluster`). */
+export function resolveInventory(parsed: ParsedInventory, cluster: readonly DiscoveredNode[] = []): Inventory {
+  const explicitOnly = (): RawInventory['nodes'] => parsed.explicit.map((e) => ({ ...e.node, address: e.node.address ?? '' }));
+  if (!parsed.source) return normalizeInventory({ ...parsed.raw, nodes: explicitOnly() }, parsed.file, parsed.env);
+  const merged = mergeDiscovered(parsed.source.spec, parsed.source.positions, cluster, parsed.explicit);
+  if (merged.issues.length > 0) throw configError(merged.issues);
+  if (merged.nodes.length === 0) {
+    const selector = parsed.source.spec.labelSelector;
+    throw configError([issueAt(parsed.source.positions.source, `fromKubernetes: the cluster has no Node${selector ? ` matching labelSelector ${JSON.stringify(selector)}` : ''}, and no node is listed explicitly`)]);
+  }
+  const inventory = normalizeInventory({ ...parsed.raw, nodes: merged.nodes }, parsed.file, parsed.env);
+  const kube = new Map(merged.nodes.map((n) => [n.name, n.kubernetes]));
+  return {
+    ...inventory,
+    nodes: inventory.nodes.map((host) => {
+      const state = kube.get(host.name);
+      return state ? { ...host, kubernetes: state } : host;
+    }),
+    discovery: { labelSelector: parsed.source.spec.labelSelector, found: merged.nodes.filter((n) => n.kubernetes).map((n) => n.name) },
+  };
+}
+
+/** parseInventorySource then resolveInventory, for callers that hold the cluster's answer already (init, tests). */
+export function parseInventory(text: string, file: string, env: InventoryEnv, cluster: readonly DiscoveredNode[] = []): Inventory {
+  return resolveInventory(parseInventorySource(text, file, env), cluster);
+}
+
+export interface LoadInventoryOptions extends Pick<LocalFileOptions, 'acceptNew'> {
+  /** How `fromKubernetes` reaches the cluster; an inventory with a source and no lister is refused. */
+  readonly listNodes?: ListNodes | undefined;
 }
 
 /**
  * Reads and validates an inventory, and checks that the local files it names (known_hosts,
- * identity files, kubeconfig) can be read: nothing is contacted until all of it is right.
+ * identity files, kubeconfig) can be read; then, for `fromKubernetes`, lists the Nodes (one API
+ * call, before any node is contacted: an unreachable API server fails the command here).
  */
-export async function loadInventory(path: string, options: Pick<LocalFileOptions, 'acceptNew'> = {}): Promise<Inventory> {
+export async function loadInventory(path: string, options: LoadInventoryOptions = {}): Promise<Inventory> {
   const file = resolve(path);
   const text = await readTextFile(file, 'inventory');
-  const { inventory, root } = parseInventoryTree(text, file, { home: process.env['HOME'] ?? homedir() });
-  throwIfIssues(await localFileIssues(root, inventory, { ...options, agentSocket: process.env['SSH_AUTH_SOCK'] }));
+  const parsed = parseInventorySource(text, file, { home: process.env['HOME'] ?? homedir() });
+  const local = { ...options, agentSocket: process.env['SSH_AUTH_SOCK'] };
+  const explicit = resolveInventory({ ...parsed, source: undefined, explicit: parsed.explicit.filter((e) => e.node.address !== undefined) });
+  throwIfIssues(await localFileIssues(parsed.root, explicit, local));
+  if (!parsed.source) return explicit;
+  if (!options.listNodes || !explicit.kubeconfig) throw configError([issueAt(parsed.source.positions.source, 'fromKubernetes: this command cannot read Nodes from the cluster')]);
+  const cluster = await options.listNodes(explicit.kubeconfig, parsed.source.spec.labelSelector);
+  const inventory = resolveInventory(parsed, cluster);
+  throwIfIssues(await localFileIssues(parsed.root, inventory, local));
   return inventory;
 }

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import type { BastionSpec, Become, HostSpec, Inventory } from './types.ts';
 import { globMatches } from './glob.ts';
 import type { RawGroup, RawInventory, RawNode } from './inventory-schema.ts';
+import type { KubeNodeState } from './types.ts';
 import { expandPath } from './paths.ts';
 
 /**
@@ -16,7 +17,7 @@ export interface InventoryEnv {
 
 export const DEFAULT_PORT = 22;
 
-export function normalizeInventory(raw: RawInventory, file: string, env: InventoryEnv): Inventory {
+export function normalizeInventory(raw: Omit<RawInventory, 'nodes'> & { readonly nodes: readonly (RawNode & { readonly kubernetes?: KubeNodeState | undefined })[] }, file: string, env: InventoryEnv): Inventory {
   const baseDir = dirname(file);
   const path = (p: string): string => expandPath(p, baseDir, env.home);
   const identity = (own: string | null | undefined, fallback: string | null | undefined): string | undefined => {

@@ -1,15 +1,18 @@
 import { UsageError } from '../util/errors.ts';
 import type { HostSpec, Inventory } from './types.ts';
 import { globToRegExp, isGlob } from './glob.ts';
+import { matchesRequirement, parseRequirement, splitRequirements } from './label-selector.ts';
 import { didYouMean } from './suggest.ts';
 
 /**
  * `--limit` host selection. Patterns (comma-separated or repeated): `node-1`, `node-[1-3]`,
  * `node-*`, `pool=infra`, `@canary` (or bare `canary` when no node has that name); a leading
- * `!` excludes. A pattern that matches nothing is an error naming it. Inventory order is kept.
+ * `!` excludes. Label selectors as kubectl takes them work too: `key` (has the label), `!key`,
+ * `key!=value`, `key in (a,b)`, `key notin (a,b)`. Patterns add up (Ansible-style), then the
+ * excluded are taken away. A pattern that matches nothing is an error naming it. Inventory order is kept.
  */
 export function selectHosts(inventory: Inventory, patterns: readonly string[]): HostSpec[] {
-  const terms = patterns.flatMap((p) => p.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const terms = patterns.flatMap((p) => splitRequirements(p)).map((t) => t.trim()).filter((t) => t !== '');
   if (terms.length === 0) {
     if (patterns.length > 0) throw new UsageError('--limit: empty pattern');
     return [...inventory.nodes];
@@ -50,6 +53,12 @@ export function matchPattern(hosts: readonly HostSpec[], pattern: string): strin
     const members = inGroup(group);
     return members.length > 0 ? members : `no group '${group}' with members${didYouMean(group, groups)}`;
   }
+  if (/\s(not)?in\s*\(/.test(pattern) || pattern.includes('!=')) {
+    const req = parseRequirement(pattern);
+    if (typeof req === 'string') return req;
+    const members = hosts.filter((h) => matchesRequirement(req, h.labels)).map((h) => h.name);
+    return members.length > 0 ? members : `matches no node${knownValues(hosts, req.key)}`;
+  }
   const eq = pattern.indexOf('=');
   if (eq !== -1) {
     const key = pattern.slice(0, eq).trim();
@@ -75,5 +84,13 @@ export function matchPattern(hosts: readonly HostSpec[], pattern: string): strin
   if (names.includes(pattern)) return [pattern];
   const members = inGroup(pattern);
   if (members.length > 0) return members;
-  return `no node or group named '${pattern}'${didYouMean(pattern, [...names, ...groups])}`;
+  // a label key alone: the nodes that have it (`!key` excludes them), as in kubectl's -l
+  const keys = [...new Set(hosts.flatMap((h) => Object.keys(h.labels)))];
+  if (keys.includes(pattern)) return hosts.filter((h) => Object.hasOwn(h.labels, pattern)).map((h) => h.name);
+  return `no node or group named '${pattern}'${didYouMean(pattern, [...names, ...groups]) || didYouMean(pattern, keys)}`;
+}
+
+function knownValues(hosts: readonly HostSpec[], key: string): string {
+  const values = [...new Set(hosts.flatMap((h) => (h.labels[key] === undefined ? [] : [h.labels[key]])))];
+  return values.length === 0 ? ` (no node has the label '${key}')` : ` (${key} values: ${values.join(', ')})`;
 }

@@ -1,3 +1,4 @@
+import { kubeNodeName } from '../config/types.ts';
 import type { ApplyHooks, CordonRecovery, DrainResult, NodeDrainer } from '../apply/types.ts';
 import type { HostSpec } from '../config/types.ts';
 import type { KubeNodes } from '../kube/types.ts';
@@ -17,7 +18,7 @@ export function createDrainer(kube: KubeNodes, options: DrainerOptions): NodeDra
   const { runId, hooks } = options;
   const restore = async (host: HostSpec): Promise<string | undefined> => {
     try {
-      const result = await restoreNode(kube, host.name, runId);
+      const result = await restoreNode(kube, kubeNodeName(host), runId);
       if (result === 'uncordoned') hooks.drainStep?.(host, 'uncordon');
       if (result === 'kept-cordoned') hooks.drainStep?.(host, 'keep-cordoned', 'it was unschedulable before this run');
       return undefined;
@@ -31,7 +32,7 @@ export function createDrainer(kube: KubeNodes, options: DrainerOptions): NodeDra
       hooks.drainStep?.(host, 'cordon');
       let record;
       try {
-        record = await cordonNode(kube, host.name, runId);
+        record = await cordonNode(kube, kubeNodeName(host), runId);
       } catch (error) {
         // a failed patch may still have landed
         return { ok: false, reason: `cannot cordon: ${errorMessage(error)}`, record: undefined, restoreFailed: await restore(host) };
@@ -39,7 +40,7 @@ export function createDrainer(kube: KubeNodes, options: DrainerOptions): NodeDra
       if (record.wasUnschedulable) hooks.drainStep?.(host, 'cordon', 'already unschedulable: it stays so afterwards');
       let evicted;
       try {
-        evicted = await evictPods(kube, host.name, {
+        evicted = await evictPods(kube, kubeNodeName(host), {
           deadline: Date.now() + options.timeoutMs,
           intervalMs: options.intervalMs,
           signal,
@@ -63,11 +64,11 @@ export function createDrainer(kube: KubeNodes, options: DrainerOptions): NodeDra
 export function createCordonRecovery(kube: KubeNodes, currentRunId: string, hooks: ApplyHooks): CordonRecovery {
   return {
     async recover(host) {
-      const node = await kube.getNode(host.name);
+      const node = await kube.getNode(kubeNodeName(host));
       const by = node.annotations[CORDONED_BY];
       if (by === undefined || by === currentRunId) return undefined;
       const since = node.annotations[CORDONED_AT] ?? '?';
-      const result = await restoreNode(kube, host.name, by);
+      const result = await restoreNode(kube, kubeNodeName(host), by);
       if (result === 'not-ours') return undefined;
       hooks.drainStep?.(host, 'recover', `run ${by} left it cordoned`);
       const was = node.annotations[WAS_UNSCHEDULABLE] === 'true';

@@ -1,32 +1,56 @@
+import type { DiscoveredNode } from '../config/types.ts';
 import { describeApiError, KubeApiError } from './errors.ts';
 
-/** A Node as `nodeward init` writes it into an inventory. */
-export interface ClusterNode {
-  readonly name: string;
+/** What nodeward reads of a Node: who it is, where to reach it, and the state the plan shows. */
+export interface ClusterNode extends DiscoveredNode {
   /** InternalIP, else the first address the Node reports; undefined when it reports none. */
   readonly address: string | undefined;
-  readonly labels: Readonly<Record<string, string>>;
 }
 
-/** Every Node of the cluster a kubeconfig points at, sorted by name. */
-export async function listClusterNodes(kubeconfigPath: string): Promise<ClusterNode[]> {
+/**
+ * The Nodes of the cluster a kubeconfig points at (those `labelSelector` selects, filtered by the
+ * API server), sorted by name. Any failure (unreadable kubeconfig, API unreachable, a selector the
+ * server refuses) is one KubeApiError, thrown before any node is contacted.
+ */
+export async function listClusterNodes(kubeconfigPath: string, labelSelector?: string): Promise<ClusterNode[]> {
+  let server = '';
   try {
     const { CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
     const config = new KubeConfig();
     config.loadFromFile(kubeconfigPath);
-    const list = await config.makeApiClient(CoreV1Api).listNode();
-    return list.items
-      .map((node) => {
-        const addresses = node.status?.addresses ?? [];
-        return {
-          name: node.metadata?.name ?? '',
-          address: (addresses.find((a) => a.type === 'InternalIP') ?? addresses[0])?.address,
+    // named in the error, so that "connection refused" says which API server
+    server = config.getCurrentCluster()?.server ?? '';
+    const api = config.makeApiClient(CoreV1Api);
+    const nodes: ClusterNode[] = [];
+    let page: string | undefined;
+    // a large cluster's list comes in pages, as kubectl reads it
+    do {
+      const list = await api.listNode({ ...(labelSelector ? { labelSelector } : {}), limit: 500, ...(page ? { _continue: page } : {}) });
+      for (const node of list.items) {
+        const addresses: Record<string, string> = {};
+        for (const a of node.status?.addresses ?? []) if (addresses[a.type] === undefined) addresses[a.type] = a.address;
+        const first = node.status?.addresses?.[0]?.address;
+        const name = node.metadata?.name ?? '';
+        nodes.push({
+          name,
+          address: addresses['InternalIP'] ?? first,
+          addresses,
           labels: node.metadata?.labels ?? {},
-        };
-      })
-      .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+          annotations: node.metadata?.annotations ?? {},
+          state: {
+            node: name,
+            ready: node.status?.conditions?.find((c) => c.type === 'Ready')?.status,
+            cordoned: node.spec?.unschedulable === true,
+            kubeletVersion: node.status?.nodeInfo?.kubeletVersion,
+          },
+        });
+      }
+      page = list.metadata?._continue || undefined;
+    } while (page);
+    return nodes.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   } catch (error) {
     const { status, message } = describeApiError(error);
-    throw new KubeApiError(`listing the Nodes with ${kubeconfigPath}: ${message}`, status);
+    const at = server ? ` (${server})` : '';
+    throw new KubeApiError(`listing the Nodes${labelSelector ? ` (labelSelector ${labelSelector})` : ''} with ${kubeconfigPath}${at}: ${message}`, status);
   }
 }

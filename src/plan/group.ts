@@ -33,7 +33,8 @@ export function errorGist(node: NodePlan): string {
  * NodePlan take part without any change here; fingerprints (facts hashes) and operations do not.
  */
 export function nodePlanKey(node: NodePlan): string {
-  const { name: _name, address: _address, error, changes, ...rest } = node;
+  // the Kubernetes state is shown per node within the group (its Node name differs by definition)
+  const { name: _name, address: _address, error, changes, kubernetes: _kubernetes, ...rest } = node;
   return canonicalJson({ ...rest, error: error && { ...error, message: errorGist(node) }, changes: changes.map(changeKey) });
 }
 

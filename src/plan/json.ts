@@ -43,6 +43,7 @@ function nodeToJson(node: NodePlan): unknown {
     restarts: node.restarts,
     skipped: node.skipped,
     lockedBy: node.lockedBy ?? null,
+    kubernetes: node.kubernetes ?? null,
     pendingRuns: node.pendingRuns ?? [],
     changes: node.changes.map(changeToJson),
   };

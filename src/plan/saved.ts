@@ -18,6 +18,7 @@ const savedSchema = z.object({
       status: z.enum(['in-sync', 'changes', 'refused', 'error']),
       refusal: z.array(z.object({ guard: z.string(), message: z.string(), fix: z.string() })).default([]),
       restarts: z.array(z.enum(['kubelet', 'containerd'])),
+      kubernetes: z.object({ node: z.string(), ready: z.string().optional(), cordoned: z.boolean(), kubeletVersion: z.string().optional() }).nullish(),
       changes: z.array(
         z.object({
           id: z.string(),

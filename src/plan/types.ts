@@ -1,3 +1,4 @@
+import type { KubeNodeState } from '../config/types.ts';
 import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import type { ResourceKindName } from '../spec/schemas.ts';
 
@@ -102,6 +103,8 @@ export interface NodePlan {
   readonly abandonedLock?: { readonly runId: string; readonly pid: string } | undefined;
   /** The pre-flight guards' verdict on these changes (guards/): apply would refuse the node, and why. */
   readonly refusal?: readonly GuardFailure[] | undefined;
+  /** The node's Node as the API server reported it when the plan was made (with a kubeconfig); undefined: no Node of that name, or no API. */
+  readonly kubernetes?: KubeNodeState | undefined;
   /** Another nodeward run holds this node's lock (unexpired): its changes are in flight. */
   readonly lockedBy?: { readonly runId: string; readonly owner: string; readonly pid: string; readonly command: string; readonly expires: number } | undefined;
 }

@@ -1,3 +1,4 @@
+import { kubeNodeName } from '../config/types.ts';
 import { healthzUrl } from '../guards/healthz.ts';
 import { parseProbe, probeScript } from '../apply/scripts/services.ts';
 import type { HostSpec } from '../config/types.ts';
@@ -27,7 +28,7 @@ export function createHealthCheck(connector: Connector, nodeStatus: NodeStatusRe
       }
       if (healthz && probe.healthz?.trim() !== 'ok') return `kubelet /healthz: ${probe.healthz ?? 'no answer'}`;
       if (nodeStatus) {
-        const status = await nodeStatus.read(host.name);
+        const status = await nodeStatus.read(kubeNodeName(host));
         if (status.ready !== 'True') return `Node Ready=${status.ready ?? 'unknown'}${status.reason ? ` (${status.reason})` : ''}`;
       }
       return undefined;

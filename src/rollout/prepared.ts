@@ -7,7 +7,7 @@ import type { RolloutSettings } from './record.ts';
 
 /** What a rollout needs of the loaded inputs (the CLI's, with its full inventory, fit it). */
 export interface RolloutInputs {
-  readonly inventory: { readonly file: string };
+  readonly inventory: { readonly file: string; readonly kubeconfig?: string | undefined };
   readonly hosts: readonly HostSpec[];
   readonly playbooks: readonly { readonly file: string }[];
   readonly entriesByHost: ReadonlyMap<string, readonly ResourceEntry[]>;

@@ -12,6 +12,10 @@ const settingsSchema = z.object({
   drain: z.boolean(),
   drainTimeoutSeconds: z.number().int().positive(),
   maxFailures: z.string(),
+  /** `--waves-by LABEL`: the waves in `plan` go one value of the label (a zone) at a time. */
+  wavesBy: z.string().optional(),
+  /** `--max-unavailable N|%` (of the rollout's nodes). */
+  maxUnavailable: z.string().optional(),
   healthTimeout: z.string(),
   lockTtl: z.string(),
   limit: z.array(z.string()),

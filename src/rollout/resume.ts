@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { loadInventory } from '../config/load-inventory.ts';
+import { loadInventoryFile } from '../run/inventory.ts';
 import { readRunJournal, reopenRunJournal, type RunAttempt, type RunJournal } from '../journal/run-journal.ts';
 import { newRunId } from '../node/run-state.ts';
 import { UsageError } from '../util/errors.ts';
@@ -29,7 +29,7 @@ export async function resumeRollout<I extends RolloutInputs>(request: ResumeRequ
   const attempts = checkAttempts(record, { hostname: hostname(), alive: rolloutProcessAlive });
   if (attempts.live) throw new UsageError(`run ${runId} is still running (pid ${attempts.live.pid}, since ${attempts.live.startedAt}): interrupt it first`);
   const remaining = remainingWork(settings, record);
-  const inventory = await loadInventory(request.inventoryFor(record.inventory));
+  const inventory = await loadInventoryFile(request.inventoryFor(record.inventory));
   const known = new Set(inventory.nodes.map((node) => node.name));
   const present = remaining.waves.flat().filter((name) => known.has(name));
   const gate = { healthTimeout: request.tuning.healthTimeout ?? settings.healthTimeout, lockTtl: request.tuning.lockTtl ?? settings.lockTtl };

@@ -1,9 +1,11 @@
+import { groupsByDomain } from '../apply/domains.ts';
 import { createRunJournal } from '../journal/run-journal.ts';
 import { newRunId } from '../node/run-state.ts';
 import { needsWork, wavesFromPlan } from './prepare.ts';
 import type { PlanRollout, PreparedRollout, RolloutInputs } from './prepared.ts';
 import type { RolloutSettings } from './record.ts';
 import { toWaves, type WaveTarget } from './waves.ts';
+import { UsageError } from '../util/errors.ts';
 
 export interface NewRollout {
   readonly playbooks: readonly string[];
@@ -13,6 +15,10 @@ export interface NewRollout {
   readonly drain: boolean;
   readonly drainTimeoutSeconds: number;
   readonly maxFailures: string;
+  /** `--waves-by LABEL`: the canary in the first value of the label, then one value (a zone) at a time, `--waves` within each. */
+  readonly wavesBy?: string | undefined;
+  /** `--max-unavailable`: recorded for `--resume`. */
+  readonly maxUnavailable?: string | undefined;
   readonly healthTimeout: string;
   readonly lockTtl: string;
   readonly limit: readonly string[];
@@ -26,9 +32,13 @@ export interface NewRollout {
  */
 export async function startRollout<I extends RolloutInputs>(request: NewRollout, planRollout: PlanRollout<I>): Promise<PreparedRollout<I>> {
   const { inputs, plan } = await planRollout(request.playbooks, {});
+  if (request.drain && !inputs.inventory.kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
   const include = (node: Parameters<typeof needsWork>[0]): boolean => needsWork(node, request.lockWait);
   const names = plan.nodes.filter(include).map((node) => node.name);
-  const waveNames = toWaves(names, request.waves.targets);
+  const by = request.wavesBy;
+  const labelsOf = new Map(inputs.hosts.map((host) => [host.name, host.labels]));
+  // by failure domain: the canary in the first domain, then the domain's waves, then the next domain's
+  const waveNames = by ? groupsByDomain(names, (name) => labelsOf.get(name)?.[by], (group) => toWaves(group, request.waves.targets)).map((g) => g.items) : toWaves(names, request.waves.targets);
   const runId = newRunId();
   const settings: RolloutSettings = {
     waves: request.waves.spec,
@@ -37,6 +47,8 @@ export async function startRollout<I extends RolloutInputs>(request: NewRollout,
     drain: request.drain,
     drainTimeoutSeconds: request.drainTimeoutSeconds,
     maxFailures: request.maxFailures,
+    ...(by ? { wavesBy: by } : {}),
+    ...(request.maxUnavailable ? { maxUnavailable: request.maxUnavailable } : {}),
     healthTimeout: request.healthTimeout,
     lockTtl: request.lockTtl,
     limit: [...request.limit],

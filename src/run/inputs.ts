@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { loadInventory } from '../config/load-inventory.ts';
+import { loadInventoryFile } from './inventory.ts';
 import { loadPlaybook } from '../config/load-playbook.ts';
 import type { LoadedPlaybook } from '../config/loaded-playbook.ts';
 import { resolvePlaybookArgs } from '../config/playbook-args.ts';
@@ -39,7 +39,7 @@ async function digest(file: string): Promise<string> {
  * hosts and every playbook instantiated for every host. Any problem throws one ConfigError.
  */
 export async function loadInputs(flags: InputFlags): Promise<Inputs> {
-  const inventory = await loadInventory(flags.inventory, { acceptNew: flags.acceptNew === true });
+  const inventory = await loadInventoryFile(flags.inventory, { acceptNew: flags.acceptNew === true });
   const hosts = selectHosts(inventory, flags.limit);
   const files = await resolvePlaybookArgs(flags.playbooks, BUNDLED_PLAYBOOKS);
   const playbooks = await Promise.all(files.map((file) => loadPlaybook(file)));

@@ -21,6 +21,7 @@ const STEP_TITLE: Record<ApplyStep, string> = {
   gate: 'waiting for health',
   rollback: 'ROLLING BACK',
   unlock: 'unlocking',
+  'wait-unavailable': 'waiting for a free slot (--max-unavailable):',
 };
 
 function describe(outcome: NodeOutcome): string {

@@ -1,6 +1,7 @@
 import { isHalfWritten } from '../node/run-state.ts';
 import { errorGist, groupByTarget, groupIdenticalPlans, groupSkips, type TargetGroup } from '../plan/group.ts';
 import { DISPOSITIONS, planDisposition, planTotals, type PlanDisposition } from '../plan/summary.ts';
+import { describeKubeState } from '../plan/kubernetes.ts';
 import type { Change, NodePlan, Plan } from '../plan/types.ts';
 import { mergeOrder } from '../util/merge-order.ts';
 import type { Palette } from '../text/colors.ts';
@@ -63,10 +64,24 @@ function renderGroups(nodes: readonly NodePlan[], p: Palette): string[] {
     const [headline = '', ...more] = describe(first).split('\n');
     const lines = [`${p.bold(nodesLabel(group.nodes.map((n) => n.name)))}: ${SHOWN[disposition].paint(p)(headline)}`];
     for (const line of more) lines.push(`    ${line}`);
+    const kube = kubeLine(group.nodes);
+    if (kube) lines.push(`  ${p.dim(kube)}`);
     for (const refusal of first.refusal ?? []) lines.push(`  ${p.red(`✗ ${refusal.guard}: ${refusal.message}`)}`, `    ${p.yellow(`to apply it: ${refusal.fix}`)}`);
     for (const notice of notices(first)) lines.push(`  ${p.yellow(`! ${notice}`)}`);
     return lines;
   });
+}
+
+/** The group's Kubernetes state: "Kubernetes: Ready, kubelet v1.31.4", or per state with the nodes in it. */
+function kubeLine(nodes: readonly NodePlan[]): string | undefined {
+  const byState = new Map<string, string[]>();
+  for (const node of nodes) {
+    const text = node.kubernetes ? describeKubeState(node.kubernetes) : 'no Node';
+    byState.set(text, [...(byState.get(text) ?? []), node.name]);
+  }
+  if (nodes.every((n) => !n.kubernetes)) return undefined;
+  const all = nodes.map((n) => n.name);
+  return `Kubernetes: ${[...byState].map(([text, on]) => `${text}${paren(whereTag(on, all))}`.replace('  (', ' (')).join('; ')}`;
 }
 
 function rank(node: NodePlan | undefined): number {

@@ -43,11 +43,30 @@ export function describeDrain(step: DrainStep, detail: string | undefined): stri
   return `${DRAIN_TITLE[step]}${detail ? ` ${detail}` : ''}`;
 }
 
-/** The wave plan shown before the confirmation. Pure. */
-export function renderWavePlan(waves: readonly WaveInfo[], options: { readonly reason: string; readonly soakSeconds: number; readonly drain: boolean }): string {
-  const lines = [`Rollout (reason: ${options.reason}):`];
-  for (const wave of waves) lines.push(`  ${describeWave(wave)}`);
-  const extras = [options.soakSeconds > 0 ? `each wave but the last soaks ${options.soakSeconds}s` : 'no soak between waves', options.drain ? 'nodes are drained around their change' : 'no drain'];
+/** The wave plan shown before the confirmation; with `by`, under a heading per failure domain. Pure. */
+export function renderWavePlan(
+  waves: readonly WaveInfo[],
+  options: { readonly reason: string; readonly soakSeconds: number; readonly drain: boolean; readonly by?: string | undefined; readonly maxUnavailable?: number | undefined },
+): string {
+  const by = options.by;
+  const lines = [`Rollout (reason: ${options.reason})${by ? `, waves by ${by}` : ''}:`];
+  let domain: string | null = null;
+  for (const wave of waves) {
+    if (by === undefined) {
+      lines.push(`  ${describeWave(wave)}`);
+      continue;
+    }
+    const value = wave.hosts[0]?.labels[by];
+    const heading = value === undefined ? `without ${by}` : `${by}=${value}`;
+    if (heading !== domain) lines.push(`  ${heading}`);
+    domain = heading;
+    lines.push(`    ${describeWave(wave)}`);
+  }
+  const extras = [
+    options.soakSeconds > 0 ? `each wave but the last soaks ${options.soakSeconds}s` : 'no soak between waves',
+    options.drain ? 'nodes are drained around their change' : 'no drain',
+    ...(options.maxUnavailable !== undefined ? [`at most ${options.maxUnavailable} node(s) cordoned or restarting at once`] : []),
+  ];
   lines.push(`  ${extras.join('; ')}`);
   return lines.join('\n') + '\n';
 }

@@ -1,3 +1,4 @@
+import type { Slots } from '../slots.ts';
 import type { ResourceEntry } from '../../config/playbook-types.ts';
 import type { HostSpec } from '../../config/types.ts';
 import { gatherFacts } from '../../facts/gather.ts';
@@ -41,6 +42,8 @@ export interface NodeApplyDeps {
   readonly bounds?: StepBounds | undefined;
   /** The commands an operator runs to finish a job left part-way on a node (the CLI knows the inventory). */
   readonly hints?: NodeHints | undefined;
+  /** `--max-unavailable`: slots a node holds while it is cordoned or restarting, shared by the whole run. */
+  readonly unavailable?: Slots | undefined;
   /** How the facts are read under the lock (default: the facts script over the node's session). */
   readonly readFacts?: ((transport: Transport, requests: readonly FactRequest[], timeoutMs: number) => Promise<NodeFacts>) | undefined;
 }
@@ -79,6 +82,8 @@ export interface Ledger {
   lockExpiresAt: number;
   /** A rollback found nothing to do: the run was rolled back already, or never on the node. */
   already: string | undefined;
+  /** The node holds one of `--max-unavailable`'s slots (while cordoned, or restarting). */
+  unavailable?: boolean;
 }
 
 export function newLedger(): Ledger {

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../util/errors.ts';
 import type { NodeOutcome } from '../types.ts';
 import { outcome, record, warn, type NodeContext } from './context.ts';
+import { whileUnavailable } from './unavailable.ts';
 
 /** Under the lock: undoes a cordon an earlier, dead run left on the node (with API access). */
 export async function recoverCordon(ctx: NodeContext): Promise<void> {
@@ -20,6 +21,11 @@ export async function recoverCordon(ctx: NodeContext): Promise<void> {
 export async function drained(ctx: NodeContext, body: () => Promise<NodeOutcome>, required: boolean): Promise<NodeOutcome> {
   const drainer = ctx.deps.drain;
   if (!drainer) return body();
+  // cordoned is unavailable: the slot is held from the cordon to the restore
+  return whileUnavailable(ctx, () => drainedNow(ctx, drainer, body, required));
+}
+
+async function drainedNow(ctx: NodeContext, drainer: NonNullable<NodeContext['deps']['drain']>, body: () => Promise<NodeOutcome>, required: boolean): Promise<NodeOutcome> {
   const host = ctx.work.host;
   const drain = await drainer.drain(host, ctx.deps.signal);
   ctx.ledger.cordon = drain.record;

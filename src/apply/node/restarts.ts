@@ -1,3 +1,4 @@
+import { kubeNodeName } from '../../config/types.ts';
 import { waitHealthy } from '../../health/gate.ts';
 import { healthzUrl } from '../../guards/healthz.ts';
 import type { ServiceToRestart } from '../../spec/schema-parts.ts';
@@ -7,10 +8,16 @@ import { isLostContact } from '../node-link.ts';
 import { runJob } from '../scripts/common.ts';
 import { parseRestartOutput, restartScript, settleScript, unitDiagnosisScript } from '../scripts/services.ts';
 import type { NodeOutcome } from '../types.ts';
+import { whileUnavailable } from './unavailable.ts';
 import { leftPartWay, lostStep, outcome, rollbackHint, run, services, step, summarizeUndone, warn, type NodeContext } from './context.ts';
 
 /** Restarts services in order behind the gate, settling each; returns why one failed, or undefined. */
 export async function restarts(ctx: NodeContext, list: readonly ServiceToRestart[], healthz: string | undefined, runId: string, final: 'done' | 'rolled-back'): Promise<string | undefined> {
+  // restarting (until the gate passes) is unavailable: one slot for the node's restarts
+  return list.length === 0 ? restartsNow(ctx, list, healthz, runId, final) : whileUnavailable(ctx, () => restartsNow(ctx, list, healthz, runId, final));
+}
+
+async function restartsNow(ctx: NodeContext, list: readonly ServiceToRestart[], healthz: string | undefined, runId: string, final: 'done' | 'rolled-back'): Promise<string | undefined> {
   const owed = [...list];
   const settle = async (): Promise<void> => {
     await run(ctx.node.resilient, settleScript(ctx.deps.stateDir, runId, owed, final), { job: runJob(ctx.deps.stateDir, ctx.deps.runId) });
@@ -60,7 +67,7 @@ export async function restartAndWait(ctx: NodeContext, service: ServiceToRestart
     restartedAt: restart.at,
     kubeletRestartsBefore: service === 'kubelet' ? restart.restartsBefore : Number.MAX_SAFE_INTEGER,
     healthzUrl: scope === 'node' && (service === 'kubelet' || service === 'containerd') ? healthz : undefined,
-    nodeName: host.name,
+    nodeName: kubeNodeName(host),
     nodeStatus: scope === 'node' ? ctx.deps.gate.nodeStatus : undefined,
     timeoutMs: ctx.deps.gate.timeoutMs,
     intervalMs: ctx.deps.gate.intervalMs,

@@ -17,7 +17,9 @@ import { describeNames } from '../../text/node-names.ts';
 import { describeLock } from '../../ui/render-plan.ts';
 import { writeReports } from '../../report/write.ts';
 import { ConfigError, UsageError } from '../../util/errors.ts';
-import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
+import { applyDeps, MAX_UNAVAILABLE_HELP, maxUnavailableOf, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
+import { parseMaxUnavailable } from '../../apply/domains.ts';
+import { labelFlag } from '../label-flag.ts';
 import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, boundsFrom, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
@@ -26,7 +28,7 @@ import { addInputOptions, inventoryPath } from '../input-options.ts';
 import { detectTerminal } from '../output.ts';
 import { abortOnSignals } from '../signals.ts';
 import { addOutputOptions, outputsFrom } from '../output-options.ts';
-import { addDiffOptions, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
+import { addDiffOptions, addNotReadyOption, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
 
 export const OUTCOME_FORMATS = ['table', 'json'] as const;
 
@@ -34,6 +36,8 @@ export interface ApplyFlags extends PlanFlags, ApplyTuning {
   readonly plan?: string;
   readonly yes?: boolean;
   readonly batch: string;
+  readonly batchBy?: string;
+  readonly maxUnavailable?: string;
   readonly maxFailures: string;
 }
 
@@ -63,16 +67,25 @@ async function savedPlanWork(file: string, flags: ApplyFlags): Promise<Prepared>
   const byName = new Map(inputs.hosts.map((host) => [host.name, host]));
   const work: NodeWork[] = [];
   const early: NodeOutcome[] = [];
+  const discovery = inputs.inventory.discovery;
   for (const node of saved.nodes) {
     const host = byName.get(node.name);
-    if (!host) continue;
+    if (!host) {
+      // the cluster is the node list: a Node removed since the plan is not an error of the plan
+      if (discovery && !discovery.found.includes(node.name)) {
+        const selector = discovery.labelSelector ? ` matching ${discovery.labelSelector}` : '';
+        early.push({ name: node.name, status: 'skipped', reason: `no longer in the cluster (no Node ${node.kubernetes?.node ?? node.name}${selector})`, changes: 0, restarted: [], durationMs: 0 });
+      }
+      continue;
+    }
     // the guards' verdict is part of the plan: a node it refused is not contacted again for nothing
     if (node.status === 'refused') early.push({ name: node.name, status: 'refused', reason: refusalReason(approvedFromSaved(node)), changes: 0, restarted: [], durationMs: 0 });
     else if (node.status === 'changes') work.push({ host, entries: inputs.entriesByHost.get(host.name) ?? [], approved: approvedFromSaved(node) });
     else if (node.status === 'in-sync') early.push({ name: node.name, status: 'in-sync', reason: undefined, changes: 0, restarted: [], durationMs: 0 });
     else early.push({ name: node.name, status: 'refused', reason: 'the node had an error when the plan was made', changes: 0, restarted: [], durationMs: 0 });
   }
-  return { inputs, work, early };
+  const planned = new Set(saved.nodes.map((n) => n.name));
+  return { inputs, work, early, notPlanned: inputs.hosts.filter((h) => !planned.has(h.name)).map((h) => h.name) };
 }
 
 /** The human table is what stdout carries (the default): the plan shown before the question goes there too. */
@@ -86,6 +99,12 @@ interface Prepared {
   readonly early: NodeOutcome[];
   /** The plan's open connections, reused for the changes. */
   readonly connector?: Connector | undefined;
+  /** Nodes selected now that the saved plan does not cover (they joined the cluster since): named, never touched. */
+  readonly notPlanned?: readonly string[] | undefined;
+}
+
+function notPlannedLine(names: readonly string[]): string {
+  return names.length === 0 ? '' : `Not planned: ${describeNames(names)} (in the cluster since the plan was made; plan again to include ${names.length === 1 ? 'it' : 'them'}).\n`;
 }
 
 async function interactiveWork(playbooks: readonly string[], flags: ApplyFlags, signal: AbortSignal): Promise<Prepared | undefined> {
@@ -150,8 +169,11 @@ export function registerApply(program: Command): void {
     .option('--plan <file>', 'apply a plan saved with `nodeward plan --out` (no prompt)')
     .option('-y, --yes', 'apply to every node with changes without asking')
     .option('--batch <sizes>', 'rolling batch sizes, Ansible serial style: counts or percentages, the last repeats', '1,25%')
+    .option('--batch-by <label>', 'batches within one value of a node label at a time: every batch of one zone (for example topology.kubernetes.io/zone), then the next')
+    .option('--max-unavailable <n|%>', MAX_UNAVAILABLE_HELP)
     .option('--max-failures <n|%>', 'failure budget; once exceeded no further node is touched', '0')
   addDiffOptions(command, 'also list every change before asking, as plan does, with diffs shown', undefined);
+  addNotReadyOption(command);
   addOutputOptions(command, OUTCOME_FORMATS);
   addGateOptions(command, { lockWait: true });
   addDisplayOptions(command);
@@ -161,11 +183,14 @@ export function registerApply(program: Command): void {
   command.action(async (playbooks: string[], flags: ApplyFlags) => {
     const batches = parseBatchSpec(flags.batch);
     const budget = parseFailureBudget(flags.maxFailures);
+    if (flags.maxUnavailable !== undefined) parseMaxUnavailable(flags.maxUnavailable);
+    if (flags.batchBy !== undefined) labelFlag(flags.batchBy, '--batch-by');
     const outputs = outputsFrom(flags, OUTCOME_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
     if (flags.diff !== undefined) diffMode(flags, 'changed');
     const terminal = detectTerminal(flags.color);
+    let notPlanned: readonly string[] = [];
     const report = (data: { runId: string | null; journal: string | null; stopped: string | null; nodes: readonly NodeOutcome[] }, human: () => string): Promise<void> =>
-      writeReports(outputs, (format) => (format === 'json' ? JSON.stringify(data, null, 2) + '\n' : human()), (t) => process.stdout.write(t));
+      writeReports(outputs, (format) => (format === 'json' ? JSON.stringify({ ...data, ...(flags.plan ? { notPlanned } : {}) }, null, 2) + '\n' : human() + notPlannedLine(notPlanned)), (t) => process.stdout.write(t));
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: no new node will start; nodes in flight finish or roll back (Ctrl-C again to quit now)\n'));
     try {
       if (flags.plan && playbooks.length > 0) throw new UsageError('give either --plan FILE or playbooks, not both');
@@ -176,6 +201,7 @@ export function registerApply(program: Command): void {
         return;
       }
       const { inputs, work, early } = prepared;
+      notPlanned = prepared.notPlanned ?? [];
       if (work.length === 0) {
         await report({ runId: null, journal: null, stopped: null, nodes: early }, () => renderOutcomes(early, palette(terminal.color)));
         process.exitCode = applyExitCode(early);
@@ -190,14 +216,19 @@ export function registerApply(program: Command): void {
         startedAt: new Date().toISOString(),
         inventory: inputs.inventory.file,
         playbooks: inputs.playbooks.map((p) => p.file),
-        options: { batch: flags.batch, maxFailures: flags.maxFailures, healthTimeout: flags.healthTimeout, lockWait: flags.lockWait ?? '0', plan: flags.plan ?? null },
+        options: { batch: flags.batch, batchBy: flags.batchBy ?? null, maxUnavailable: flags.maxUnavailable ?? null, maxFailures: flags.maxFailures, healthTimeout: flags.healthTimeout, lockWait: flags.lockWait ?? '0', plan: flags.plan ?? null },
       });
-      process.stderr.write(`run ${runId}: applying to ${work.length} node(s) in batches ${flags.batch}; journal ${journal.path}\n`);
+      const shape = [`in batches ${flags.batch}`, ...(flags.batchBy ? [`by ${flags.batchBy}`] : []), ...(flags.maxUnavailable ? [`at most ${maxUnavailableOf(flags.maxUnavailable, work.length)} unavailable at once`] : [])].join(', ');
+      process.stderr.write(`run ${runId}: applying to ${work.length} node(s) ${shape}; journal ${journal.path}\n`);
       const connector = prepared.connector ?? connectorFor(inputs.inventory, flags);
       const progress = createApplyProgress({ tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });
       let result;
       try {
-        result = await applyFleet(work, { batches, budget, concurrency: positiveInt(flags.concurrency, '--concurrency') }, applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward apply ${process.argv.slice(3).join(' ')}`.trim(), tuning: flags, hooks: progress.hooks, journal, signal: signals.signal, bounds: boundsFrom(flags) }));
+        result = await applyFleet(
+          work,
+          { batches, batchBy: flags.batchBy, budget, concurrency: positiveInt(flags.concurrency, '--concurrency') },
+          applyDeps({ inventory: inputs.inventory, connector, runId, command: `nodeward apply ${process.argv.slice(3).join(' ')}`.trim(), tuning: flags, hooks: progress.hooks, journal, signal: signals.signal, bounds: boundsFrom(flags), maxUnavailable: maxUnavailableOf(flags.maxUnavailable, work.length) }),
+        );
       } finally {
         await progress.finish();
         await connector.closeAll();

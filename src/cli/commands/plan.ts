@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { wouldRefuse, type NodePlan, type Plan } from '../../plan/types.ts';
 import { planToJson } from '../../plan/json.ts';
+import { withKubernetes } from '../../plan/kubernetes.ts';
+import { kubeStates } from '../kube-states.ts';
 import { planFleet } from '../../run/plan-fleet.ts';
 import type { Connector } from '../../transport/types.ts';
 import { palette } from '../../text/colors.ts';
@@ -25,6 +27,13 @@ export interface PlanFlags extends ConnectFlags, InputOptionValues, OutputFlags 
   /** `--diff MODE`; false with `--no-diff`; undefined where a command shows only the summary by default. */
   readonly diff?: string | false;
   readonly quiet?: boolean;
+  /** `--allow-not-ready`: a node not Ready before the run may still have its kubelet restarted. */
+  readonly allowNotReady?: boolean;
+}
+
+/** --allow-not-ready, for every command that plans (plan shows what apply would refuse). */
+export function addNotReadyOption(command: Command): Command {
+  return command.option('--allow-not-ready', 'restart the kubelet also on nodes whose Node is not Ready before the run (refused by default: the health gate could not tell their failure from ours)');
 }
 
 export const PLAN_FORMATS = ['table', 'json'] as const;
@@ -75,6 +84,8 @@ export async function planFromFlags(playbooks: readonly string[], flags: PlanFla
     await progress.finish();
   }
   if (!keep) await connector.closeAll();
+  const states = await kubeStates(inputs.inventory, inputs.hosts, (m) => process.stderr.write(`note: ${m}\n`));
+  nodes = nodes.map((node) => withKubernetes(node, states.get(node.name), flags.allowNotReady === true));
   const plan: Plan = {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -125,6 +136,7 @@ export function registerPlan(program: Command): void {
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
     .option('--out <file>', 'save the plan (JSON, mode 0600) for `nodeward apply --plan FILE`');
   addDiffOptions(command, 'how content diffs show', 'changed');
+  addNotReadyOption(command);
   addOutputOptions(command, PLAN_FORMATS);
   addDisplayOptions(command);
   addInputOptions(command);

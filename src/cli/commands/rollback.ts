@@ -7,7 +7,7 @@ import { runFleet } from '../../apply/run.ts';
 import { parseRollbackPreview, rollbackPreviewScript, type RollbackPreview } from '../../apply/scripts/rollback-preview.ts';
 import type { NodeOutcome } from '../../apply/types.ts';
 import type { HostSpec } from '../../config/types.ts';
-import { loadInventory } from '../../config/load-inventory.ts';
+import { loadInventoryFile } from '../../run/inventory.ts';
 import { selectHosts } from '../../config/select.ts';
 import { createRunJournal, readRunJournal, type RunRecord } from '../../journal/run-journal.ts';
 import { NODE_STATE_DIR, newRunId } from '../../node/run-state.ts';
@@ -117,7 +117,7 @@ export function registerRollback(program: Command): void {
     const humanOnStdout = outputs.some((o) => o.format === 'table' && o.file === undefined);
     const record = await readRunJournal(runId);
     sameInventory(record, flags.inventory);
-    const inventory = await loadInventory(inventoryPath(flags, record.inventory));
+    const inventory = await loadInventoryFile(inventoryPath(flags, record.inventory));
     const terminal = detectTerminal(flags.color);
     if (!flags.yes && !(process.stdin.isTTY && terminal.stdoutTty)) throw new UsageError('refusing to roll back without a terminal to confirm on: pass --yes');
     const batches = parseBatchSpec(flags.batch);

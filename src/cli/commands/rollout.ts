@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { parseFailureBudget } from '../../apply/batches.ts';
 import { isSuccess, leftChanges, type NodeOutcome } from '../../apply/types.ts';
-import { loadInventory } from '../../config/load-inventory.ts';
 import type { RunAttempt } from '../../journal/run-journal.ts';
 import { withAdopted } from '../../rollout/adopt.ts';
 import { createHealthCheck } from '../../rollout/node-health.ts';
@@ -17,7 +16,9 @@ import { askNextWave, askRolloutApproval } from '../../ui/prompts.ts';
 import { renderOutcomes } from '../../ui/render-apply.ts';
 import { describeWave, renderWavePlan } from '../../ui/render-rollout.ts';
 import { UsageError } from '../../util/errors.ts';
-import { applyDeps, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
+import { applyDeps, MAX_UNAVAILABLE_HELP, maxUnavailableOf, nonNegativeInt, operator, type ApplyTuning } from '../apply-deps.ts';
+import { parseMaxUnavailable } from '../../apply/domains.ts';
+import { labelFlag } from '../label-flag.ts';
 import { addDisplayOptions, addGateOptions } from '../common-options.ts';
 import { addConnectOptions, boundsFrom, connectorFor, positiveInt } from '../connect-options.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -30,7 +31,7 @@ import { addOutputOptions, outputsFrom } from '../output-options.ts';
 import { writeReports } from '../../report/write.ts';
 import { describeNames } from '../../text/node-names.ts';
 import { humanOnStdout, OUTCOME_FORMATS } from './apply.ts';
-import { addDiffOptions, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
+import { addDiffOptions, addNotReadyOption, diffMode, planFromFlags, renderPreview, type PlanFlags } from './plan.ts';
 
 export interface RolloutFlags extends PlanFlags, ApplyTuning {
   readonly reason?: string;
@@ -38,6 +39,8 @@ export interface RolloutFlags extends PlanFlags, ApplyTuning {
   readonly soak: string;
   readonly pause?: boolean;
   readonly maxFailures: string;
+  readonly wavesBy?: string;
+  readonly maxUnavailable?: string;
   readonly drain?: boolean;
   readonly drainTimeout: string;
   readonly resume?: string;
@@ -45,7 +48,7 @@ export interface RolloutFlags extends PlanFlags, ApplyTuning {
 }
 
 /** Options that shape a rollout; `--resume` takes them from the journal and refuses new values. */
-const RECORDED = ['waves', 'soak', 'drain', 'drainTimeout', 'maxFailures', 'limit'] as const;
+const RECORDED = ['waves', 'wavesBy', 'maxUnavailable', 'soak', 'drain', 'drainTimeout', 'maxFailures', 'limit'] as const;
 
 type Prepared = PreparedRollout<Inputs>;
 
@@ -64,6 +67,8 @@ function checkFlags(playbooks: readonly string[], flags: RolloutFlags, terminal:
   check(() => nonNegativeInt(flags.soak, '--soak'));
   check(() => nonNegativeInt(flags.lockWait ?? '0', '--lock-wait'));
   check(() => parseWaveSpec(flags.waves));
+  if (flags.wavesBy !== undefined) check(() => labelFlag(flags.wavesBy ?? '', '--waves-by'));
+  if (flags.maxUnavailable !== undefined) check(() => parseMaxUnavailable(flags.maxUnavailable ?? ''));
   if (flags.diff !== undefined) check(() => diffMode(flags, 'changed'));
   check(() => {
     const drainTimeout = positiveInt(flags.drainTimeout, '--drain-timeout');
@@ -98,7 +103,6 @@ function planner(flags: RolloutFlags, signal: AbortSignal): PlanRollout<Inputs> 
 }
 
 async function startFromFlags(playbooks: readonly string[], flags: RolloutFlags, signal: AbortSignal): Promise<Prepared> {
-  if (flags.drain && !(await loadInventory(inventoryPath(flags))).kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
   // checkFlags has refused a missing reason or playbook
   return startRollout(
     {
@@ -109,6 +113,8 @@ async function startFromFlags(playbooks: readonly string[], flags: RolloutFlags,
       drain: flags.drain === true,
       drainTimeoutSeconds: positiveInt(flags.drainTimeout, '--drain-timeout'),
       maxFailures: flags.maxFailures,
+      wavesBy: flags.wavesBy?.trim() || undefined,
+      maxUnavailable: flags.maxUnavailable || undefined,
       healthTimeout: flags.healthTimeout,
       lockTtl: flags.lockTtl,
       limit: flags.limit ?? [],
@@ -166,7 +172,8 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
   }
   const inputs = prepared.inputs;
   const nodes = work.waves.flat().length;
-  out.write(renderWavePlan(previewWaves(work.waves, prepared.canaryFirst, prepared.doneBefore, prepared.fleet), { reason: prepared.reason, soakSeconds: settings.soakSeconds, drain: settings.drain }));
+  const maxUnavailable = maxUnavailableOf(settings.maxUnavailable, prepared.fleet);
+  out.write(renderWavePlan(previewWaves(work.waves, prepared.canaryFirst, prepared.doneBefore, prepared.fleet), { reason: prepared.reason, soakSeconds: settings.soakSeconds, drain: settings.drain, by: settings.wavesBy, maxUnavailable }));
   if (!flags.yes && !(await askRolloutApproval(nodes))) {
     process.stderr.write('Aborted: nothing was changed.\n');
     return undefined;
@@ -182,7 +189,7 @@ async function execute(prepared: Prepared, flags: RolloutFlags, signal: AbortSig
     const tuning = { ...prepared.gate, lockWait: flags.lockWait };
     const command = `nodeward rollout ${process.argv.slice(3).join(' ')}`.trim();
     const drain = settings.drain ? { timeoutMs: settings.drainTimeoutSeconds * 1000 } : undefined;
-    const deps = applyDeps({ inventory: inputs.inventory, connector, runId: prepared.attemptId, command, tuning, hooks: progress.hooks, journal, signal, drain, takeOverFrom: prepared.takeOverFrom, bounds: boundsFrom(flags) });
+    const deps = applyDeps({ inventory: inputs.inventory, connector, runId: prepared.attemptId, command, tuning, hooks: progress.hooks, journal, signal, drain, takeOverFrom: prepared.takeOverFrom, bounds: boundsFrom(flags), maxUnavailable });
     const soakMs = settings.soakSeconds * 1000;
     result = await rolloutFleet(
       {
@@ -245,6 +252,8 @@ export function registerRollout(program: Command): void {
     .argument('[playbook...]', 'the patch: playbook files or names of bundled playbooks')
     .option('--reason <text>', 'why this goes out now (required; recorded in the journal with the operator and run id)')
     .option('--waves <targets>', 'cumulative wave targets, counts or percentages of the nodes to patch; the first is the canary', '1,10%,50%,100%')
+    .option('--waves-by <label>', 'waves by failure domain: the canary in one value of this node label (a zone), then one value at a time, --waves applying within each')
+    .option('--max-unavailable <n|%>', MAX_UNAVAILABLE_HELP)
     .option('--soak <seconds>', 'hold each wave (but the last) this long, watching its nodes, before the next starts', '0')
     .option('--pause', 'ask before each wave after the canary (needs a terminal)')
     .option('--max-failures <n|%>', 'failure budget for the whole rollout; once exceeded the line stops', '0')
@@ -253,6 +262,7 @@ export function registerRollout(program: Command): void {
     .option('--resume <run-id>', 'continue an interrupted rollout: its recorded playbooks, options and waves; done nodes are skipped')
     .option('-y, --yes', 'start without asking (the plan and the waves are still shown)');
   addDiffOptions(command, 'also list every change before asking, as plan does, with diffs shown', undefined);
+  addNotReadyOption(command);
   addOutputOptions(command, OUTCOME_FORMATS);
   addGateOptions(command, { lockWait: true });
   addDisplayOptions(command);
@@ -262,6 +272,7 @@ export function registerRollout(program: Command): void {
     'after',
     '\nExamples:\n  nodeward rollout -i inventory.yaml fix-containerd.yaml --reason "CVE-2025-1234" --soak 300\n' +
       '  nodeward rollout -i inventory.yaml kubelet-flag.yaml --reason "INC-42" --waves 1,5,25%,100% --drain --pause\n' +
+      '  nodeward rollout -i inventory.yaml kubelet --reason "INC-43" --waves-by topology.kubernetes.io/zone --max-unavailable 10% --drain\n' +
       '  nodeward rollout --resume 20261126T183500Z-a1b2c3 --yes',
   );
   command.action(async (playbooks: string[], flags: RolloutFlags, self: Command) => {
