@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 export interface InputOptionValues {
   readonly inventory?: string;
   readonly limit?: string[];
+  readonly sshConfig?: string;
 }
 
 /** -i, else $NODEWARD_INVENTORY, else ./inventory.yaml. */
@@ -18,5 +19,6 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function addInputOptions(command: Command): Command {
   return command
     .option('-i, --inventory <file>', 'inventory file (default: $NODEWARD_INVENTORY, else ./inventory.yaml)')
-    .option('-l, --limit <pattern>', 'select nodes: name, glob, label=value, @group, !exclude (repeat or comma-separate)', collect);
+    .option('-l, --limit <pattern>', 'select nodes: name, glob, label=value, @group, !exclude (repeat or comma-separate)', collect)
+    .option('--ssh-config <file>', "resolve nodes through this OpenSSH client config, as `ssh -G NAME` does (instead of the inventory's ssh.config)");
 }

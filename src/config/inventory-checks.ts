@@ -9,8 +9,10 @@ import { didYouMean } from './suggest.ts';
  * Inventory checks that span several places (what a per-value schema cannot see). They run on
  * the raw tree, alongside the schema, so that one run reports every problem.
  */
-export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
+export function crossCheckInventory(root: TreeNode, options: { readonly sshConfig?: boolean } = {}): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  // an ssh config gives a node its address and user (as `ssh -G NAME` does), so neither is required then
+  const viaSsh = options.sshConfig === true || childAt(childAt(root, 'ssh'), 'config') !== undefined;
   const nodes = asSeq(childAt(root, 'nodes'))?.items ?? [];
   const groupsMap = asMap(childAt(root, 'groups'));
   const groupNames = groupsMap?.pairs.map((p) => p.key) ?? [];
@@ -25,8 +27,11 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
       else issues.push(issueAt(name.node.pos, `nodes[${i}].name: duplicate node name '${name.value}' (first defined on line ${first})`));
     }
     const map = asMap(node);
-    if (map !== undefined && pairOf(map, 'user') === undefined && defaultsUser === undefined) {
+    if (map !== undefined && !viaSsh && pairOf(map, 'user') === undefined && defaultsUser === undefined) {
       issues.push(issueAt(map.pos, `nodes[${i}]: missing required key 'user' (or set defaults.user)`));
+    }
+    if (map !== undefined && !viaSsh && pairOf(map, 'address') === undefined) {
+      issues.push(issueAt(map.pos, `nodes[${i}]: missing required key 'address' (or name an ssh config: ssh: { config: ~/.ssh/config })`));
     }
     asSeq(childAt(node, 'groups'))?.items.forEach((ref, j) => {
       if (ref.type === 'scalar' && typeof ref.value === 'string' && !groupNames.includes(ref.value)) {
@@ -37,7 +42,7 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
   });
 
   const bastion = asMap(childAt(root, 'bastion'));
-  if (bastion !== undefined && pairOf(bastion, 'user') === undefined && defaultsUser === undefined) {
+  if (bastion !== undefined && !viaSsh && pairOf(bastion, 'user') === undefined && defaultsUser === undefined) {
     issues.push(issueAt(bastion.pos, `bastion: missing required key 'user' (or set defaults.user)`));
   }
 

@@ -33,7 +33,8 @@ export const groupSchema = z.strictObject({
 
 export const nodeSchema = z.strictObject({
   name: nodeName,
-  address,
+  /** Required unless an ssh config is given: then HostName, or the name itself, as `ssh -G NAME`. */
+  address: address.optional(),
   user: userName.optional(),
   port: port.optional(),
   identityFile: identityFile.optional(),
@@ -43,8 +44,14 @@ export const nodeSchema = z.strictObject({
   groups: z.array(groupName).optional(),
 });
 
+export const sshSchema = z.strictObject({
+  /** An OpenSSH client config (~/.ssh/config): nodes listed by name get address, user, port, key and bastion from it. */
+  config: localPath,
+});
+
 export const inventorySchema = z.strictObject({
   bastion: bastionSchema.nullish(),
+  ssh: sshSchema.nullish(),
   knownHosts: localPath.optional(),
   kubeconfig: localPath.optional(),
   /** The CIS benchmark `nodeward check` judges every node by (default: the one kube-bench picks from each kubelet's version). */

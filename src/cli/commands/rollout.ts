@@ -104,7 +104,7 @@ async function startRollout(playbooks: readonly string[], flags: RolloutFlags, s
   // checkFlags has refused a missing reason or playbook
   const reason = flags.reason?.trim() ?? '';
   const targets = parseWaveSpec(flags.waves);
-  if (flags.drain && !(await loadInventory(inventoryPath(flags))).kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
+  if (flags.drain && !(await loadInventory(inventoryPath(flags), { sshConfig: flags.sshConfig })).kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
   const { inputs, plan } = await planFromFlags(playbooks, flags, signal);
   const lockWait = nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0;
   const names = plan.nodes.filter((node) => needsWork(node, lockWait)).map((node) => node.name);
@@ -159,7 +159,7 @@ async function resumeRollout(runId: string, playbooks: readonly string[], flags:
   const attempts = checkAttempts(record, { hostname: hostname(), alive: rolloutProcessAlive });
   if (attempts.live) throw new UsageError(`run ${runId} is still running (pid ${attempts.live.pid}, since ${attempts.live.startedAt}): interrupt it first`);
   const remaining = remainingWork(settings, record);
-  const inventory = await loadInventory(inventoryPath(flags, record.inventory));
+  const inventory = await loadInventory(inventoryPath(flags, record.inventory), { sshConfig: flags.sshConfig });
   const known = new Set(inventory.nodes.map((node) => node.name));
   const present = remaining.waves.flat().filter((name) => known.has(name));
   const base = { settings, reason: record.reason ?? '', runId, attemptId: newRunId(), takeOverFrom: attempts.takeOverFrom, fleet: settings.plan.flat().length, doneBefore: remaining.done.length, previous: record };
