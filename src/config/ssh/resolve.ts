@@ -39,6 +39,8 @@ export type StrictMode = 'yes' | 'no' | 'ask' | 'accept-new';
 export interface ResolveContext {
   /** The local user name: `Match localuser`, and `Match user` before any User is set. */
   readonly localUser: string;
+  /** A user given outside the config (the inventory's, a ProxyJump's `user@`), as `ssh -l` gives one: `Match user` sees it. */
+  readonly user?: string | undefined;
 }
 
 export interface Resolution {
@@ -100,7 +102,7 @@ export function resolveSshHost(config: SshConfigFile, name: string, context: Res
       let hit: boolean;
       if (criterion === 'host') hit = matchPatternList(currentHost(), list, true);
       else if (criterion === 'originalhost') hit = matchPatternList(name, list, true);
-      else if (criterion === 'user') hit = matchPatternList(options.user?.value ?? context.localUser, list, false);
+      else if (criterion === 'user') hit = matchPatternList(context.user ?? options.user?.value ?? context.localUser, list, false);
       else hit = matchPatternList(context.localUser, list, false);
       if (hit === negated) result = false;
     }

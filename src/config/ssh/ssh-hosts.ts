@@ -57,7 +57,7 @@ export function nodeView(ctx: SshContext, name: string, explicit: Explicit, coll
 }
 
 export function hopView(ctx: SshContext, name: string, explicit: Explicit, collector: Collector): { options: SshHostOptions; hop: HopView } {
-  const resolution = resolveSshHost(ctx.config, name, { localUser: ctx.local.user });
+  const resolution = resolveSshHost(ctx.config, name, { localUser: ctx.local.user, user: explicit.user });
   for (const issue of resolution.issues) collector.refuse(issue, issue.message);
   const { options } = resolution;
   const { effective, issues } = effectiveSsh(options, ctx.local);

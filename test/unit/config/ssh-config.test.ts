@@ -85,6 +85,9 @@ describe('nodes from an ssh config', () => {
       ['node-2', '10.0.0.1', 'cfg', 2200, '/keys/cfg'],
       ['other', 'other', 'fallback', 2022, join(dir, `case-${serial}`, 'default_key')],
     ]);
+    // the inventory's user is what `Match user` sees, as `ssh -l own` would make it
+    const matched = await load('nodes:\n  - { name: node-1, user: own }\n  - { name: node-2 }\n', 'Match user own\n  Port 2200\nHost *\n  User cfg\n');
+    expect(matched.nodes.map((n) => [n.user, n.port])).toEqual([['own', 2200], ['cfg', 22]]);
     const bare = await load('nodes:\n  - name: Web-1\n', 'Host nothing\n  User x\n');
     // ssh's own defaults: the lowercased name, the local user, port 22, no bastion
     expect(bare.nodes.map((n) => [n.address, n.user, n.port, n.bastion])).toEqual([['web-1', 'me', 22, null]]);
