@@ -101,6 +101,9 @@ describe('nodes from an ssh config', () => {
     expect(inventory.nodes.map((n) => n.bastion)).toEqual([undefined, undefined]);
     expect(inventory.nodes.map((n) => n.ssh?.knownHosts)).toEqual([undefined, undefined]);
     expect(inventory.bastion).toMatchObject({ host: '198.18.0.2', user: 'ops' });
+    // what the inventory's bastion leaves out, the config says for it
+    const named = await load('bastion: { host: jump, port: 2022 }\n' + NODES, 'Host jump\n  HostName 198.18.0.9\n  User j\n  Port 22\n  IdentityFile /k/j\n');
+    expect(named.bastion).toMatchObject({ host: '198.18.0.9', user: 'j', port: 2022, identityFile: '/k/j' });
   });
 
   it('reads Include relative to ~/.ssh, with globs, inside and outside Host blocks', async () => {
