@@ -4,6 +4,7 @@ import { splitRequirements } from '../config/label-selector.ts';
 export interface InputOptionValues {
   readonly inventory?: string;
   readonly limit?: string[];
+  readonly sshConfig?: string;
 }
 
 /** -i, else $NODEWARD_INVENTORY, else ./inventory.yaml. */
@@ -20,5 +21,6 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function addInputOptions(command: Command): Command {
   return command
     .option('-i, --inventory <file>', 'inventory file (default: $NODEWARD_INVENTORY, else ./inventory.yaml)')
-    .option('-l, --limit <pattern>', 'select nodes: name, glob, label=value, label, \'label in (a,b)\', label!=value, @group, !exclude (repeat or comma-separate)', collect);
+    .option('-l, --limit <pattern>', 'select nodes: name, glob, label=value, label, \'label in (a,b)\', label!=value, @group, !exclude (repeat or comma-separate)', collect)
+    .option('--ssh-config <file>', "resolve nodes through this OpenSSH client config, as `ssh -G NAME` does (instead of the inventory's ssh.config)");
 }

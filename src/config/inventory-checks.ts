@@ -9,8 +9,10 @@ import { didYouMean } from './suggest.ts';
  * Inventory checks that span several places (what a per-value schema cannot see). They run on
  * the raw tree, alongside the schema, so that one run reports every problem.
  */
-export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
+export function crossCheckInventory(root: TreeNode, options: { readonly sshConfig?: boolean } = {}): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  // an ssh config gives a node its address and user (as `ssh -G NAME` does), so neither is required then
+  const viaSsh = options.sshConfig === true || childAt(childAt(root, 'ssh'), 'config') !== undefined;
   const nodes = asSeq(childAt(root, 'nodes'))?.items ?? [];
   const groupsMap = asMap(childAt(root, 'groups'));
   const groupNames = groupsMap?.pairs.map((p) => p.key) ?? [];
@@ -21,7 +23,7 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
   nodes.forEach((node, i) => {
     if (childAt(node, 'fromKubernetes') !== undefined) {
       // an ssh config (`ssh:`) may give the user per host instead
-      if (defaultsUser === undefined && childAt(root, 'ssh') === undefined) issues.push(issueAt(node.pos, `nodes[${i}]: the nodes fromKubernetes finds need a user: set defaults.user`));
+      if (defaultsUser === undefined && !viaSsh) issues.push(issueAt(node.pos, `nodes[${i}]: the nodes fromKubernetes finds need a user: set defaults.user`));
       return;
     }
     const name = stringAt(node, 'name');
@@ -32,8 +34,12 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
     }
     const map = asMap(node);
     // beside a source, an entry may amend a discovered node: its user can come from defaults still
-    if (map !== undefined && pairOf(map, 'user') === undefined && defaultsUser === undefined && !fromCluster) {
+    if (map !== undefined && !viaSsh && pairOf(map, 'user') === undefined && defaultsUser === undefined && !fromCluster) {
       issues.push(issueAt(map.pos, `nodes[${i}]: missing required key 'user' (or set defaults.user)`));
+    }
+    // beside a source, an entry naming a discovered node needs no address: it amends that node
+    if (map !== undefined && !viaSsh && !fromCluster && pairOf(map, 'address') === undefined) {
+      issues.push(issueAt(map.pos, `nodes[${i}]: missing required key 'address' (or name an ssh config: ssh: { config: ~/.ssh/config })`));
     }
     asSeq(childAt(node, 'groups'))?.items.forEach((ref, j) => {
       if (ref.type === 'scalar' && typeof ref.value === 'string' && !groupNames.includes(ref.value)) {
@@ -44,7 +50,7 @@ export function crossCheckInventory(root: TreeNode): ConfigIssue[] {
   });
 
   const bastion = asMap(childAt(root, 'bastion'));
-  if (bastion !== undefined && pairOf(bastion, 'user') === undefined && defaultsUser === undefined) {
+  if (bastion !== undefined && !viaSsh && pairOf(bastion, 'user') === undefined && defaultsUser === undefined) {
     issues.push(issueAt(bastion.pos, `bastion: missing required key 'user' (or set defaults.user)`));
   }
 

@@ -34,7 +34,8 @@ export const groupSchema = z.strictObject({
 
 export const nodeSchema = z.strictObject({
   name: nodeName,
-  address,
+  /** Required unless an ssh config is given: then HostName, or the name itself, as `ssh -G NAME`. */
+  address: address.optional(),
   user: userName.optional(),
   port: port.optional(),
   identityFile: identityFile.optional(),
@@ -70,8 +71,14 @@ export const nodeSourceSchema = z.strictObject({ fromKubernetes: fromKubernetesS
 /** An explicit entry beside a `fromKubernetes` source: naming a discovered node, it needs no address (it amends that node). */
 export const nodeOverrideSchema = nodeSchema.extend({ address: address.optional() });
 
+export const sshSchema = z.strictObject({
+  /** An OpenSSH client config (~/.ssh/config): nodes listed by name get address, user, port, key and bastion from it. */
+  config: localPath,
+});
+
 export const inventorySchema = z.strictObject({
   bastion: bastionSchema.nullish(),
+  ssh: sshSchema.nullish(),
   knownHosts: localPath.optional(),
   kubeconfig: localPath.optional(),
   /** The CIS benchmark `nodeward check` judges every node by (default: the one kube-bench picks from each kubelet's version). */

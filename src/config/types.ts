@@ -1,8 +1,25 @@
+import type { SourcePosition } from '../util/errors.ts';
 import type { BenchmarkId } from './benchmark-ids.ts';
 
 /** The validated, normalized inventory that every other layer consumes. */
 
 export type Become = 'sudo' | 'none';
+
+/**
+ * Settings of one SSH hop that an ssh config (`ssh: { config }`) gave; a field left out is the
+ * inventory's (known_hosts) or the command line's (--connect-timeout, --accept-new).
+ */
+export interface HopSettings {
+  /** Absolute path of this host's known_hosts (UserKnownHostsFile). */
+  readonly knownHosts?: string | undefined;
+  /** StrictHostKeyChecking accept-new: record the key of a host not yet known (a changed key is still refused). */
+  readonly acceptNew?: boolean | undefined;
+  readonly connectTimeoutMs?: number | undefined;
+  readonly keepaliveIntervalMs?: number | undefined;
+  readonly keepaliveCountMax?: number | undefined;
+  /** Where the ssh config named this hop's key and known_hosts (for messages about those files). */
+  readonly origins?: { readonly identityFile?: SourcePosition | undefined; readonly knownHosts?: SourcePosition | undefined } | undefined;
+}
 
 export interface BastionSpec {
   readonly host: string;
@@ -10,6 +27,7 @@ export interface BastionSpec {
   readonly user: string;
   /** Absolute path; undefined means ssh-agent ($SSH_AUTH_SOCK). */
   readonly identityFile: string | undefined;
+  readonly ssh?: HopSettings | undefined;
 }
 
 export interface HostSpec {
@@ -24,6 +42,9 @@ export interface HostSpec {
   readonly groups: readonly string[];
   /** Playbook variables for this host (defaults < group vars < host vars already merged). */
   readonly vars: Readonly<Record<string, unknown>>;
+  /** The bastion this host is reached through: undefined, the inventory's; null, none (ProxyJump none). */
+  readonly bastion?: BastionSpec | null | undefined;
+  readonly ssh?: HopSettings | undefined;
   /** Found through `nodes: { fromKubernetes }`: its Node and the state the API server reported for it when the inventory was loaded. */
   readonly kubernetes?: KubeNodeState | undefined;
 }
@@ -66,6 +87,8 @@ export interface Inventory {
   readonly kubeconfig: string | undefined;
   /** `benchmark:`, the CIS benchmark `check` judges by; undefined: per node, from its kubelet's version. */
   readonly benchmark: BenchmarkId | undefined;
+  /** Absolute path of the OpenSSH client config hosts were resolved through (`ssh: { config }`, --ssh-config). */
+  readonly sshConfig?: string | undefined;
   readonly nodes: readonly HostSpec[];
   /** Set when the nodes (some of them) come from the cluster. */
   readonly discovery?: NodeDiscovery | undefined;

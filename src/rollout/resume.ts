@@ -12,6 +12,8 @@ export interface ResumeRequest {
   readonly runId: string;
   /** The inventory to use, given the one the run recorded (`-i` or $NODEWARD_INVENTORY may override it). */
   readonly inventoryFor: (recorded: string) => string;
+  /** `--ssh-config FILE`, as the rest of the run was given it. */
+  readonly sshConfig?: string | undefined;
   /** Gate tunings given anew on the command line; the run's own otherwise. */
   readonly tuning: { readonly healthTimeout?: string | undefined; readonly lockTtl?: string | undefined };
   readonly lockWait: boolean;
@@ -29,7 +31,7 @@ export async function resumeRollout<I extends RolloutInputs>(request: ResumeRequ
   const attempts = checkAttempts(record, { hostname: hostname(), alive: rolloutProcessAlive });
   if (attempts.live) throw new UsageError(`run ${runId} is still running (pid ${attempts.live.pid}, since ${attempts.live.startedAt}): interrupt it first`);
   const remaining = remainingWork(settings, record);
-  const inventory = await loadInventoryFile(request.inventoryFor(record.inventory));
+  const inventory = await loadInventoryFile(request.inventoryFor(record.inventory), { sshConfig: request.sshConfig });
   const known = new Set(inventory.nodes.map((node) => node.name));
   const present = remaining.waves.flat().filter((name) => known.has(name));
   const gate = { healthTimeout: request.tuning.healthTimeout ?? settings.healthTimeout, lockTtl: request.tuning.lockTtl ?? settings.lockTtl };

@@ -28,6 +28,8 @@ export interface InputFlags {
   readonly playbooks: readonly string[];
   /** `--accept-new`: a known_hosts that does not exist yet is fine (it is created on first contact). */
   readonly acceptNew?: boolean | undefined;
+  /** `--ssh-config FILE` */
+  readonly sshConfig?: string | undefined;
 }
 
 async function digest(file: string): Promise<string> {
@@ -39,7 +41,7 @@ async function digest(file: string): Promise<string> {
  * hosts and every playbook instantiated for every host. Any problem throws one ConfigError.
  */
 export async function loadInputs(flags: InputFlags): Promise<Inputs> {
-  const inventory = await loadInventoryFile(flags.inventory, { acceptNew: flags.acceptNew === true });
+  const inventory = await loadInventoryFile(flags.inventory, { acceptNew: flags.acceptNew === true, sshConfig: flags.sshConfig });
   const hosts = selectHosts(inventory, flags.limit);
   const files = await resolvePlaybookArgs(flags.playbooks, BUNDLED_PLAYBOOKS);
   const playbooks = await Promise.all(files.map((file) => loadPlaybook(file)));

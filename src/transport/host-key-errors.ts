@@ -41,6 +41,21 @@ export function hostKeyError(
       scope,
     );
   }
+  if (verdict.status === 'certified-only') {
+    const scan = `ssh-keyscan -p ${target.port} ${shQuote(target.address)}`;
+    const how =
+      target.hop === 'node' && bastion !== undefined
+        ? `ssh -p ${bastion.port} ${shQuote(`${bastion.user}@${bastion.host}`)} ${shQuote(scan)} >> ${shQuote(knownHostsPath)}`
+        : `${scan} >> ${shQuote(knownHostsPath)}`;
+    return new ConnectError(
+      'hostkey-unknown',
+      `${subject}: ${name} is vouched for only by an SSH certificate authority (@cert-authority in ${lines.join(', ') || knownHostsPath}), ` +
+        `and nodeward's SSH transport (ssh2) cannot negotiate certificate host keys, so it cannot check the host's certificate. ` +
+        `Add the host's plain key (server presented ${presented}) to ${knownHostsPath}: check the fingerprint out of band ` +
+        `(or verify it with ssh, which does check the certificate), then \`${how}\`. --accept-new does not apply to hosts a CA vouches for.`,
+      scope,
+    );
+  }
   if (verdict.status === 'revoked') {
     return new ConnectError(
       'hostkey-changed',

@@ -41,7 +41,13 @@ export interface ParsedKnownHosts {
   readonly issues: readonly KnownHostsIssue[];
 }
 
-export type HostKeyStatus = 'match' | 'unknown' | 'changed' | 'revoked';
+/**
+ * `certified-only`: no plain key is known for the host, but a @cert-authority line covers it.
+ * ssh would ask the server for its certificate; ssh2 (1.17) cannot negotiate certificate host
+ * key algorithms (its SUPPORTED_SERVER_HOST_KEY has no *-cert-v01@openssh.com), so such a host
+ * is refused, never trusted on first use: the CA, not a first sight, is what vouches for it.
+ */
+export type HostKeyStatus = 'match' | 'unknown' | 'changed' | 'revoked' | 'certified-only';
 
 export interface HostKeyVerdict {
   readonly status: HostKeyStatus;
@@ -188,6 +194,11 @@ function entriesFor(entries: readonly KnownHostsEntry[], host: string, port: num
   return entries.filter((entry) => entry.marker !== 'cert-authority' && entryMatchesName(entry, name));
 }
 
+function authoritiesFor(entries: readonly KnownHostsEntry[], host: string, port: number): KnownHostsEntry[] {
+  const name = knownHostsName(host, port);
+  return entries.filter((entry) => entry.marker === 'cert-authority' && entryMatchesName(entry, name));
+}
+
 /**
  * Check a presented host key. Stricter than ssh in one way: when any key is known for the
  * host and the presented one is not among them, that is `changed` even if its type is new,
@@ -219,6 +230,8 @@ export function verifyHostKey(
     const sameType = known.filter((entry) => entry.keyType === keyType);
     return verdict('changed', sameType.length > 0 ? sameType : known);
   }
+  const authorities = authoritiesFor(entries, host, port);
+  if (authorities.length > 0) return verdict('certified-only', authorities);
   return verdict('unknown', []);
 }
 

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { BastionSpec, HostSpec, Inventory } from '../config/types.ts';
+import type { BastionSpec, HopSettings, HostSpec, Inventory } from '../config/types.ts';
 import { ConnectError } from '../util/errors.ts';
 import { createBastionPool, raceAbort } from './bastion-pool.ts';
 import type { BastionPool } from './bastion-pool.ts';
@@ -74,7 +74,9 @@ function settingsFrom(options: SshConnectorOptions): Settings {
 /**
  * Reaches nodes over SSH: through one (or a few) authenticated bastion connections carrying
  * a forwarded channel per node, or directly when the inventory has no bastion. Host keys are
- * always verified against the inventory's known_hosts.
+ * always verified against the inventory's known_hosts (or a host's own, from an ssh config).
+ * Hosts resolved through an ssh config may each name their bastion (ProxyJump): each distinct
+ * bastion gets a pool of its own.
  */
 export function createSshConnector(inventory: Inventory, options: SshConnectorOptions = {}): Connector {
   const settings = settingsFrom(options);
@@ -91,13 +93,25 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
   let tcpConnections = 0;
   let nodeSessions = 0;
   let retries = 0;
-  let knownHosts: Promise<KnownHostsFile> | undefined;
-  const bastion = inventory.bastion;
+  const knownHostsFiles = new Map<string, Promise<KnownHostsFile>>();
 
-  const loadKnownHosts = (): Promise<KnownHostsFile> => {
-    knownHosts ??= loadKnownHostsFile(inventory.knownHosts);
-    return knownHosts;
+  /** The bastion a node is reached through: its own (ssh config), else the inventory's. */
+  const bastionOf = (host: HostSpec): BastionSpec | undefined => (host.bastion === undefined ? inventory.bastion : (host.bastion ?? undefined));
+
+  const loadKnownHosts = (hop: HopSettings | undefined): Promise<KnownHostsFile> => {
+    const path = hop?.knownHosts ?? inventory.knownHosts;
+    let file = knownHostsFiles.get(path);
+    if (file === undefined) {
+      file = loadKnownHostsFile(path);
+      knownHostsFiles.set(path, file);
+    }
+    return file;
   };
+  const acceptNewFor = (hop: HopSettings | undefined): boolean => settings.acceptNew || hop?.acceptNew === true;
+  const keepalive = (hop: HopSettings | undefined) => ({
+    keepaliveIntervalMs: hop?.keepaliveIntervalMs ?? settings.keepaliveIntervalMs,
+    keepaliveCountMax: hop?.keepaliveCountMax ?? settings.keepaliveCountMax,
+  });
 
   const bastionTarget = (spec: BastionSpec): ConnectTarget => ({
     hop: 'bastion',
@@ -105,7 +119,7 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     address: spec.host,
     port: spec.port,
     user: spec.user,
-    timeoutMs: settings.connectTimeoutMs,
+    timeoutMs: spec.ssh?.connectTimeoutMs ?? settings.connectTimeoutMs,
     viaBastion: false,
   });
   const nodeTarget = (host: HostSpec): ConnectTarget => ({
@@ -114,10 +128,10 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     address: host.address,
     port: host.port,
     user: host.user,
-    timeoutMs: settings.connectTimeoutMs,
-    viaBastion: bastion !== undefined,
+    timeoutMs: host.ssh?.connectTimeoutMs ?? settings.connectTimeoutMs,
+    viaBastion: bastionOf(host) !== undefined,
   });
-  const bastionHint = bastion === undefined ? undefined : { user: bastion.user, host: bastion.host, port: bastion.port };
+  const hintOf = (bastion: BastionSpec | undefined) => (bastion === undefined ? undefined : { user: bastion.user, host: bastion.host, port: bastion.port });
 
   /** Run `attempt` again after a jittered pause when it failed in a retryable way. */
   const withRetries = async <T>(
@@ -151,7 +165,7 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     const target = bastionTarget(spec);
     const [identity, hosts] = await Promise.all([
       identities({ identityFile: spec.identityFile, user: spec.user, address: spec.host, name: spec.host, hop: 'bastion' }),
-      loadKnownHosts(),
+      loadKnownHosts(spec.ssh),
     ]);
     return withRetries(
       () =>
@@ -161,10 +175,9 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
               target,
               identity,
               knownHosts: hosts,
-              acceptNew: settings.acceptNew,
+              acceptNew: acceptNewFor(spec.ssh),
               bastionHint: undefined,
-              keepaliveIntervalMs: settings.keepaliveIntervalMs,
-              keepaliveCountMax: settings.keepaliveCountMax,
+              ...keepalive(spec.ssh),
               signal,
               onTcpConnect: () => tcpConnections++,
             }),
@@ -175,10 +188,17 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     );
   };
 
-  const pool: BastionPool | undefined =
-    bastion === undefined
-      ? undefined
-      : createBastionPool({ size: options.bastionConnections, dial: () => dialBastion(bastion) });
+  const pools = new Map<string, BastionPool>();
+  const poolFor = (bastion: BastionSpec | undefined): BastionPool | undefined => {
+    if (bastion === undefined) return undefined;
+    const key = JSON.stringify([bastion.host, bastion.port, bastion.user, bastion.identityFile ?? null, bastion.ssh ?? null]);
+    let pool = pools.get(key);
+    if (pool === undefined) {
+      pool = createBastionPool({ size: options.bastionConnections, dial: () => dialBastion(bastion) });
+      pools.set(key, pool);
+    }
+    return pool;
+  };
 
   /** The bastion's own failures, re-scoped to the node whose connect they stopped. */
   const asNodeError = (host: HostSpec, error: unknown): unknown =>
@@ -188,9 +208,11 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
 
   const connectOnce = async (host: HostSpec, signal: AbortSignal): Promise<SshTransport> => {
     const target = nodeTarget(host);
+    const bastion = bastionOf(host);
+    const pool = poolFor(bastion);
     const [identity, hosts] = await Promise.all([
       identities({ identityFile: host.identityFile, user: host.user, address: host.address, name: host.name, hop: 'node' }),
-      loadKnownHosts(),
+      loadKnownHosts(host.ssh),
     ]);
     const dialNode = (sock: SshDialSock, onTcpConnect: (() => void) | undefined): Promise<SshSession> =>
       dialSsh({
@@ -198,10 +220,9 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
         sock,
         identity,
         knownHosts: hosts,
-        acceptNew: settings.acceptNew,
-        bastionHint,
-        keepaliveIntervalMs: settings.keepaliveIntervalMs,
-        keepaliveCountMax: settings.keepaliveCountMax,
+        acceptNew: acceptNewFor(host.ssh),
+        bastionHint: hintOf(bastion),
+        ...keepalive(host.ssh),
         signal,
         onTcpConnect,
       });
@@ -248,7 +269,7 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
   };
 
   const connectWithRetries = (host: HostSpec, signal: AbortSignal): Promise<SshTransport> => {
-    pool?.noteNodeRequested();
+    poolFor(bastionOf(host))?.noteNodeRequested();
     return withRetries(
       () => connectOnce(host, signal),
       // The node dropped our handshake, or the bastion carrying this attempt died: a fresh try
@@ -302,7 +323,7 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     async closeAll() {
       lifetime.abort(new ConnectError('closed', 'the connector was closed', { hop: 'local' }));
       await Promise.all([...live].map((transport) => transport.close()));
-      await pool?.closeAll();
+      await Promise.all([...pools.values()].map((pool) => pool.closeAll()));
     },
   };
 }

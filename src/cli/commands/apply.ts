@@ -56,7 +56,7 @@ function unappliable(node: NodePlan): NodeOutcome {
 /** Saved plan: the inputs it was made from must be unchanged, else every node is refused. */
 async function savedPlanWork(file: string, flags: ApplyFlags): Promise<Prepared> {
   const saved: SavedPlan = await readSavedPlan(file);
-  const inputs = await loadInputs({ inventory: inventoryPath(flags, saved.inventory.file), limit: saved.limit, playbooks: saved.playbooks.map((p) => p.file), acceptNew: flags.acceptNew });
+  const inputs = await loadInputs({ inventory: inventoryPath(flags, saved.inventory.file), limit: saved.limit, playbooks: saved.playbooks.map((p) => p.file), acceptNew: flags.acceptNew, sshConfig: flags.sshConfig });
   const changed = [inputs.sources.inventory, ...inputs.sources.playbooks].filter((source) => {
     const then = [saved.inventory, ...saved.playbooks].find((s) => s.file === source.file);
     return then?.sha256 !== source.sha256;

@@ -77,7 +77,7 @@ export function registerCheck(program: Command): void {
     if (flags.benchmark !== undefined) benchmarkSetting(flags.benchmark, undefined); // refuse a bad name before anything is read
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: finishing the nodes in flight (Ctrl-C again to quit now)\n'));
     try {
-      const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew });
+      const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew, sshConfig: flags.sshConfig });
       const terminal = detectTerminal(flags.color);
       const connector = connectorFor(inputs.inventory, flags);
       const progress = createPlanProgress(inputs.hosts, { tty: terminal.liveProgress, quiet: flags.quiet === true, write: (line) => process.stderr.write(line) });

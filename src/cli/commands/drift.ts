@@ -185,7 +185,7 @@ async function runDrift(playbooks: readonly string[], flags: DriftFlags): Promis
   try {
     const startedAt = new Date();
     const runId = newRunId(startedAt);
-    const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew });
+    const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew, sshConfig: flags.sshConfig });
     const hosts = inShard(inputs.hosts, shard);
     const dir = historyDir(flags.stateDir ?? defaultDriftStateDir(), inputs.inventory.file, inputs.playbooks.map((p) => p.file));
     const previous = new Map((await Promise.all(hosts.map((h) => readNodeHistory(dir, h.name)))).flatMap((h): [string, NodeHistory][] => (h ? [[h.node, h]] : [])));

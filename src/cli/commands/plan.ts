@@ -69,7 +69,7 @@ export interface PlannedFleet {
  * logs in to each node once, not twice.
  */
 export async function planFromFlags(playbooks: readonly string[], flags: PlanFlags, signal: AbortSignal, options: { keepConnections?: boolean } = {}): Promise<PlannedFleet> {
-  const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew });
+  const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew, sshConfig: flags.sshConfig });
   const terminal = detectTerminal(flags.color);
   const connector = connectorFor(inputs.inventory, flags);
   const keep = options.keepConnections === true;

@@ -117,7 +117,7 @@ export function registerRollback(program: Command): void {
     const humanOnStdout = outputs.some((o) => o.format === 'table' && o.file === undefined);
     const record = await readRunJournal(runId);
     sameInventory(record, flags.inventory);
-    const inventory = await loadInventoryFile(inventoryPath(flags, record.inventory));
+    const inventory = await loadInventoryFile(inventoryPath(flags, record.inventory), { sshConfig: flags.sshConfig });
     const terminal = detectTerminal(flags.color);
     if (!flags.yes && !(process.stdin.isTTY && terminal.stdoutTty)) throw new UsageError('refusing to roll back without a terminal to confirm on: pass --yes');
     const batches = parseBatchSpec(flags.batch);

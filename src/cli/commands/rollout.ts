@@ -134,6 +134,7 @@ async function resumeFromFlags(runId: string, playbooks: readonly string[], flag
     {
       runId,
       inventoryFor: (recorded) => inventoryPath(flags, recorded),
+      sshConfig: flags.sshConfig,
       tuning: { healthTimeout: fromCli('healthTimeout'), lockTtl: fromCli('lockTtl') },
       lockWait: nonNegativeInt(flags.lockWait ?? '0', '--lock-wait') > 0,
     },

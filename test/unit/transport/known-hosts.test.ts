@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -119,12 +120,29 @@ describe('verifyHostKey', () => {
     for (const key of [ed, ecdsa, rsa]) expect(verifyHostKey(entries, 'node-1', 22, key.blob).status).toBe('match');
   });
 
-  it('refuses @revoked keys even when also listed as valid, and ignores @cert-authority', () => {
+  it('refuses @revoked keys even when also listed as valid', () => {
     const { entries } = parseKnownHosts(
       [line('node-1', ed), line('*', ed, '@revoked'), line('*.lab', ecdsa, '@cert-authority')].join('\n'),
     );
     expect(verifyHostKey(entries, 'node-1', 22, ed.blob)).toMatchObject({ status: 'revoked', offendingLines: [2] });
-    expect(verifyHostKey(entries, 'node-2.lab', 22, ecdsa.blob).status).toBe('unknown');
+  });
+
+  it('tells a host only a @cert-authority vouches for from an unknown one (its plain key still counts)', () => {
+    const { entries } = parseKnownHosts(
+      [line('node-1.lab', ed), line('*.lab', ecdsa, '@cert-authority'), line('node-9', rsa)].join('\n'),
+    );
+    // the CA's own key is never a host key: presenting it is no match
+    expect(verifyHostKey(entries, 'node-2.lab', 22, ecdsa.blob)).toMatchObject({ status: 'certified-only', offendingLines: [2] });
+    expect(verifyHostKey(entries, 'node-2.lab', 22, ed.blob).status).toBe('certified-only');
+    expect(verifyHostKey(entries, 'node-1.lab', 22, ed.blob).status).toBe('match');
+    expect(verifyHostKey(entries, 'node-1.lab', 22, rsa.blob).status).toBe('changed');
+    expect(verifyHostKey(entries, 'node-2.other', 22, ed.blob).status).toBe('unknown');
+  });
+
+  it('ssh2 still cannot negotiate certificate host keys (when this fails, support @cert-authority instead of refusing)', () => {
+    const constants = createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as { SUPPORTED_SERVER_HOST_KEY: string[] };
+    expect(constants.SUPPORTED_SERVER_HOST_KEY.length).toBeGreaterThan(3);
+    expect(constants.SUPPORTED_SERVER_HOST_KEY.filter((a) => a.includes('-cert-'))).toEqual([]);
   });
 });
 

@@ -415,3 +415,43 @@ describe('createSshConnector without a bastion', () => {
     expect(nodes.every((n) => n.commands[0] === '/bin/sh -s')).toBe(true);
   });
 });
+
+describe('createSshConnector with hosts from an ssh config (their own bastion and known_hosts)', () => {
+  it('gives each distinct bastion its own connection, reaches a `bastion: null` host directly, and reads each host its own known_hosts', async () => {
+    const [jumpA, jumpB] = [await bastion(), await bastion()];
+    const nodes = await Promise.all(['node-1', 'node-2', 'node-3', 'node-4'].map((n) => node(n)));
+    const spec = (b: FakeBastion | undefined) => (b === undefined ? null : { host: '127.0.0.1', port: b.port, user: 'ops', identityFile: operator.privatePath });
+    // node-4's keys are only in a file of its own: the shared one does not know it
+    const own = join(keys.dir, 'known_hosts_node4');
+    writeFileSync(own, `${hostLine(nodes[3]!.port, nodeKey)}\n`);
+    const specs = [
+      hostSpec('node-1', nodes[0]!.port, { bastion: spec(jumpA) }),
+      hostSpec('node-2', nodes[1]!.port, { bastion: spec(jumpA) }),
+      hostSpec('node-3', nodes[2]!.port, { bastion: spec(jumpB) }),
+      hostSpec('node-4', nodes[3]!.port, { bastion: null, ssh: { knownHosts: own } }),
+    ];
+    const inv = inventory(undefined, specs, [hostLine(jumpA.port, bastionKey), hostLine(jumpB.port, bastionKey), ...nodes.slice(0, 3).map((n) => hostLine(n.port, nodeKey))]);
+    const ssh = connector(inv);
+    const results = await Promise.all(specs.map(async (s) => (await ssh.connect(s)).exec('printf "%s" "$FAKE_NODE"')));
+    expect(results.map((r) => r.stdout.toString())).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
+    expect([jumpA.tcpConnections, jumpB.tcpConnections]).toEqual([1, 1]);
+    expect(nodes.map((n) => n.tcpConnections)).toEqual([1, 1, 1, 1]);
+    // the shared known_hosts does not vouch for node-4 when it is read for node-4's own
+    const strict = connector(inventory(undefined, [], []));
+    await expect(strict.connect(hostSpec('node-4', nodes[3]!.port, { bastion: null, ssh: { knownHosts: inv.knownHosts } }))).rejects.toMatchObject({ failure: 'hostkey-unknown' });
+  });
+
+  it('records a new key with accept-new from the host settings alone, and never a changed one', async () => {
+    const target = await node('node-1');
+    const file = join(keys.dir, 'known_hosts_accept_unit');
+    writeFileSync(file, '');
+    const ssh = connector(inventory(undefined, [], []));
+    const host = hostSpec('node-1', target.port, { bastion: null, ssh: { knownHosts: file, acceptNew: true } });
+    await (await ssh.connect(host)).exec('true');
+    expect(readFileSync(file, 'utf8')).toBe(`${hostLine(target.port, nodeKey)}\n`);
+    writeFileSync(file, `${hostLine(target.port, otherKey)}\n`);
+    const again = connector(inventory(undefined, [], []));
+    await expect(again.connect(host)).rejects.toMatchObject({ failure: 'hostkey-changed' });
+    expect(readFileSync(file, 'utf8')).toBe(`${hostLine(target.port, otherKey)}\n`);
+  });
+});
