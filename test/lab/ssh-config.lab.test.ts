@@ -68,6 +68,22 @@ describe('hosts from an ssh config (lab)', () => {
     }
   });
 
+  it("the README's shortest set-up for a real cluster: a kubeconfig, an ssh config and no node list", async () => {
+    const config = join(dir, 'ssh_config_cluster');
+    await writeFile(config, sshConfig(info));
+    const inventory = join(dir, 'inventory-cluster.yaml');
+    await writeFile(inventory, [`kubeconfig: ${info.files.kubeconfig}`, 'ssh: { config: ./ssh_config_cluster }', 'nodes:', '  fromKubernetes: { labelSelector: "node-role.kubernetes.io/worker", address: InternalIP }', ''].join('\n'));
+    const result = await nodeward(['plan', '-i', inventory, 'kernel', '--json', '--connection-stats', join(dir, 'stats-cluster.jsonl')]);
+    const plan = JSON.parse(result.stdout) as JsonPlan & { nodes: { kubernetes?: { ready?: string } }[] };
+    // the workers the API server lists (node-1 is the lab's control plane), each reached through the config's bastion
+    const workers = JSON.parse((await run('kubectl', ['--kubeconfig', info.files.kubeconfig, 'get', 'nodes', '-l', 'node-role.kubernetes.io/worker', '-o', 'json'], { timeoutMs: 30_000 })).stdout) as { items: { metadata: { name: string } }[] };
+    expect(plan.nodes.map((n) => n.name).sort()).toEqual(workers.items.map((i) => i.metadata.name).sort());
+    expect(plan.nodes.filter((n) => n.status === 'error').map((n) => n.error?.message)).toEqual([]);
+    expect(plan.nodes.every((n) => n.kubernetes?.ready === 'True')).toBe(true);
+    const stats = JSON.parse((await readFile(join(dir, 'stats-cluster.jsonl'), 'utf8')).trim().split('\n').at(-1) ?? '{}') as { bastionConnections: number };
+    expect(stats.bastionConnections).toBe(1);
+  });
+
   it('StrictHostKeyChecking accept-new records a new key in the UserKnownHostsFile, and still refuses a changed one', async () => {
     const target = info.nodes[1]!;
     const known = join(dir, 'known_hosts_accept');
