@@ -236,7 +236,6 @@ JFIvb3dlZC50bXAiICIkUi9vd2VkIgppZiBbICQjIC1ndCAwIF07IHRoZW4gbndfcHV0ICIkUi9z
 dGF0ZSIgcmVzdG9yZWQ7IHByaW50ZiAnTldfT1dFRCAlc1xuJyAiJCoiOyBmaW5hbD1yZXN0b3Jl
 ZDsgZWxzZSBud19wdXQgIiRSL3N0YXRlIiByb2xsZWQtYmFjazsgZmluYWw9cm9sbGVkLWJhY2s7
 IGZpCm53X2ZzeW5jICIkUi9zdGF0ZSIKbndfdW5jbGFpbQplY2hvICJOV19ET05FICRmaW5hbCIK
-
 NW_EOF_DELIMITER
 base64 -d > "$R/on-abandon" <<'NW_EOF_DELIMITER' || nw_fail setup "cannot write $R/on-abandon"
 IyBub2Rld2FyZDogdGhlIG5vZGUgcm9sbHMgYmFjayB0aGlzIHJ1biBieSBpdHNlbGY6IGEgc2Ny
@@ -304,7 +303,7 @@ nw_put "$R/state" writing
 echo NW_OK backup
 sysctl -w 'net.ipv4.conf.all.accept_redirects=0' >/dev/null 2>&1 || nw_fail op-0 'sysctl -w net.ipv4.conf.all.accept_redirects was refused'
 v=$(cat -- /proc/sys/net/ipv4/conf/all/accept_redirects); set -f; set -- $v; set +f
-[ "$*" = 0 ] || nw_fail op-0 "net.ipv4.conf.all.accept_redirects did not take (now $*)"
+[ "$*" = 0 ] || nw_fail op-0 'net.ipv4.conf.all.accept_redirects did not take (now '"$*)"
 echo NW_OK op-0
 nw_bounded "$NW_P" apt-get update -q > "$R/package.log" 2>&1 || true
 nw_pkg_install apt containerd.io 1.7.22-1 >> "$R/package.log" 2>&1; rc=$?
