@@ -1,3 +1,4 @@
+import { appendRow } from '../../node/manifest.ts';
 import type { Operation } from '../../plan/types.ts';
 import { lines, sh, type Script } from '../../node/sh.ts';
 import { b64 } from './common.ts';
@@ -19,9 +20,8 @@ export function extraTouchedPaths(op: Operation): string[] {
 }
 
 /**
- * Node-side helpers for the service operations. Manifest lines (tab-separated, read last-first
- * by the rollback): `unit B64NAME ENABLED ACTIVE`, `package MANAGER NAME VERSION|-`,
- * `nft INDEX FAMILY TABLE EXISTED`, `reload sshd UNIT|-`, `reload audit`, `reload systemd`.
+ * Node-side helpers for the service operations. What they record for the rollback are the
+ * manifest's unit, package, nft and reload rows (node/manifest.ts).
  * Package managers are bounded by $NW_P (apt-get also waits at most half of it for the dpkg
  * lock another apt-get holds), sshd's check and reload by $NW_T; a hang returns 124.
  */
@@ -49,13 +49,13 @@ nw_sshd_reload() {
 export function backupScript(op: Operation, index: number): Script | undefined {
   switch (op.op) {
     case 'unit':
-      return sh`printf 'unit\\t%s\\t%s\\t%s\\n' ${b64(op.unit)} "$(nw_unit_state is-enabled ${op.unit})" "$(nw_unit_state is-active ${op.unit})" >> "$R/manifest" || nw_fail backup-unit "cannot write the manifest"`;
+      return sh`${appendRow('unit', [sh`${b64(op.unit)}`, sh`"$(nw_unit_state is-enabled ${op.unit})"`, sh`"$(nw_unit_state is-active ${op.unit})"`])} || nw_fail backup-unit "cannot write the manifest"`;
     case 'package':
-      return sh`v=$(nw_pkg_version ${op.manager} ${op.name}); printf 'package\\t%s\\t%s\\t%s\\n' ${op.manager} ${op.name} "\${v:--}" >> "$R/manifest" || nw_fail backup-package "cannot write the manifest"`;
+      return sh`v=$(nw_pkg_version ${op.manager} ${op.name}); ${appendRow('package', [sh`${op.manager}`, sh`${op.name}`, sh`"\${v:--}"`])} || nw_fail backup-package "cannot write the manifest"`;
     case 'nftLoad':
       return lines([
         sh`if nft list table ${op.family} ${op.table} > "$R/backup/nft-${index}" 2>/dev/null; then e=1; else e=0; rm -f "$R/backup/nft-${index}"; fi`,
-        sh`printf 'nft\\t%s\\t%s\\t%s\\t%s\\n' ${index} ${op.family} ${op.table} "$e" >> "$R/manifest" || nw_fail backup-nft "cannot write the manifest"`,
+        sh`${appendRow('nft', [sh`${index}`, sh`${op.family}`, sh`${op.table}`, sh`"$e"`])} || nw_fail backup-nft "cannot write the manifest"`,
       ]);
     default:
       return undefined;
@@ -95,7 +95,7 @@ export function serviceOpScript(op: Operation, step: string): Script | undefined
         (line) => sh`printf '%s\\n' "$o" | grep -qixF -- ${line} || nw_fail ${step} ${`sshd -T does not show "${line}" after the reload (an earlier drop-in or a Match block wins?)`}`,
       );
       return lines([
-        sh`printf 'reload\\tsshd\\t%s\\n' ${op.unit ?? '-'} >> "$R/manifest"`,
+        appendRow('reload', [sh`sshd`, sh`${op.unit ?? '-'}`]),
         sh`nw_sshd_reload ${op.unit ?? '-'}; rc=$?`,
         sh`[ "$rc" = 124 ] && nw_fail ${step} "sshd -t or systemctl reload did not finish within $NW_T s; the node stopped it"`,
         sh`[ "$rc" = 0 ] || nw_fail ${step} "sshd refused the new config: $(tail -n 2 "$R/sshd.log" | tr '\\n' ' ')"`,
@@ -106,7 +106,7 @@ export function serviceOpScript(op: Operation, step: string): Script | undefined
     }
     case 'auditLoad':
       return lines([
-        sh`printf 'reload\\taudit\\n' >> "$R/manifest"`,
+        appendRow('reload', [sh`audit`]),
         sh`nw_try ${step} "$NW_T" 'augenrules --load' augenrules --load > "$R/audit.log" 2>&1 || nw_fail ${step} "augenrules --load failed: $(tail -n 2 "$R/audit.log" | tr '\\n' ' ')"`,
         sh`o=$(nw_bounded "$NW_T" auditctl -l 2>&1) || { [ $? = 124 ] && nw_fail ${step} "auditctl -l did not finish within $NW_T s; the node stopped it"; }`,
         ...op.expect.map((line) => {

@@ -100,8 +100,8 @@ const DISARM = sh`if mv -f "$R/armed" "$R/disarmed" 2>/dev/null; then
   case $p in ''|*[!0-9]*) ;; *) kill -TERM "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null ;; esac
 fi`;
 
-// Manifest rows (tab-separated): file INDEX B64PATH EXISTED KIND MODE UID GID, dir INDEX B64DIR,
-// sysctl KEY B64VALUE. A file equal to its backup in content, mode and owner was never changed.
+// Manifest rows (their columns per kind: node/manifest.ts): file, dir, sysctl here. A file
+// equal to its backup in content, mode and owner was never changed.
 const FILE_RESTORE_FUNCTION = sh`nw_restore_file() {
   i=$1 enc=$2 existed=$3 k=$4 mode=$5 uid=$6 gid=$7
   p=$(p_of "$enc"); d=$(dirname -- "$p")
@@ -147,8 +147,8 @@ const FILE_RESTORES = sh`    file)
         echo "NW_UNDONE sysctl $i"
       fi ;;`;
 
-// unit B64NAME ENABLED ACTIVE / package MANAGER NAME VERSION|- / nft INDEX FAMILY TABLE EXISTED /
-// reload WHAT [UNIT] (see ops.ts). A unit's previous enablement comes first, then whether it ran.
+// unit, package, nft and reload rows (node/manifest.ts). A unit's previous enablement comes
+// first, then whether it ran.
 const SERVICE_RESTORES = sh`    unit)
       u=$(p_of "$i")
       ce=$(nw_unit_state is-enabled "$u"); ca=$(nw_unit_state is-active "$u")

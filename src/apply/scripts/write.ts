@@ -1,3 +1,4 @@
+import { appendRow } from '../../node/manifest.ts';
 import { sha256 } from '../../plan/fingerprint.ts';
 import type { Operation } from '../../plan/types.ts';
 import { HALF_WRITTEN_CASE } from '../../node/run-state.ts';
@@ -59,7 +60,7 @@ export function writeScript(request: WriteRequest): Script {
     parts.push(operationScript(op, index, paths.indexOf('path' in op ? op.path : ''), request.runId));
     // systemd reads unit files only on daemon-reload: before any unit is enabled, started or restarted
     if (index === lastUnitFileWrite) {
-      parts.push(sh`printf 'reload\\tsystemd\\n' >> "$R/manifest"`, sh`nw_try daemon-reload "$NW_T" 'systemctl daemon-reload' systemctl daemon-reload || nw_fail daemon-reload "systemctl daemon-reload failed"`);
+      parts.push(appendRow('reload', [sh`systemd`]), sh`nw_try daemon-reload "$NW_T" 'systemctl daemon-reload' systemctl daemon-reload || nw_fail daemon-reload "systemctl daemon-reload failed"`);
     }
   });
   const confirm = Math.max(0, ...request.operations.map((op) => (op.op === 'confirm' ? op.seconds : 0)));
@@ -109,14 +110,14 @@ nw_backup() {
     if [ -f "$2" ]; then cp -p -- "$2" "$R/backup/$1" && chmod 600 "$R/backup/$1" || nw_fail "backup-$1" "cannot copy (disk full?)"; k=f
     elif [ -d "$2" ]; then k=d
     else nw_fail "backup-$1" "not a regular file or directory"; fi
-    printf 'file\\t%s\\t%s\\t1\\t%s\\t%s\\n' "$1" "$3" "$k" "$m" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
+    ${appendRow('file', [sh`"$1"`, sh`"$3"`, sh`1`, sh`"$k"`, sh`"$m"`])} || nw_fail "backup-$1" "cannot write the manifest"
   else
-    printf 'file\\t%s\\t%s\\t0\\t-\\t-\\t-\\t-\\n' "$1" "$3" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
+    ${appendRow('file', [sh`"$1"`, sh`"$3"`, sh`0`, sh`-`, sh`-`, sh`-`, sh`-`])} || nw_fail "backup-$1" "cannot write the manifest"
   fi
 }
 nw_backup_sysctl() {
   v=$(cat -- "$2" 2>/dev/null) || nw_fail "backup-sysctl" "cannot read $1"
-  printf 'sysctl\\t%s\\t%s\\n' "$1" "$(printf '%s' "$v" | base64 | tr -d '\\n')" >> "$R/manifest" || nw_fail "backup-sysctl" "cannot write the manifest"
+  ${appendRow('sysctl', [sh`"$1"`, sh`"$(printf '%s' "$v" | base64 | tr -d '\\n')"`])} || nw_fail "backup-sysctl" "cannot write the manifest"
 }`;
 
 function operationScript(op: Operation, index: number, pathIndex: number, runId: string): Script {
@@ -160,7 +161,7 @@ function writeFileScript(op: Extract<Operation, { op: 'writeFile' }>, step: stri
       : sh`if [ -e "$p" ]; then chown --reference="$p" "$t" && chmod --reference="$p" "$t"; else chown 0:0 "$t" && chmod 0644 "$t"; fi`;
   return lines([
     sh`p=${op.path}; d=${dir}; t=${temp}`,
-    sh`if [ ! -d "$d" ]; then mkdir -p -- "$d" && printf 'dir\\t%s\\t%s\\n' ${pathIndex} ${b64(dir)} >> "$R/manifest" || nw_fail ${step} "cannot create the directory"; fi`,
+    sh`if [ ! -d "$d" ]; then mkdir -p -- "$d" && ${appendRow('dir', [sh`${pathIndex}`, sh`${b64(dir)}`])} || nw_fail ${step} "cannot create the directory"; fi`,
     sh`base64 -d > "$t" ${doc.redirect}`,
     doc.body,
     sh`[ $? -eq 0 ] || { rm -f -- "$t"; nw_fail ${step} "cannot write the temporary file (disk full?)"; }`,
@@ -169,7 +170,7 @@ function writeFileScript(op: Extract<Operation, { op: 'writeFile' }>, step: stri
     sh`{ ${meta}; } || { rm -f -- "$t"; nw_fail ${step} "cannot set owner or mode"; }`,
     sh`mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail ${step} "rename failed"; }`,
     sh`nw_fsync "$d"`,
-    sh`printf 'written\\t%s\\t%s\\n' ${pathIndex} ${sha256(content)} >> "$R/manifest"`,
+    appendRow('written', [sh`${pathIndex}`, sh`${sha256(content)}`]),
     sh`echo NW_OK ${step}`,
   ]);
 }
