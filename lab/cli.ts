@@ -16,7 +16,7 @@ const HELP = `Usage: npm run lab -- <command>
   heal [KIND] [TARGET]      remove faults (all when no KIND)
   exec NODE -- CMD…         run CMD as root inside NODE (or "bastion"); exits with CMD's code
 
-Environment: NODEWARD_LAB_ID (0-9, default 0) picks the lab; NODEWARD_LAB_DIR overrides its
+Environment: NODEWARD_LAB_ID (0-99, default 0) picks the lab; NODEWARD_LAB_DIR overrides its
 state dir (default /tmp/nodeward-lab<ID>). NWLAB_STANDINS_DIR points at placeholder stand-ins.
 `;
 

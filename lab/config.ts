@@ -12,8 +12,8 @@ export class LabError extends Error {
 export function labId(): number {
   const raw = process.env['NODEWARD_LAB_ID'] ?? '0';
   const id = Number(raw);
-  if (!Number.isInteger(id) || id < 0 || id > 9) {
-    throw new LabError(`NODEWARD_LAB_ID must be an integer 0-9, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(id) || id < 0 || id > 99) {
+    throw new LabError(`NODEWARD_LAB_ID must be an integer 0-99, got ${JSON.stringify(raw)}`);
   }
   return id;
 }
