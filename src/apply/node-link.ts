@@ -1,5 +1,6 @@
 import type { HostSpec } from '../config/types.ts';
 import { sleep } from '../transport/retry.ts';
+import type { Script } from '../node/sh.ts';
 import type { Connector, ExecOptions, ExecResult, Transport } from '../transport/types.ts';
 import { ConnectError, errorMessage, RemoteCommandError } from '../util/errors.ts';
 
@@ -36,7 +37,7 @@ export class NodeLink implements Transport {
     };
   }
 
-  exec(script: string, options?: ExecOptions): Promise<ExecResult> {
+  exec(script: Script, options?: ExecOptions): Promise<ExecResult> {
     return this.current.exec(script, options);
   }
 

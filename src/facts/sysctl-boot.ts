@@ -1,4 +1,4 @@
-import { SYSCTL_CONF, SYSCTL_DIRS } from './script.ts';
+import { SYSCTL_CONF, SYSCTL_DIRS } from './kinds/sysctl-files.ts';
 import type { SysctlFile } from './types.ts';
 
 export interface SysctlAssignment {

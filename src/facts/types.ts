@@ -1,3 +1,5 @@
+import type { PendingRun } from '../node/run-state.ts';
+
 /** What a plan may ask of a node. All of them are answered by one script, in one exec. */
 export type FactRequest =
   /** lstat (or stat when `follow`) of a path; content when `content` and the file is small and not secret. */
@@ -162,13 +164,8 @@ export interface KubeletVersionFact {
   readonly version: string | undefined;
 }
 
-export interface PendingRunFact {
-  readonly runId: string;
-  /** started | writing | written | restarting */
-  readonly state: string;
-  /** Restarts recorded as owed and not yet done. */
-  readonly owed: readonly string[];
-}
+/** A run left unfinished on the node (node/run-state.ts). */
+export type PendingRunFact = PendingRun;
 
 export interface NodeFacts {
   readonly host: string;

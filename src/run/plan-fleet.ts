@@ -19,6 +19,8 @@ export interface PlanFleetOptions {
    * again: a fleet's sessions then do not all stay open (memory here, sshd sessions there).
    */
   readonly closeEach?: boolean;
+  /** Each node's read as it is planned, facts included (plan --show-scripts builds the run's scripts from them). */
+  readonly onRead?: ((host: HostSpec, read: NodeRead) => void) | undefined;
 }
 
 export interface NodeRead {
@@ -71,7 +73,9 @@ export async function planFleet(
   return Promise.all(
     hosts.map((host) =>
       limit(async () => {
-        const { plan } = await planNode(host, entriesByHost.get(host.name) ?? [], connector, hooks, options.signal, [], options.closeEach === true);
+        const read = await planNode(host, entriesByHost.get(host.name) ?? [], connector, hooks, options.signal, [], options.closeEach === true);
+        options.onRead?.(host, read);
+        const { plan } = read;
         hooks.nodeDone?.(host, plan);
         return plan;
       }),

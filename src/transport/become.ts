@@ -1,13 +1,14 @@
 import type { HostSpec } from '../config/types.ts';
 import { BecomeError } from '../util/errors.ts';
+import { sh } from '../node/sh.ts';
 import type { ChannelRun } from './exec-channel.ts';
 
 /**
  * Debian's sshd gives non-root users no sbin in PATH, and output parsers need the C locale;
  * nothing else is ever added to a caller's script.
  */
-export const SCRIPT_PRELUDE =
-  'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH; LC_ALL=C; export LC_ALL\n';
+export const SCRIPT_PRELUDE = sh`PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH; LC_ALL=C; export LC_ALL
+`;
 
 export function usesSudo(host: HostSpec, become: boolean | undefined): boolean {
   return become !== false && host.become === 'sudo' && host.user !== 'root';

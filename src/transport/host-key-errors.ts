@@ -3,7 +3,7 @@ import { describeTarget } from './classify-error.ts';
 import type { ConnectTarget } from './classify-error.ts';
 import { knownHostsName } from './known-hosts.ts';
 import type { HostKeyVerdict } from './known-hosts.ts';
-import { shQuote } from './shell-quote.ts';
+import { quoted, sh } from '../node/sh.ts';
 
 export interface BastionHint {
   readonly user: string;
@@ -28,11 +28,13 @@ export function hostKeyError(
   const scope = { host: target.name, hop: target.hop };
 
   if (verdict.status === 'unknown') {
-    const scan = `ssh-keyscan -p ${target.port} ${shQuote(target.address)}`;
-    const how =
+    // commands for the operator's own terminal, quoted as any shell text nodeward writes
+    const scan = sh`ssh-keyscan -p ${target.port} ${target.address}`;
+    const how = (
       target.hop === 'node' && bastion !== undefined
-        ? `ssh -p ${bastion.port} ${shQuote(`${bastion.user}@${bastion.host}`)} ${shQuote(scan)} >> ${shQuote(knownHostsPath)}`
-        : `${scan} >> ${shQuote(knownHostsPath)}`;
+        ? sh`ssh -p ${bastion.port} ${`${bastion.user}@${bastion.host}`} ${quoted(scan)} >> ${knownHostsPath}`
+        : sh`${scan} >> ${knownHostsPath}`
+    ).text;
     return new ConnectError(
       'hostkey-unknown',
       `${subject}: host key for ${name} is not in ${knownHostsPath} (server presented ${presented}). ` +
@@ -72,7 +74,7 @@ export function hostKeyError(
       `${verdict.knownKeyTypes.join('/')} key for ${name}` +
       (lines.length > 0 ? ` (offending entry ${lines.join(', ')})` : '') +
       '. Refusing to connect; --accept-new never replaces a key. If the change is expected, remove the ' +
-      `old entry with \`ssh-keygen -R ${shQuote(name)} -f ${shQuote(knownHostsPath)}\` and add the new key.`,
+      `old entry with \`${sh`ssh-keygen -R ${name} -f ${knownHostsPath}`.text}\` and add the new key.`,
     scope,
   );
 }

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { shQuote } from './shell-quote.ts';
+import { hereDocument, lines, quoted, sh, type Script } from '../node/sh.ts';
 
 /**
  * How a script runs on a node: as a *job* in a session of its own, so that nothing it starts
@@ -45,7 +44,7 @@ export const ABANDON_HANDLER_SECONDS = 1800;
  * nw_psess (session id) and nw_pstart (start time in clock ticks since boot: with the pid, a
  * process identity that survives pid reuse).
  */
-export const PROC_FUNCTIONS = `nw_proc() {
+export const PROC_FUNCTIONS = sh`nw_proc() {
   nw_pl=
   IFS= read -r nw_pl 2>/dev/null < "/proc/$1/stat" || return 1
   nw_pl=\${nw_pl##*) }
@@ -77,7 +76,7 @@ nw_kill_session() {
 
 // Runs in a session of its own: registers itself, runs the handler (bounded when the node has
 // coreutils' timeout), unregisters. $1 handler, $2 registration prefix or '', $3 why.
-const ABANDON_RUNNER = `h=$1 reg=$2 why=$3
+const ABANDON_RUNNER = sh`h=$1 reg=$2 why=$3
 IFS= read -r l < /proc/self/stat; l=\${l##*) }; IFS=' '; set -f; set -- $l; set +f; st=\${20}
 [ -z "$reg" ] || printf '%s %s\\n' "$$" "$st" > "$reg.$$.abandon"
 if command -v timeout >/dev/null 2>&1; then timeout -k 5 ${ABANDON_HANDLER_SECONDS} /bin/sh "$h" "$why"; else /bin/sh "$h" "$why"; fi
@@ -85,11 +84,11 @@ if command -v timeout >/dev/null 2>&1; then timeout -k 5 ${ABANDON_HANDLER_SECON
 
 /**
  * A sh command that starts an abandon handler detached, in a session of its own, registered under
- * `register` while it runs (arguments are sh words: quoted values or "$variables"). It ends in
- * `&`: follow it with a newline or a keyword, not `;`.
+ * `register` while it runs (each argument one sh word: a quoted value or a "$variable"). It ends
+ * in `&`: follow it with a newline or a keyword, not `;`.
  */
-export function startAbandonHandler(handler: string, register: string, why: string): string {
-  return `setsid /bin/sh -c ${shQuote(ABANDON_RUNNER)} nw-abandon ${handler} ${register} ${why} </dev/null >/dev/null 2>&1 &`;
+export function startAbandonHandler(handler: Script, register: Script, why: Script): Script {
+  return sh`setsid /bin/sh -c ${quoted(ABANDON_RUNNER)} nw-abandon ${handler} ${register} ${why} </dev/null >/dev/null 2>&1 &`;
 }
 
 /**
@@ -97,50 +96,49 @@ export function startAbandonHandler(handler: string, register: string, why: stri
  * `/bin/sh` reading itself from a here-document on fd 4 (nothing of it is written to disk), with
  * stdin from /dev/null; it must not rely on fd 3.
  */
-export function supervisedScript(body: string, options: JobOptions): string {
-  const delimiter = `NW_JOB_${randomBytes(8).toString('hex')}`;
+export function supervisedScript(body: Script, options: JobOptions): Script {
+  const job = hereDocument(body, 'NW_JOB');
   const deadline = Math.max(1, Math.ceil(options.deadlineSeconds));
-  return [
-    '{',
-    'exec 3<&0 </dev/null',
-    'umask 077',
+  return lines([
+    sh`{`,
+    sh`exec 3<&0 </dev/null`,
+    sh`umask 077`,
     PROC_FUNCTIONS,
-    `nw_d=${deadline} nw_reg=${shQuote(options.register ?? '')} nw_ab=${shQuote(options.onAbandon ?? '')}`,
-    `setsid /bin/sh /proc/self/fd/4 3<&- 4<<'${delimiter}' &`,
-    body.endsWith('\n') ? body.slice(0, -1) : body,
-    delimiter,
-    'nw_j=$!',
-    'if [ -n "$nw_reg" ] && nw_proc "$nw_j"; then mkdir -p "${nw_reg%/*}" 2>/dev/null; printf \'%s %s\\n\' "$nw_j" "$nw_pstart" > "$nw_reg.$nw_j" 2>/dev/null; fi',
-    'nw_abandon() {',
+    sh`nw_d=${deadline} nw_reg=${options.register ?? ''} nw_ab=${options.onAbandon ?? ''}`,
+    sh`setsid /bin/sh /proc/self/fd/4 3<&- 4${job.redirect} &`,
+    job.body,
+    sh`nw_j=$!`,
+    sh`if [ -n "$nw_reg" ] && nw_proc "$nw_j"; then mkdir -p "\${nw_reg%/*}" 2>/dev/null; printf '%s %s\\n' "$nw_j" "$nw_pstart" > "$nw_reg.$nw_j" 2>/dev/null; fi`,
+    sh`nw_abandon() {`,
     // nothing may stop it half-way: not the signals that ended the wait, not a channel gone (SIGPIPE)
-    "  trap '' USR1 TERM PIPE HUP",
-    '  nw_kill_session "$nw_j"',
-    '  if [ "$1" = deadline ]; then printf \'\\nNW_DEADLINE %s\\n\' "$nw_d" >&2; fi',
-    `  if [ -n "$nw_ab" ] && [ -f "$nw_ab" ]; then ${startAbandonHandler('"$nw_ab"', '"$nw_reg"', '"$1"')} fi`,
-    `  if [ "$1" = deadline ]; then exit ${DEADLINE_EXIT}; fi`,
-    '  exit 125',
-    '}',
+    sh`  trap '' USR1 TERM PIPE HUP`,
+    sh`  nw_kill_session "$nw_j"`,
+    sh`  if [ "$1" = deadline ]; then printf '\\nNW_DEADLINE %s\\n' "$nw_d" >&2; fi`,
+    sh`  if [ -n "$nw_ab" ] && [ -f "$nw_ab" ]; then ${startAbandonHandler(sh`"$nw_ab"`, sh`"$nw_reg"`, sh`"$1"`)} fi`,
+    sh`  if [ "$1" = deadline ]; then exit ${DEADLINE_EXIT}; fi`,
+    sh`  exit 125`,
+    sh`}`,
     // the lifeline: EOF means nobody waits for this job any more
-    "( trap 'exit 0' USR1; trap 'nw_abandon deadline' TERM; while read -r nw_x <&3; do :; done; nw_abandon lost ) >/dev/null &",
-    'nw_w=$!',
-    'exec 3<&-',
-    `setsid /bin/sh -c 'sleep "$1"; kill -TERM "$2" 2>/dev/null' nw-deadline "$nw_d" "$nw_w" </dev/null >/dev/null 2>&1 &`,
-    'nw_t=$!',
+    sh`( trap 'exit 0' USR1; trap 'nw_abandon deadline' TERM; while read -r nw_x <&3; do :; done; nw_abandon lost ) >/dev/null &`,
+    sh`nw_w=$!`,
+    sh`exec 3<&-`,
+    sh`setsid /bin/sh -c 'sleep "$1"; kill -TERM "$2" 2>/dev/null' nw-deadline "$nw_d" "$nw_w" </dev/null >/dev/null 2>&1 &`,
+    sh`nw_t=$!`,
     // The supervisor's own end must happen whatever became of the channel: once the controller is
     // gone, a write to stderr (a shell's "Killed" notice) would raise SIGPIPE and kill it before it
     // could stop the timer. Set after the forks, so that the job keeps the default dispositions.
-    "exec 2>/dev/null; trap '' PIPE HUP",
-    'wait "$nw_j" 2>/dev/null; nw_rc=$?',
-    'kill -USR1 "$nw_w" 2>/dev/null; wait "$nw_w" 2>/dev/null; nw_wr=$?',
+    sh`exec 2>/dev/null; trap '' PIPE HUP`,
+    sh`wait "$nw_j" 2>/dev/null; nw_rc=$?`,
+    sh`kill -USR1 "$nw_w" 2>/dev/null; wait "$nw_w" 2>/dev/null; nw_wr=$?`,
     // the deadline timer, and whatever the job left running in its process group (a full scan of
     // the session costs tens of milliseconds: it is kept for abandoned jobs)
     // by pid too: a quick script ends before the timer's fork has even become a session of its own
-    'kill -KILL "$nw_t" "-$nw_t" 2>/dev/null',
-    'if [ "$nw_wr" != 124 ] && [ "$nw_wr" != 125 ]; then kill -KILL "-$nw_j" 2>/dev/null; fi',
-    'if [ -n "$nw_reg" ]; then rm -f "$nw_reg.$nw_j"; fi',
-    `if [ "$nw_wr" = ${DEADLINE_EXIT} ]; then exit ${DEADLINE_EXIT}; fi`,
-    'exit "$nw_rc"',
-    '}',
-    '',
-  ].join('\n');
+    sh`kill -KILL "$nw_t" "-$nw_t" 2>/dev/null`,
+    sh`if [ "$nw_wr" != 124 ] && [ "$nw_wr" != 125 ]; then kill -KILL "-$nw_j" 2>/dev/null; fi`,
+    sh`if [ -n "$nw_reg" ]; then rm -f "$nw_reg.$nw_j"; fi`,
+    sh`if [ "$nw_wr" = ${DEADLINE_EXIT} ]; then exit ${DEADLINE_EXIT}; fi`,
+    sh`exit "$nw_rc"`,
+    sh`}`,
+    sh``,
+  ]);
 }

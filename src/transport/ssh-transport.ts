@@ -5,6 +5,7 @@ import { runOnChannel, type ChannelRun } from './exec-channel.ts';
 import { DEADLINE_EXIT, DEADLINE_MARKER, supervisedScript } from './node-jobs.ts';
 import { createLimiter } from './limiter.ts';
 import type { SshSession } from './ssh-session.ts';
+import { isScript, sh, type Script } from '../node/sh.ts';
 import type { ExecOptions, ExecResult, Transport } from './types.ts';
 
 export interface SshTransportSettings {
@@ -56,7 +57,9 @@ export function createSshTransport(host: HostSpec, session: SshSession, settings
     get alive() {
       return session.alive;
     },
-    async exec(script: string, options: ExecOptions = {}): Promise<ExecResult> {
+    async exec(script: Script, options: ExecOptions = {}): Promise<ExecResult> {
+      // the type says so; this says so to a caller that cast its way past it
+      if (!isScript(script)) throw new TypeError(`${host.name}: exec takes a Script (sh\`…\`), not a ${typeof script}`);
       const lostBefore = connectionLost();
       if (lostBefore !== undefined) {
         throw new ConnectError('closed', `${host.name}: not connected (${lostBefore.detail})`, {
@@ -72,7 +75,7 @@ export function createSshTransport(host: HostSpec, session: SshSession, settings
         const deadlineMs = options.timeoutMs ?? settings.execTimeoutMs;
         const deadlineSeconds = Math.max(1, Math.ceil(deadlineMs / 1000));
         const job = supervisedScript(script, { deadlineSeconds, register: options.job?.register, onAbandon: options.job?.onAbandon });
-        const run = await runOnChannel(session.client, remoteCommand(sudo), SCRIPT_PRELUDE + job, {
+        const run = await runOnChannel(session.client, remoteCommand(sudo), sh`${SCRIPT_PRELUDE}${job}`.text, {
           host: host.name,
           timeoutMs: deadlineSeconds * 1000 + controllerGraceMs(deadlineSeconds * 1000),
           deadlineSeconds,

@@ -1,4 +1,5 @@
 import type { HostSpec } from '../config/types.ts';
+import type { Script } from '../node/sh.ts';
 
 export interface ExecOptions {
   /** Run as root through the host's become method (sudo -n). Default true. */
@@ -25,8 +26,8 @@ export interface ExecResult {
 }
 
 /**
- * One node's connection. `exec` runs a POSIX sh script on the node (delivered on stdin to
- * `sh -s`, through `sudo -n` when the host's become method says so) in one channel: one
+ * One node's connection. `exec` runs a POSIX sh script on the node (a `Script`: written with
+ * `sh`…``, every value in it quoted; delivered on stdin to `sh -s`, through `sudo -n` when the host's become method says so) in one channel: one
  * round trip. The script runs as a job in a session of its own that the node ends, with
  * everything it started, when the channel closes or its deadline passes (transport/node-jobs.ts).
  * It resolves with the result whatever the exit code; it rejects only when the script could not
@@ -34,7 +35,7 @@ export interface ExecResult {
  */
 export interface Transport {
   readonly host: HostSpec;
-  exec(script: string, options?: ExecOptions): Promise<ExecResult>;
+  exec(script: Script, options?: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { HostSpec } from '../../src/config/types.ts';
 import { supervisedScript } from '../../src/transport/node-jobs.ts';
+import type { Script } from '../../src/node/sh.ts';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.ts';
 
 export function localHost(name = 'local'): HostSpec {
@@ -18,8 +19,8 @@ export function localTransport(host: HostSpec = localHost(), options: { ownProc?
   return {
     host,
     scripts,
-    exec(script: string, execOptions: ExecOptions = {}): Promise<ExecResult> {
-      scripts.push(script);
+    exec(script: Script, execOptions: ExecOptions = {}): Promise<ExecResult> {
+      scripts.push(script.text);
       const job = supervisedScript(script, { deadlineSeconds: Math.ceil((execOptions.timeoutMs ?? 120_000) / 1000), register: execOptions.job?.register, onAbandon: execOptions.job?.onAbandon });
       const started = Date.now();
       return new Promise((resolve, reject) => {
@@ -42,7 +43,7 @@ export function localTransport(host: HostSpec = localHost(), options: { ownProc?
           }),
         );
         child.stdin.on('error', () => undefined);
-        child.stdin.write(job);
+        child.stdin.write(job.text);
       });
     },
     close: async () => {},

@@ -1,3 +1,4 @@
+import type { Script } from '../../src/node/sh.ts';
 import type { HostSpec } from '../../src/config/types.ts';
 import { ConnectError } from '../../src/util/errors.ts';
 import type { Connector, ConnectorStats, ExecOptions, ExecResult, Transport } from '../../src/transport/types.ts';
@@ -51,15 +52,16 @@ export function scriptedNode(host: HostSpec, replies: Partial<Record<ScriptKind,
   const calls = new Map<ScriptKind, number>();
   const transport: Transport = {
     host,
-    async exec(script: string, _options?: ExecOptions): Promise<ExecResult> {
+    async exec(input: Script, _options?: ExecOptions): Promise<ExecResult> {
       // a node gone away takes no script: the session is dead too
       if (options.reachable && !options.reachable()) throw new ConnectError('closed', `${host.name}: the node session closed`, { host: host.name, hop: 'node' });
-      const kind = kindOf(String(script));
-      sent.push({ kind, script: String(script) });
+      const script = input.text;
+      const kind = kindOf(script);
+      sent.push({ kind, script });
       const call = (calls.get(kind) ?? 0) + 1;
       calls.set(kind, call);
       const reply = replies[kind] ?? OK[kind];
-      const answer = typeof reply === 'function' ? reply(String(script), call) : reply;
+      const answer = typeof reply === 'function' ? reply(script, call) : reply;
       if (answer instanceof Error) throw answer;
       return { host: host.name, exitCode: answer.includes('NW_FAIL') ? 10 : 0, signal: null, stdout: Buffer.from(answer), stderr: Buffer.alloc(0), durationMs: 1 };
     },

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { labReset } from '../../lab/lab.ts';
-import { shQuote } from '../../src/transport/shell-quote.ts';
+import { shQuote } from '../../src/node/shell-quote.ts';
 import { testLab, testStateDir } from './helpers.ts';
 import { nodeSnapshot, nodeward } from './nodeward.ts';
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { shQuote } from '../../src/transport/shell-quote.ts';
+import { shQuote } from '../../src/node/shell-quote.ts';
 import { testLab, testStateDir } from './helpers.ts';
 import { spawnCollect, type Spawned } from './spawn.ts';
 

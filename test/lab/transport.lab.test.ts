@@ -1,3 +1,4 @@
+import { sh } from '../../src/node/sh.ts';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +64,7 @@ describe('ssh connector through the lab bastion', () => {
     const ssh = connector();
     const before = await establishedToBastionSsh();
     const results = await Promise.all(
-      five.map(async (host) => (await ssh.connect(host)).exec('hostname; id -u; sysctl -n kernel.panic >/dev/null && echo sbin-ok')),
+      five.map(async (host) => (await ssh.connect(host)).exec(sh`hostname; id -u; sysctl -n kernel.panic >/dev/null && echo sbin-ok`)),
     );
     expect(results.map((r) => r.stdout.toString())).toEqual(five.map((host) => `${host.name}\n0\nsbin-ok\n`));
     const stats = ssh.stats();
@@ -81,7 +82,7 @@ describe('ssh connector through the lab bastion', () => {
       return [...lines.filter((line) => addressOf(line) !== b.address), ...donor.map((line) => line.replace(c.address, b.address))];
     });
     const ssh = connector({ acceptNew: true }, inv);
-    const outcomes = await Promise.allSettled([a, b, c].map(async (host) => (await ssh.connect(host)).exec('hostname')));
+    const outcomes = await Promise.allSettled([a, b, c].map(async (host) => (await ssh.connect(host)).exec(sh`hostname`)));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const refused = outcomes[1];
     const reason: unknown = refused?.status === 'rejected' ? refused.reason : undefined;
@@ -103,7 +104,7 @@ describe('ssh connector through the lab bastion', () => {
     expect(String((refused as Error).message)).toMatch(/SHA256:[A-Za-z0-9+/]{43}/);
 
     const accepting = connector({ acceptNew: true }, inv);
-    expect((await (await accepting.connect(host)).exec('hostname')).stdout.toString()).toBe(`${host.name}\n`);
+    expect((await (await accepting.connect(host)).exec(sh`hostname`)).stdout.toString()).toBe(`${host.name}\n`);
     const recorded = readFileSync(inv.knownHosts, 'utf8').split('\n').filter((line) => addressOf(line) === host.address);
     expect(recorded).toHaveLength(1);
     // The recorded key is the node's real one: a strict connector now accepts it.
@@ -114,11 +115,11 @@ describe('ssh connector through the lab bastion', () => {
     const [host] = nodes(1);
     if (host === undefined) throw new Error('no nodes');
     const transport = await connector().connect({ ...host, name: `${host.name}-pwuser`, user: 'pwuser' });
-    const error = await transport.exec('id -u').catch((e: unknown) => e);
+    const error = await transport.exec(sh`id -u`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BecomeError);
     expect(String((error as Error).message)).toContain(`pwuser@${host.address}`);
     expect(String((error as Error).message)).toContain('NOPASSWD');
-    expect((await transport.exec('id -un', { become: false })).stdout.toString()).toBe('pwuser\n');
+    expect((await transport.exec(sh`id -un`, { become: false })).stdout.toString()).toBe('pwuser\n');
   });
 
   it('fails a partitioned node alone within the connect timeout', async () => {
@@ -128,7 +129,7 @@ describe('ssh connector through the lab bastion', () => {
     await labFault('partition', victim.name);
     const ssh = connector({ connectTimeoutMs: 3_000 });
     const started = performance.now();
-    const outcomes = await Promise.allSettled(five.map(async (host) => (await ssh.connect(host)).exec('hostname')));
+    const outcomes = await Promise.allSettled(five.map(async (host) => (await ssh.connect(host)).exec(sh`hostname`)));
     const elapsed = performance.now() - started;
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     const failed = outcomes[2];
@@ -144,7 +145,7 @@ describe('ssh connector through the lab bastion', () => {
     const three = nodes(3);
     const ssh = connector();
     const transports = await Promise.all(three.map((host) => ssh.connect(host)));
-    const running = Promise.allSettled(transports.map((t) => t.exec('sleep 5; echo late')));
+    const running = Promise.allSettled(transports.map((t) => t.exec(sh`sleep 5; echo late`)));
     await new Promise((resolve) => setTimeout(resolve, 300));
     await labFault('bastion-restart', 'bastion');
     const outcomes = await running;
@@ -152,7 +153,7 @@ describe('ssh connector through the lab bastion', () => {
       expect(outcome.status).toBe('rejected');
       if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ failure: 'closed', hop: 'bastion' });
     }
-    const again = await Promise.all(three.map(async (host) => (await ssh.connect(host)).exec('hostname')));
+    const again = await Promise.all(three.map(async (host) => (await ssh.connect(host)).exec(sh`hostname`)));
     expect(again.map((r) => r.stdout.toString())).toEqual(three.map((host) => `${host.name}\n`));
     expect(ssh.stats().bastionConnections).toBe(2);
   });
@@ -166,7 +167,7 @@ describe('ssh connector through the lab bastion', () => {
       return { ...host, name: `${host.name}#${i}` };
     });
     const ssh = connector({ maxHandshakes: 8 });
-    const results = await Promise.all(thirty.map(async (host) => (await ssh.connect(host)).exec('hostname')));
+    const results = await Promise.all(thirty.map(async (host) => (await ssh.connect(host)).exec(sh`hostname`)));
     expect(results.every((r) => r.exitCode === 0)).toBe(true);
     const stats = ssh.stats();
     expect(stats.maxHandshakesInFlight).toBeLessThanOrEqual(8);
@@ -176,7 +177,7 @@ describe('ssh connector through the lab bastion', () => {
   it('30 direct connects to the bastion sshd (default MaxStartups 10:30:100) all succeed with maxHandshakes 8', async () => {
     const { direct, aliases } = bastionAliases(30);
     const ssh = connector({ maxHandshakes: 8, retries: 0 }, direct);
-    await Promise.all(aliases.map(async (host) => (await ssh.connect(host)).exec('true')));
+    await Promise.all(aliases.map(async (host) => (await ssh.connect(host)).exec(sh`true`)));
     expect(ssh.stats()).toMatchObject({ bastionConnections: 30, nodeSessions: 30, retries: 0 });
     expect(ssh.stats().maxHandshakesInFlight).toBeLessThanOrEqual(8);
   });

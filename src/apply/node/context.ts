@@ -1,4 +1,5 @@
 import type { Slots } from '../slots.ts';
+import type { Script } from '../../node/sh.ts';
 import type { ResourceEntry } from '../../config/playbook-types.ts';
 import type { HostSpec } from '../../config/types.ts';
 import { gatherFacts } from '../../facts/gather.ts';
@@ -149,7 +150,7 @@ export function leftPartWay(ctx: NodeContext, reason: string, state: string, fin
 }
 
 /** Runs a node-side script; exit 0 and 10 (a reported NW_FAIL) are answers, anything else is an error. */
-export async function run(transport: Transport, script: string, options: ExecOptions = {}): Promise<Buffer> {
+export async function run(transport: Transport, script: Script, options: ExecOptions = {}): Promise<Buffer> {
   const result = await transport.exec(script, options);
   if (result.exitCode === 0 || result.exitCode === 10) return result.stdout;
   const stderr = result.stderr.toString().trim().split('\n').slice(-3).join(' / ');

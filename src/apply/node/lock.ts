@@ -1,3 +1,4 @@
+import type { Script } from '../../node/sh.ts';
 import { controllerIdentity, identityPid, isGoneHere } from '../../node/controller-identity.ts';
 import { sleep } from '../../transport/retry.ts';
 import { errorMessage } from '../../util/errors.ts';
@@ -10,7 +11,7 @@ import { outcome, run, step, warn, type NodeContext } from './context.ts';
 /** How long a later run waits for the scripts of a dead controller's run to end before taking its lock. */
 const DEAD_RUN_WAIT_MS = 60_000;
 
-function lockRequest(ctx: NodeContext, takeOverFrom: readonly string[] = []): string {
+function lockRequest(ctx: NodeContext, takeOverFrom: readonly string[] = []): Script {
   const { owner, pid, command, ttlSeconds } = ctx.deps.lock;
   return lockScript({
     stateDir: ctx.deps.stateDir,

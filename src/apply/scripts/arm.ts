@@ -1,3 +1,4 @@
+import { lines, sh, type Script } from '../../node/sh.ts';
 import { markers, prelude } from './common.ts';
 
 /**
@@ -8,23 +9,23 @@ import { markers, prelude } from './common.ts';
  * gone by then. Confirming, reverting and any rollback of the run claim `$R/armed` by renaming it,
  * so exactly one of them acts. `$R/armed` holds the node clock when it was armed and the seconds.
  */
-export function armScript(seconds: number): string {
+export function armScript(seconds: number): Script {
   const wait = Math.max(1, Math.floor(seconds));
-  return [
-    `printf '%s %s\\n' "$(date +%s)" ${wait} > "$R/armed" || nw_fail arm "cannot arm the revert timer"`,
+  return lines([
+    sh`printf '%s %s\\n' "$(date +%s)" ${wait} > "$R/armed" || nw_fail arm "cannot arm the revert timer"`,
     // The sleeper must not hold this channel's stdout open, or the exec would never end.
-    `rm -f "$R/armed.pid"`,
-    `setsid nohup sh -c 'echo $$ > "$2/armed.pid.tmp" && mv -f "$2/armed.pid.tmp" "$2/armed.pid"; sleep "$1"; mv -f "$2/armed" "$2/reverting" 2>/dev/null || exit 0; sh "$2/rollback.sh" > "$2/revert.log" 2>&1' nw-revert ${wait} "$R" </dev/null >/dev/null 2>&1 &`,
+    sh`rm -f "$R/armed.pid"`,
+    sh`setsid nohup sh -c 'echo $$ > "$2/armed.pid.tmp" && mv -f "$2/armed.pid.tmp" "$2/armed.pid"; sleep "$1"; mv -f "$2/armed" "$2/reverting" 2>/dev/null || exit 0; sh "$2/rollback.sh" > "$2/revert.log" 2>&1' nw-revert ${wait} "$R" </dev/null >/dev/null 2>&1 &`,
     // Not armed until the sleeper runs in a session of its own: this script's end takes its
     // process group with it, and a fork still in it would be killed before it became the timer.
-    `n=0; while [ ! -s "$R/armed.pid" ]; do n=$((n + 1)); [ "$n" -lt 100 ] || nw_fail arm "the revert timer did not start"; sleep 0.05; done`,
-    `printf 'NW_ARMED %s %s\\n' "$(date +%s)" ${wait}`,
-  ].join('\n');
+    sh`n=0; while [ ! -s "$R/armed.pid" ]; do n=$((n + 1)); [ "$n" -lt 100 ] || nw_fail arm "the revert timer did not start"; sleep 0.05; done`,
+    sh`printf 'NW_ARMED %s %s\\n' "$(date +%s)" ${wait}`,
+  ]);
 }
 
 /** Run over a *new* SSH connection: claims the timer's marker, then stops the sleeper. */
-export function confirmScript(stateDir: string, runId: string): string {
-  return `${prelude(stateDir, runId)}
+export function confirmScript(stateDir: string, runId: string): Script {
+  return sh`${prelude(stateDir, runId)}
 if mv -f "$R/armed" "$R/confirmed" 2>/dev/null; then
   p=$(cat "$R/armed.pid" 2>/dev/null)
   case $p in ''|*[!0-9]*) ;; *) kill -TERM "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null ;; esac
@@ -47,8 +48,8 @@ export function parseConfirmOutput(stdout: Buffer): ConfirmAnswer | undefined {
 }
 
 /** The run's state on the node, and whether the timer has fired: polled while waiting for a revert. */
-export function revertStateScript(stateDir: string, runId: string): string {
-  return `${prelude(stateDir, runId)}
+export function revertStateScript(stateDir: string, runId: string): Script {
+  return sh`${prelude(stateDir, runId)}
 printf 'NW_STATE %s %s %s\\n' "$(cat "$R/state" 2>/dev/null || echo none)" "$([ -f "$R/reverting" ] && echo reverting || echo -)" "$([ -f "$R/armed" ] && echo armed || echo -)"
 `;
 }

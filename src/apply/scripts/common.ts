@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { shQuote } from '../../transport/shell-quote.ts';
+import { lines, sh, type Script } from '../../node/sh.ts';
 import type { ExecOptions } from '../../transport/types.ts';
 import { DEFAULT_BOUNDS, type StepBounds } from '../bounds.ts';
 export { newRunId, RUN_ID_PATTERN } from '../../node/run-state.ts';
@@ -9,7 +8,6 @@ export { NODE_STATE_DIR } from '../../node/run-state.ts';
 export function runDir(stateDir: string, runId: string): string {
   return `${stateDir}/runs/${runId}`;
 }
-
 
 export function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
@@ -36,25 +34,25 @@ export function runJob(stateDir: string, runId: string, mustFinish = false): Non
  * node stops them: status 124; nw_try then fails STEP naming LABEL and the seconds). NW_T and NW_P
  * are the bounds for ordinary commands and for package managers.
  */
-export function prelude(stateDir: string, runId: string, bounds: StepBounds = DEFAULT_BOUNDS): string {
-  return [
-    'set -u',
-    'umask 077',
-    `S=${shQuote(stateDir)}`,
-    `R=${shQuote(runDir(stateDir, runId))}`,
-    `RID=${shQuote(runId)}`,
-    `NW_T=${Math.max(1, Math.floor(bounds.command))} NW_P=${Math.max(1, Math.floor(bounds.package))}`,
-    "nw_fail() { printf 'NW_FAIL %s %s\\n' \"$1\" \"$2\"; exit 10; }",
+export function prelude(stateDir: string, runId: string, bounds: StepBounds = DEFAULT_BOUNDS): Script {
+  return lines([
+    sh`set -u`,
+    sh`umask 077`,
+    sh`S=${stateDir}`,
+    sh`R=${runDir(stateDir, runId)}`,
+    sh`RID=${runId}`,
+    sh`NW_T=${Math.max(1, Math.floor(bounds.command))} NW_P=${Math.max(1, Math.floor(bounds.package))}`,
+    sh`nw_fail() { printf 'NW_FAIL %s %s\\n' "$1" "$2"; exit 10; }`,
     // small state files are replaced atomically so a crash never leaves half a line
-    'nw_put() { printf \'%s\\n\' "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"; }',
-    "nw_fsync() { sync -- \"$@\" 2>/dev/null || sync; }",
+    sh`nw_put() { printf '%s\\n' "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"; }`,
+    sh`nw_fsync() { sync -- "$@" 2>/dev/null || sync; }`,
     BOUNDED_FUNCTIONS,
-  ].join('\n');
+  ]);
 }
 
 // Without coreutils' timeout a command runs unbounded, and only the script's deadline ends it.
 // timeout -k exits 137 when the command ignored TERM and had to be killed: a hang too.
-const BOUNDED_FUNCTIONS = `nw_bounded() {
+const BOUNDED_FUNCTIONS = sh`nw_bounded() {
   nw_bs=$1; shift
   command -v timeout >/dev/null 2>&1 || { "$@"; return; }
   nw_b0=$(date +%s)
@@ -68,10 +66,6 @@ nw_try() {
   if [ "$nw_trc" = 124 ]; then nw_fail "$nw_ts" "$nw_tl did not finish within $nw_tt s; the node stopped it"; fi
   return "$nw_trc"
 }`;
-
-export function heredocDelimiter(): string {
-  return `NW_EOF_${randomBytes(8).toString('hex')}`;
-}
 
 export function dirnameOf(path: string): string {
   const at = path.lastIndexOf('/');

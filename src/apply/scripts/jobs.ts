@@ -1,4 +1,5 @@
 import { PROC_FUNCTIONS } from '../../transport/node-jobs.ts';
+import { sh } from '../../node/sh.ts';
 import { markers } from './common.ts';
 
 /**
@@ -12,7 +13,7 @@ import { markers } from './common.ts';
  * may outlive it) and waits up to WAIT seconds for a rollback the node is doing by itself; then
  * it lists what is left like `list`. This script itself is never counted.
  */
-export const RUN_JOB_FUNCTIONS = `${PROC_FUNCTIONS}
+export const RUN_JOB_FUNCTIONS = sh`${PROC_FUNCTIONS}
 nw_run_jobs() {
   nw_jr=$1 nw_jm=$2 nw_jw=\${3:-0} nw_jn=0
   nw_proc self; nw_me=$nw_psess

@@ -1,5 +1,5 @@
-import { PENDING_CASE } from '../../node/run-state.ts';
-import { shQuote } from '../../transport/shell-quote.ts';
+import { pendingRunsScript } from '../../node/run-state.ts';
+import { sh, type Script } from '../../node/sh.ts';
 import { markers, prelude, RUN_ID_PATTERN } from './common.ts';
 import { parseRunJobs, RUN_JOB_FUNCTIONS, type RunJob } from './jobs.ts';
 
@@ -32,7 +32,7 @@ function clean(value: string): string {
  * is still running on the node; a live one held by another run refuses. Re-running refreshes ours.
  * Once the lock is ours it lists the runs an earlier controller left unfinished (saves an exec).
  */
-export function lockScript(request: LockRequest): string {
+export function lockScript(request: LockRequest): Script {
   const body = [
     `runId=${request.runId}`,
     `owner=${clean(request.owner)}`,
@@ -41,22 +41,18 @@ export function lockScript(request: LockRequest): string {
     ...(request.controller ? [`controller=${clean(request.controller)}`] : []),
   ].join('\n');
   const takeOver = (request.takeOverFrom ?? []).filter((id) => RUN_ID_PATTERN.test(id)).join(' ');
-  return `${prelude(request.stateDir, request.runId)}
+  return sh`${prelude(request.stateDir, request.runId)}
 ${RUN_JOB_FUNCTIONS}
 mkdir -p "$S/runs" "$S/jobs" && chmod 700 "$S" "$S/runs" "$S/jobs" || nw_fail lock "cannot create $S"
 L="$S/lock"
 now=$(date +%s)
-body=${shQuote(body)}
+body=${body}
 content="$body
 acquired=$now
 expires=$((now + ${Math.max(1, Math.floor(request.ttlSeconds))}))"
 nw_locked() {
   echo "NW_LOCK $1"
-  for d in "$S"/runs/*/; do
-    [ -f "$d/state" ] || continue
-    st=$(cat "$d/state")
-    case $st in ${PENDING_CASE}) printf 'NW_PENDING %s %s %s\\n' "$(basename "$d")" "$st" "$(tr '\\n' ' ' < "$d/owed" 2>/dev/null)" ;; esac
-  done
+${pendingRunsScript(sh`"$S"`, 'NW_PENDING ')}
   exit 0
 }
 if ( set -C; printf '%s\\n' "$content" > "$L" ) 2>/dev/null; then nw_locked acquired; fi
@@ -64,7 +60,7 @@ rid=$(sed -n 's/^runId=//p' "$L" 2>/dev/null)
 exp=$(sed -n 's/^expires=//p' "$L" 2>/dev/null)
 if [ "$rid" = "$RID" ]; then printf '%s\\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"; nw_locked refreshed; fi
 case $exp in ''|*[!0-9]*) exp=0 ;; esac
-case " ${takeOver} " in *" $rid "*) [ -n "$rid" ] && exp=0 ;; esac
+case ${` ${takeOver} `} in *" $rid "*) [ -n "$rid" ] && exp=0 ;; esac
 if [ "$exp" -lt "$now" ]; then
   # a run whose scripts still run here is not over, whatever its lock says
   case $rid in *[!0-9A-Za-z-]*|'') busy=0 ;; *) if nw_run_jobs "$rid" list; then busy=0; else busy=1; fi ;; esac
@@ -107,8 +103,8 @@ export type UnlockResult =
  * run still running (lost by the controller) are ended, a rollback the node is doing by itself is
  * waited for up to `waitSeconds`; if one is still running then, the lock stays (`busy`).
  */
-export function unlockScript(stateDir: string, runId: string, waitSeconds = 30): string {
-  return `${prelude(stateDir, runId)}
+export function unlockScript(stateDir: string, runId: string, waitSeconds = 30): Script {
+  return sh`${prelude(stateDir, runId)}
 ${RUN_JOB_FUNCTIONS}
 L="$S/lock"
 if ! nw_run_jobs "$RID" end ${Math.max(0, Math.floor(waitSeconds))}; then echo NW_UNLOCK busy; exit 0; fi

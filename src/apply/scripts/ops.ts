@@ -1,5 +1,6 @@
+import { appendRow } from '../../node/manifest.ts';
 import type { Operation } from '../../plan/types.ts';
-import { shQuote } from '../../transport/shell-quote.ts';
+import { lines, sh, type Script } from '../../node/sh.ts';
 import { b64 } from './common.ts';
 
 /** Files augenrules rewrites: backed up like any written file so a rollback restores them exactly. */
@@ -19,13 +20,12 @@ export function extraTouchedPaths(op: Operation): string[] {
 }
 
 /**
- * Node-side helpers for the service operations. Manifest lines (tab-separated, read last-first
- * by the rollback): `unit B64NAME ENABLED ACTIVE`, `package MANAGER NAME VERSION|-`,
- * `nft INDEX FAMILY TABLE EXISTED`, `reload sshd UNIT|-`, `reload audit`, `reload systemd`.
+ * Node-side helpers for the service operations. What they record for the rollback are the
+ * manifest's unit, package, nft and reload rows (node/manifest.ts).
  * Package managers are bounded by $NW_P (apt-get also waits at most half of it for the dpkg
  * lock another apt-get holds), sshd's check and reload by $NW_T; a hang returns 124.
  */
-export const OPS_FUNCTIONS = `nw_pkg_version() {
+export const OPS_FUNCTIONS = sh`nw_pkg_version() {
   case $1 in
     apt) s=$(dpkg-query -W -f='\${Status}|\${Version}' "$2" 2>/dev/null); case $s in 'install ok installed|'*) printf '%s' "\${s#*|}" ;; esac ;;
     *) v=$(rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}' "$2" 2>/dev/null) && printf '%s' "\${v#'(none):'}" ;;
@@ -46,40 +46,32 @@ nw_sshd_reload() {
   if [ "$1" != - ] && [ "$(systemctl is-active -- "$1" 2>/dev/null)" = active ]; then nw_bounded "$NW_T" systemctl reload -- "$1" >> "$R/sshd.log" 2>&1 || return; fi
 }`;
 
-export function backupScript(op: Operation, index: number): string | undefined {
+export function backupScript(op: Operation, index: number): Script | undefined {
   switch (op.op) {
-    case 'unit': {
-      const unit = shQuote(op.unit);
-      return `printf 'unit\\t%s\\t%s\\t%s\\n' ${shQuote(b64(op.unit))} "$(nw_unit_state is-enabled ${unit})" "$(nw_unit_state is-active ${unit})" >> "$R/manifest" || nw_fail backup-unit "cannot write the manifest"`;
-    }
-    case 'package': {
-      const v = `$(nw_pkg_version ${op.manager} ${shQuote(op.name)})`;
-      return `v=${v}; printf 'package\\t%s\\t%s\\t%s\\n' ${op.manager} ${shQuote(op.name)} "\${v:--}" >> "$R/manifest" || nw_fail backup-package "cannot write the manifest"`;
-    }
-    case 'nftLoad': {
-      const family = shQuote(op.family);
-      const table = shQuote(op.table);
-      return [
-        `if nft list table ${family} ${table} > "$R/backup/nft-${index}" 2>/dev/null; then e=1; else e=0; rm -f "$R/backup/nft-${index}"; fi`,
-        `printf 'nft\\t%s\\t%s\\t%s\\t%s\\n' ${index} ${family} ${table} "$e" >> "$R/manifest" || nw_fail backup-nft "cannot write the manifest"`,
-      ].join('\n');
-    }
+    case 'unit':
+      return sh`${appendRow('unit', [sh`${b64(op.unit)}`, sh`"$(nw_unit_state is-enabled ${op.unit})"`, sh`"$(nw_unit_state is-active ${op.unit})"`])} || nw_fail backup-unit "cannot write the manifest"`;
+    case 'package':
+      return sh`v=$(nw_pkg_version ${op.manager} ${op.name}); ${appendRow('package', [sh`${op.manager}`, sh`${op.name}`, sh`"\${v:--}"`])} || nw_fail backup-package "cannot write the manifest"`;
+    case 'nftLoad':
+      return lines([
+        sh`if nft list table ${op.family} ${op.table} > "$R/backup/nft-${index}" 2>/dev/null; then e=1; else e=0; rm -f "$R/backup/nft-${index}"; fi`,
+        sh`${appendRow('nft', [sh`${index}`, sh`${op.family}`, sh`${op.table}`, sh`"$e"`])} || nw_fail backup-nft "cannot write the manifest"`,
+      ]);
     default:
       return undefined;
   }
 }
 
-function unitScript(op: Extract<Operation, { op: 'unit' }>, step: string): string {
-  const u = shQuote(op.unit);
-  const run = (verb: string): string =>
-    `nw_try ${step} "$NW_T" ${shQuote(`systemctl ${verb} ${op.unit}`)} systemctl ${verb} -- ${u} > "$R/unit.log" 2>&1 || nw_fail ${step} ${shQuote(`systemctl ${verb} ${op.unit} failed: `)}"$(tail -n 1 "$R/unit.log")"`;
-  const lines: string[] = [];
-  if (op.activity === 'stop') lines.push(run('stop'));
-  if (op.enablement === 'disable' || op.enablement === 'mask') lines.push(run('disable'));
-  if (op.enablement === 'mask') lines.push(run('mask'));
-  if (op.enablement === 'enable') lines.push(`nw_try ${step} "$NW_T" ${shQuote(`systemctl unmask ${op.unit}`)} systemctl unmask -- ${u} >/dev/null 2>&1`, run('enable'));
-  if (op.activity === 'start') lines.push(run('start'));
-  return lines.join('\n');
+function unitScript(op: Extract<Operation, { op: 'unit' }>, step: string): Script {
+  const run = (verb: string): Script =>
+    sh`nw_try ${step} "$NW_T" ${`systemctl ${verb} ${op.unit}`} systemctl ${verb} -- ${op.unit} > "$R/unit.log" 2>&1 || nw_fail ${step} ${`systemctl ${verb} ${op.unit} failed: `}"$(tail -n 1 "$R/unit.log")"`;
+  const parts: Script[] = [];
+  if (op.activity === 'stop') parts.push(run('stop'));
+  if (op.enablement === 'disable' || op.enablement === 'mask') parts.push(run('disable'));
+  if (op.enablement === 'mask') parts.push(run('mask'));
+  if (op.enablement === 'enable') parts.push(sh`nw_try ${step} "$NW_T" ${`systemctl unmask ${op.unit}`} systemctl unmask -- ${op.unit} >/dev/null 2>&1`, run('enable'));
+  if (op.activity === 'start') parts.push(run('start'));
+  return lines(parts);
 }
 
 /** An accepted way for `auditctl -l` to print one watch (older and newer auditctl differ). */
@@ -94,62 +86,55 @@ export function watchForms(path: string, permissions: string, key: string): stri
   ];
 }
 
-export function serviceOpScript(op: Operation, step: string): string | undefined {
+export function serviceOpScript(op: Operation, step: string): Script | undefined {
   switch (op.op) {
     case 'unit':
-      return `${unitScript(op, step)}\necho NW_OK ${step}`;
+      return sh`${unitScript(op, step)}\necho NW_OK ${step}`;
     case 'sshdReload': {
       const checks = op.expect.map(
-        (line) => `printf '%s\\n' "$o" | grep -qixF -- ${shQuote(line)} || nw_fail ${step} ${shQuote(`sshd -T does not show "${line}" after the reload (an earlier drop-in or a Match block wins?)`)}`,
+        (line) => sh`printf '%s\\n' "$o" | grep -qixF -- ${line} || nw_fail ${step} ${`sshd -T does not show "${line}" after the reload (an earlier drop-in or a Match block wins?)`}`,
       );
-      return [
-        `printf 'reload\\tsshd\\t%s\\n' ${shQuote(op.unit ?? '-')} >> "$R/manifest"`,
-        `nw_sshd_reload ${shQuote(op.unit ?? '-')}; rc=$?`,
-        `[ "$rc" = 124 ] && nw_fail ${step} "sshd -t or systemctl reload did not finish within $NW_T s; the node stopped it"`,
-        `[ "$rc" = 0 ] || nw_fail ${step} "sshd refused the new config: $(tail -n 2 "$R/sshd.log" | tr '\\n' ' ')"`,
-        `o=$(nw_bounded "$NW_T" sshd -T 2>&1) || { [ $? = 124 ] && nw_fail ${step} "sshd -T did not finish within $NW_T s; the node stopped it"; }`,
+      return lines([
+        appendRow('reload', [sh`sshd`, sh`${op.unit ?? '-'}`]),
+        sh`nw_sshd_reload ${op.unit ?? '-'}; rc=$?`,
+        sh`[ "$rc" = 124 ] && nw_fail ${step} "sshd -t or systemctl reload did not finish within $NW_T s; the node stopped it"`,
+        sh`[ "$rc" = 0 ] || nw_fail ${step} "sshd refused the new config: $(tail -n 2 "$R/sshd.log" | tr '\\n' ' ')"`,
+        sh`o=$(nw_bounded "$NW_T" sshd -T 2>&1) || { [ $? = 124 ] && nw_fail ${step} "sshd -T did not finish within $NW_T s; the node stopped it"; }`,
         ...checks,
-        `echo NW_OK ${step}`,
-      ].join('\n');
+        sh`echo NW_OK ${step}`,
+      ]);
     }
     case 'auditLoad':
-      return [
-        `printf 'reload\\taudit\\n' >> "$R/manifest"`,
-        `nw_try ${step} "$NW_T" 'augenrules --load' augenrules --load > "$R/audit.log" 2>&1 || nw_fail ${step} "augenrules --load failed: $(tail -n 2 "$R/audit.log" | tr '\\n' ' ')"`,
-        `o=$(nw_bounded "$NW_T" auditctl -l 2>&1) || { [ $? = 124 ] && nw_fail ${step} "auditctl -l did not finish within $NW_T s; the node stopped it"; }`,
+      return lines([
+        appendRow('reload', [sh`audit`]),
+        sh`nw_try ${step} "$NW_T" 'augenrules --load' augenrules --load > "$R/audit.log" 2>&1 || nw_fail ${step} "augenrules --load failed: $(tail -n 2 "$R/audit.log" | tr '\\n' ' ')"`,
+        sh`o=$(nw_bounded "$NW_T" auditctl -l 2>&1) || { [ $? = 124 ] && nw_fail ${step} "auditctl -l did not finish within $NW_T s; the node stopped it"; }`,
         ...op.expect.map((line) => {
           const [, path = '', permissions = '', key = ''] = /^-w (\S+) -p (\S+) -k (\S+)$/.exec(line) ?? [];
-          const forms = watchForms(path, permissions, key).map((f) => `-e ${shQuote(f)}`).join(' ');
-          return `printf '%s\\n' "$o" | grep -qxF ${forms} || nw_fail ${step} ${shQuote(`auditctl -l does not show ${line} after loading`)}`;
+          const forms = watchForms(path, permissions, key).flatMap((f) => ['-e', f]);
+          return sh`printf '%s\\n' "$o" | grep -qxF ${forms} || nw_fail ${step} ${`auditctl -l does not show ${line} after loading`}`;
         }),
-        `echo NW_OK ${step}`,
-      ].join('\n');
-    case 'nftLoad': {
-      const path = shQuote(op.path);
-      return [
-        `nw_try ${step} "$NW_T" ${shQuote(`nft -c -f ${op.path}`)} nft -c -f ${path} > "$R/nft.log" 2>&1 || nw_fail ${step} ${shQuote(`nft -c refused ${op.path}: `)}"$(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
-        `nw_try ${step} "$NW_T" ${shQuote(`nft -f ${op.path}`)} nft -f ${path} > "$R/nft.log" 2>&1 || nw_fail ${step} ${shQuote(`nft -f ${op.path} failed: `)}"$(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
-        `h=$(sha256sum < ${path} | cut -c1-64); l=$(nw_bounded "$NW_T" nft list table ${shQuote(op.family)} ${shQuote(op.table)} | sha256sum | cut -c1-64)`,
-        `printf '%s %s\\n' "$h" "$l" > ${shQuote(`${op.record}.tmp`)} && mv -f ${shQuote(`${op.record}.tmp`)} ${shQuote(op.record)} || nw_fail ${step} "cannot record the loaded table"`,
-        `echo NW_OK ${step}`,
-      ].join('\n');
-    }
-    case 'package': {
-      const name = shQuote(op.name);
-      const version = shQuote(op.version);
-      return [
-        op.refresh && op.manager === 'apt' ? `nw_bounded "$NW_P" apt-get update -q > "$R/package.log" 2>&1 || true` : '',
-        `nw_pkg_install ${op.manager} ${name} ${version} >> "$R/package.log" 2>&1; rc=$?`,
-        `[ "$rc" = 124 ] && nw_fail ${step} ${shQuote(`installing ${op.name} ${op.version} did not finish within `)}"$NW_P s; the node stopped it (another package manager holding its lock?)"`,
-        `[ "$rc" = 0 ] || nw_fail ${step} ${shQuote(`installing ${op.name} ${op.version} failed: `)}"$(tail -n 1 "$R/package.log")"`,
-        `v=$(nw_pkg_version ${op.manager} ${name}); [ "$v" = ${version} ] || nw_fail ${step} ${shQuote(`${op.name} is `)}"$v"${shQuote(` after the install, not ${op.version}`)}`,
-        `echo NW_OK ${step}`,
-      ]
-        .filter(Boolean)
-        .join('\n');
-    }
+        sh`echo NW_OK ${step}`,
+      ]);
+    case 'nftLoad':
+      return lines([
+        sh`nw_try ${step} "$NW_T" ${`nft -c -f ${op.path}`} nft -c -f ${op.path} > "$R/nft.log" 2>&1 || nw_fail ${step} ${`nft -c refused ${op.path}: `}"$(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
+        sh`nw_try ${step} "$NW_T" ${`nft -f ${op.path}`} nft -f ${op.path} > "$R/nft.log" 2>&1 || nw_fail ${step} ${`nft -f ${op.path} failed: `}"$(head -n 3 "$R/nft.log" | tr '\\n' ' ')"`,
+        sh`h=$(sha256sum < ${op.path} | cut -c1-64); l=$(nw_bounded "$NW_T" nft list table ${op.family} ${op.table} | sha256sum | cut -c1-64)`,
+        sh`printf '%s %s\\n' "$h" "$l" > ${`${op.record}.tmp`} && mv -f ${`${op.record}.tmp`} ${op.record} || nw_fail ${step} "cannot record the loaded table"`,
+        sh`echo NW_OK ${step}`,
+      ]);
+    case 'package':
+      return lines([
+        ...(op.refresh && op.manager === 'apt' ? [sh`nw_bounded "$NW_P" apt-get update -q > "$R/package.log" 2>&1 || true`] : []),
+        sh`nw_pkg_install ${op.manager} ${op.name} ${op.version} >> "$R/package.log" 2>&1; rc=$?`,
+        sh`[ "$rc" = 124 ] && nw_fail ${step} ${`installing ${op.name} ${op.version} did not finish within `}"$NW_P s; the node stopped it (another package manager holding its lock?)"`,
+        sh`[ "$rc" = 0 ] || nw_fail ${step} ${`installing ${op.name} ${op.version} failed: `}"$(tail -n 1 "$R/package.log")"`,
+        sh`v=$(nw_pkg_version ${op.manager} ${op.name}); [ "$v" = ${op.version} ] || nw_fail ${step} ${`${op.name} is `}"$v"${` after the install, not ${op.version}`}`,
+        sh`echo NW_OK ${step}`,
+      ]);
     case 'confirm':
-      return `echo NW_OK ${step}`;
+      return sh`echo NW_OK ${step}`;
     default:
       return undefined;
   }

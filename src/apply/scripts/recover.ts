@@ -1,4 +1,5 @@
-import { HALF_WRITTEN_STATES } from '../../node/run-state.ts';
+import { HALF_WRITTEN_CASE } from '../../node/run-state.ts';
+import { sh, type Script } from '../../node/sh.ts';
 import { startAbandonHandler } from '../../transport/node-jobs.ts';
 import { markers, prelude } from './common.ts';
 import { parseRunJobs, RUN_JOB_FUNCTIONS, type RunJob } from './jobs.ts';
@@ -10,17 +11,17 @@ import { parseRunJobs, RUN_JOB_FUNCTIONS, type RunJob } from './jobs.ts';
  * had been abandoned (its `on-abandon` handler, detached: a second loss of contact cannot stop
  * it half-way); this waits up to `waitSeconds` for that rollback and reports what it undid.
  */
-export function inspectRunScript(stateDir: string, runId: string, waitSeconds: number): string {
+export function inspectRunScript(stateDir: string, runId: string, waitSeconds: number): Script {
   const wait = Math.max(0, Math.floor(waitSeconds));
-  return `${prelude(stateDir, runId)}
+  return sh`${prelude(stateDir, runId)}
 ${RUN_JOB_FUNCTIONS}
 printf 'NW_NOW %s\\n' "$(date +%s)"
 if [ ! -d "$R" ]; then echo "NW_RUN none"; exit 0; fi
 nw_run_jobs "$RID" end 0 >/dev/null
 case $(cat "$R/state" 2>/dev/null) in
-  ${HALF_WRITTEN_STATES.join('|')})
+  ${HALF_WRITTEN_CASE})
     if nw_run_jobs "$RID" list >/dev/null && [ -f "$R/on-abandon" ]; then
-      ${startAbandonHandler('"$R/on-abandon"', '"$S/jobs/$RID"', 'lost')}
+      ${startAbandonHandler(sh`"$R/on-abandon"`, sh`"$S/jobs/$RID"`, sh`lost`)}
       sleep 0.2
     fi ;;
 esac

@@ -1,3 +1,4 @@
+import { sh, type Script } from '../../node/sh.ts';
 import { markers, prelude } from './common.ts';
 import { OPS_FUNCTIONS } from './ops.ts';
 
@@ -7,8 +8,8 @@ import { OPS_FUNCTIONS } from './ops.ts';
  * whether files were edited since the run (a rollback would then refuse), the run's state and
  * what it restarted. Changes nothing.
  */
-export function rollbackPreviewScript(stateDir: string, runId: string): string {
-  return `${prelude(stateDir, runId)}
+export function rollbackPreviewScript(stateDir: string, runId: string): Script {
+  return sh`${prelude(stateDir, runId)}
 if [ ! -f "$R/manifest" ]; then echo NW_NOTHING; exit 0; fi
 T=$(printf '\\t')
 p_of() { printf '%s' "$1" | base64 -d; }

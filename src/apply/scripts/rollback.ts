@@ -1,7 +1,8 @@
 import { DEFAULT_BOUNDS, type StepBounds } from '../bounds.ts';
 import { PROC_FUNCTIONS } from '../../transport/node-jobs.ts';
-import { shQuote } from '../../transport/shell-quote.ts';
-import { markers, prelude, RUN_ID_PATTERN } from './common.ts';
+import { quoted, sh, type Script } from '../../node/sh.ts';
+import { parsePendingRunLine, type PendingRun } from '../../node/run-state.ts';
+import { markers, prelude } from './common.ts';
 import { AUDIT_GENERATED_FILES, OPS_FUNCTIONS } from './ops.ts';
 
 export interface RollbackRequest {
@@ -29,9 +30,9 @@ export interface RollbackRequest {
  * (`rollback.claim`); a second one waits for the first, and one that finds the run already rolled
  * back says so (`NW_ALREADY EPOCH`).
  */
-export function rollbackScript(request: RollbackRequest): string {
-  const fallback = (request.restartsIfUnrecorded ?? []).map(shQuote).join(' ');
-  return `${prelude(request.stateDir, request.runId, request.bounds ?? DEFAULT_BOUNDS)}
+export function rollbackScript(request: RollbackRequest): Script {
+  const fallback = quoted(sh`${request.restartsIfUnrecorded ?? []}`);
+  return sh`${prelude(request.stateDir, request.runId, request.bounds ?? DEFAULT_BOUNDS)}
 [ -f "$R/manifest" ] || { echo NW_NOTHING; nw_fail rollback "no manifest for run $RID on this node"; }
 T=$(printf '\\t')
 p_of() { printf '%s' "$1" | base64 -d; }
@@ -39,11 +40,11 @@ ${PROC_FUNCTIONS}
 ${OPS_FUNCTIONS}
 ${CLAIM}
 ${FILE_RESTORE_FUNCTION}
-nw_regenerated=${shQuote(AUDIT_GENERATED_FILES.join(' '))}
+nw_regenerated=${AUDIT_GENERATED_FILES.join(' ')}
 nw_claim
 st=$(cat "$R/state" 2>/dev/null)
 if [ "$st" = rolled-back ]; then nw_unclaim; printf 'NW_ALREADY %s\\n' "$(stat -c %Y -- "$R/state")"; echo NW_DONE rolled-back; exit 0; fi
-${request.verifyUnchanged ? VERIFY : ''}
+${request.verifyUnchanged ? VERIFY : sh``}
 nw_put "$R/state" rolling-back
 ${DISARM}
 rm -f "$R/dirs.rev" "$R/regen.rev"
@@ -62,7 +63,7 @@ ${RELOADS}
 if [ -f "$R/regen.rev" ]; then while IFS="$T" read -r i enc existed k mode uid gid; do nw_restore_file "$i" "$enc" "$existed" "$k" "$mode" "$uid" "$gid" >/dev/null; done < "$R/regen.rev"; rm -f "$R/regen.rev"; fi
 # what the run restarted runs its new files: restarted again, it loads the restored ones (a run
 # from before nodeward kept \`restarted\` has no \`restarts\` either: the controller says)
-if [ -f "$R/restarts" ]; then owed=$(sort -u "$R/restarted" 2>/dev/null | tr '\\n' ' '); else owed=${shQuote(fallback)}; fi
+if [ -f "$R/restarts" ]; then owed=$(sort -u "$R/restarted" 2>/dev/null | tr '\\n' ' '); else owed=${fallback}; fi
 set -f; set -- $owed; set +f
 printf '%s\\n' "$@" > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed"
 if [ $# -gt 0 ]; then nw_put "$R/state" restored; printf 'NW_OWED %s\\n' "$*"; final=restored; else nw_put "$R/state" rolled-back; final=rolled-back; fi
@@ -74,7 +75,7 @@ echo "NW_DONE $final"
 
 // One rollback at a time: a claim directory naming its holder (pid and start time); a holder
 // that is gone (killed half-way) is replaced, a live one is waited for.
-const CLAIM = `nw_claim() {
+const CLAIM = sh`nw_claim() {
   nw_cn=0
   while ! mkdir "$R/rollback.claim" 2>/dev/null; do
     nw_cp= nw_cst=
@@ -94,14 +95,14 @@ const CLAIM = `nw_claim() {
 nw_unclaim() { rm -rf "$R/rollback.claim"; }`;
 
 // An armed revert timer (sshd, firewall) is stopped first: this rollback does its work.
-const DISARM = `if mv -f "$R/armed" "$R/disarmed" 2>/dev/null; then
+const DISARM = sh`if mv -f "$R/armed" "$R/disarmed" 2>/dev/null; then
   p=$(cat "$R/armed.pid" 2>/dev/null)
   case $p in ''|*[!0-9]*) ;; *) kill -TERM "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null ;; esac
 fi`;
 
-// Manifest rows (tab-separated): file INDEX B64PATH EXISTED KIND MODE UID GID, dir INDEX B64DIR,
-// sysctl KEY B64VALUE. A file equal to its backup in content, mode and owner was never changed.
-const FILE_RESTORE_FUNCTION = `nw_restore_file() {
+// Manifest rows (their columns per kind: node/manifest.ts): file, dir, sysctl here. A file
+// equal to its backup in content, mode and owner was never changed.
+const FILE_RESTORE_FUNCTION = sh`nw_restore_file() {
   i=$1 enc=$2 existed=$3 k=$4 mode=$5 uid=$6 gid=$7
   p=$(p_of "$enc"); d=$(dirname -- "$p")
   rm -f -- "$d/.nodeward.$RID.$i.tmp" "$d/.nodeward.$RID.$i.restore"
@@ -132,7 +133,7 @@ const FILE_RESTORE_FUNCTION = `nw_restore_file() {
 
 // A file a reload below writes again (augenrules regenerates audit.rules) is restored once more
 // after the reloads, so that the node is byte for byte as it was, its kernel state reloaded.
-const FILE_RESTORES = `    file)
+const FILE_RESTORES = sh`    file)
       nw_restore_file "$i" "$enc" "$existed" "$k" "$mode" "$uid" "$gid"
       case " $nw_regenerated " in *" $p "*) printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$i" "$enc" "$existed" "$k" "$mode" "$uid" "$gid" >> "$R/regen.rev" ;; esac ;;
     dir)
@@ -146,9 +147,9 @@ const FILE_RESTORES = `    file)
         echo "NW_UNDONE sysctl $i"
       fi ;;`;
 
-// unit B64NAME ENABLED ACTIVE / package MANAGER NAME VERSION|- / nft INDEX FAMILY TABLE EXISTED /
-// reload WHAT [UNIT] (see ops.ts). A unit's previous enablement comes first, then whether it ran.
-const SERVICE_RESTORES = `    unit)
+// unit, package, nft and reload rows (node/manifest.ts). A unit's previous enablement comes
+// first, then whether it ran.
+const SERVICE_RESTORES = sh`    unit)
       u=$(p_of "$i")
       ce=$(nw_unit_state is-enabled "$u"); ca=$(nw_unit_state is-active "$u")
       if [ "$ce" != "$enc" ]; then
@@ -202,13 +203,13 @@ const SERVICE_RESTORES = `    unit)
       case $i in systemd) rl_systemd=1 ;; audit) rl_audit=1 ;; sshd) rl_sshd=$enc ;; esac ;;`;
 
 // Services re-read what was restored: systemd first (unit files), then sshd and the audit rules.
-const RELOADS = `if [ -n "$rl_systemd" ]; then nw_try restore-reload "$NW_T" 'systemctl daemon-reload' systemctl daemon-reload || nw_fail restore-reload "systemctl daemon-reload failed"; fi
+const RELOADS = sh`if [ -n "$rl_systemd" ]; then nw_try restore-reload "$NW_T" 'systemctl daemon-reload' systemctl daemon-reload || nw_fail restore-reload "systemctl daemon-reload failed"; fi
 if [ -n "$rl_sshd" ]; then nw_sshd_reload "$rl_sshd"; rc=$?; [ "$rc" = 124 ] && nw_fail restore-reload "reloading sshd did not finish within $NW_T s; the node stopped it"; [ "$rc" = 0 ] || nw_fail restore-reload "sshd refused the restored config: $(tail -n 2 "$R/sshd.log" | tr '\\n' ' ')"; fi
 if [ -n "$rl_audit" ]; then nw_try restore-reload "$NW_T" 'augenrules --load' augenrules --load > "$R/audit.log" 2>&1 || nw_fail restore-reload "augenrules --load failed"; fi`;
 
 // A later, explicit rollback must not clobber files edited since the run: the manifest keeps
 // the sha256 of what the run wrote. A rollback interrupted half-way is resumed without it.
-const VERIFY = `if [ "$st" != rolling-back ]; then
+const VERIFY = sh`if [ "$st" != rolling-back ]; then
 changed=
 while IFS="$T" read -r kind i sum rest; do
   [ "$kind" = written ] || continue
@@ -247,18 +248,11 @@ export function parseRollbackOutput(stdout: Buffer | string): RollbackOutcome {
   };
 }
 
-export interface PendingRun {
-  readonly runId: string;
-  readonly state: string;
-  readonly owed: readonly string[];
-}
+export type { PendingRun } from '../../node/run-state.ts';
 
+/** The `NW_PENDING` lines of the lock script's answer (node/run-state.ts). */
 export function parsePendingRuns(stdout: Buffer): PendingRun[] {
   return markers(stdout)
     .filter((m) => m.word === 'PENDING')
-    .map((m) => {
-      const [runId = '', state = '', ...owed] = m.rest.split(' ').filter(Boolean);
-      return { runId, state, owed };
-    })
-    .filter((run) => RUN_ID_PATTERN.test(run.runId)); // a directory nodeward never named is not a run of ours: never a path to act on
+    .flatMap((m) => parsePendingRunLine(m.rest) ?? []);
 }

@@ -1,9 +1,10 @@
+import { appendRow } from '../../node/manifest.ts';
 import { sha256 } from '../../plan/fingerprint.ts';
 import type { Operation } from '../../plan/types.ts';
-import { HALF_WRITTEN_STATES } from '../../node/run-state.ts';
-import { shQuote } from '../../transport/shell-quote.ts';
+import { HALF_WRITTEN_CASE } from '../../node/run-state.ts';
+import { base64Lines, hereDocument, lines, sh, type Script } from '../../node/sh.ts';
 import { DEFAULT_BOUNDS, type StepBounds } from '../bounds.ts';
-import { b64, dirnameOf, heredocDelimiter, markers, prelude } from './common.ts';
+import { b64, dirnameOf, markers, prelude } from './common.ts';
 import { sysctlPath } from '../../facts/script.ts';
 import { armScript } from './arm.ts';
 import { backupScript, extraTouchedPaths, isUnitFile, OPS_FUNCTIONS, serviceOpScript } from './ops.ts';
@@ -32,47 +33,48 @@ export interface WriteRequest {
  * controller needed. Changes that need a confirmation are armed before the run is `written`,
  * so that no moment exists in which sshd or the firewall is changed and nothing would undo it.
  */
-export function writeScript(request: WriteRequest): string {
+export function writeScript(request: WriteRequest): Script {
   const bounds = request.bounds ?? DEFAULT_BOUNDS;
   const paths = touchedPaths(request.operations);
-  const lines: string[] = [
+  const parts: Script[] = [
     prelude(request.stateDir, request.runId, bounds),
-    'mkdir -p "$S/runs" && chmod 700 "$S" "$S/runs" || nw_fail setup "cannot create $S"',
-    'mkdir "$R" || nw_fail setup "run directory $R already exists"',
-    'mkdir "$R/backup" && : > "$R/manifest" || nw_fail setup "cannot write $R"',
-    'nw_put "$R/state" started',
-    `printf '%s\\n' ${request.owedRestarts.map(shQuote).join(' ')} > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed" && cp -- "$R/owed" "$R/restarts" || nw_fail setup "cannot write $R"`,
-    fileFromText('$R/rollback.sh', rollbackScript({ stateDir: request.stateDir, runId: request.runId, verifyUnchanged: false, bounds })),
-    fileFromText('$R/on-abandon', onAbandonScript()),
+    sh`mkdir -p "$S/runs" && chmod 700 "$S" "$S/runs" || nw_fail setup "cannot create $S"`,
+    sh`mkdir "$R" || nw_fail setup "run directory $R already exists"`,
+    sh`mkdir "$R/backup" && : > "$R/manifest" || nw_fail setup "cannot write $R"`,
+    sh`nw_put "$R/state" started`,
+    sh`printf '%s\\n' ${request.owedRestarts} > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed" && cp -- "$R/owed" "$R/restarts" || nw_fail setup "cannot write $R"`,
+    fileFromText(sh`$R/rollback.sh`, rollbackScript({ stateDir: request.stateDir, runId: request.runId, verifyUnchanged: false, bounds })),
+    fileFromText(sh`$R/on-abandon`, onAbandonScript()),
     BACKUP_FUNCTION,
     OPS_FUNCTIONS,
   ];
-  paths.forEach((path, index) => lines.push(`nw_backup ${index} ${shQuote(path)} ${shQuote(b64(path))}`));
+  paths.forEach((path, index) => parts.push(sh`nw_backup ${index} ${path} ${b64(path)}`));
   request.operations.forEach((op, index) => {
-    if (op.op === 'sysctl') lines.push(`nw_backup_sysctl ${shQuote(op.key)} ${shQuote(sysctlPath(op.key))}`);
+    if (op.op === 'sysctl') parts.push(sh`nw_backup_sysctl ${op.key} ${sysctlPath(op.key)}`);
     const backup = backupScript(op, index);
-    if (backup) lines.push(backup);
+    if (backup) parts.push(backup);
   });
-  lines.push('nw_fsync "$R/manifest" "$R/backup" "$R"', 'nw_put "$R/state" writing', 'echo NW_OK backup');
+  parts.push(sh`nw_fsync "$R/manifest" "$R/backup" "$R"`, sh`nw_put "$R/state" writing`, sh`echo NW_OK backup`);
   const lastUnitFileWrite = request.operations.findLastIndex((op) => (op.op === 'writeFile' || op.op === 'deleteFile') && isUnitFile(op.path));
   request.operations.forEach((op, index) => {
-    lines.push(operationScript(op, index, paths.indexOf('path' in op ? op.path : ''), request.runId));
+    parts.push(operationScript(op, index, paths.indexOf('path' in op ? op.path : ''), request.runId));
     // systemd reads unit files only on daemon-reload: before any unit is enabled, started or restarted
     if (index === lastUnitFileWrite) {
-      lines.push(`printf 'reload\\tsystemd\\n' >> "$R/manifest"`, `nw_try daemon-reload "$NW_T" 'systemctl daemon-reload' systemctl daemon-reload || nw_fail daemon-reload "systemctl daemon-reload failed"`);
+      parts.push(appendRow('reload', [sh`systemd`]), sh`nw_try daemon-reload "$NW_T" 'systemctl daemon-reload' systemctl daemon-reload || nw_fail daemon-reload "systemctl daemon-reload failed"`);
     }
   });
   const confirm = Math.max(0, ...request.operations.map((op) => (op.op === 'confirm' ? op.seconds : 0)));
-  if (confirm > 0) lines.push(armScript(confirm));
-  lines.push('nw_put "$R/state" written', 'nw_fsync "$R/state"');
-  lines.push('echo NW_DONE written');
-  return lines.join('\n') + '\n';
+  if (confirm > 0) parts.push(armScript(confirm));
+  parts.push(sh`nw_put "$R/state" written`, sh`nw_fsync "$R/state"`);
+  parts.push(sh`echo NW_DONE written`, sh``);
+  return lines(parts);
 }
 
-/** A file written from text on the node, without a trace of its content in any command line. */
-function fileFromText(path: string, text: string): string {
-  const delimiter = heredocDelimiter();
-  return [`base64 -d > "${path}" <<'${delimiter}' || nw_fail setup "cannot write ${path}"`, Buffer.from(text).toString('base64').replace(/(.{76})/g, '$1\n'), delimiter].join('\n');
+/** A file written from text on the node (`path`: shell text for inside double quotes, like `$R/x`), without a trace of its content in any command line. */
+function fileFromText(path: Script, text: Script): Script {
+  const doc = hereDocument(base64Lines(text.text), 'NW_EOF');
+  return sh`base64 -d > "${path}" ${doc.redirect} || nw_fail setup "cannot write ${path}"
+${doc.body}`;
 }
 
 /**
@@ -80,15 +82,13 @@ function fileFromText(path: string, text: string): string {
  * rollback, but only while the run is half-way (a run already written is finished by the next run
  * that takes the node, or reverted by its armed timer). Its output stays on the node.
  */
-function onAbandonScript(): string {
-  return [
-    '# nodeward: the node rolls back this run by itself: a script of it was abandoned half-way.',
-    'R=$(dirname -- "$0")',
-    `case $(cat "$R/state" 2>/dev/null) in ${HALF_WRITTEN_STATES.join('|')}) ;; *) exit 0 ;; esac`,
-    'printf \'%s abandoned (%s): rolling the run back\\n\' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${1:-?}" >> "$R/abandoned.log"',
-    'exec /bin/sh "$R/rollback.sh" >> "$R/abandoned.log" 2>&1',
-    '',
-  ].join('\n');
+function onAbandonScript(): Script {
+  return sh`# nodeward: the node rolls back this run by itself: a script of it was abandoned half-way.
+R=$(dirname -- "$0")
+case $(cat "$R/state" 2>/dev/null) in ${HALF_WRITTEN_CASE}) ;; *) exit 0 ;; esac
+printf '%s abandoned (%s): rolling the run back\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "\${1:-?}" >> "$R/abandoned.log"
+exec /bin/sh "$R/rollback.sh" >> "$R/abandoned.log" 2>&1
+`;
 }
 
 /** Every path an operation touches, once, in first-touched order. */
@@ -102,7 +102,7 @@ export function touchedPaths(operations: readonly Operation[]): string[] {
   return paths;
 }
 
-const BACKUP_FUNCTION = String.raw`T=$(printf '\t')
+const BACKUP_FUNCTION = sh`T=$(printf '\\t')
 nw_backup() {
   if [ -L "$2" ]; then nw_fail "backup-$1" "is a symbolic link; nodeward does not write through links"; fi
   if [ -e "$2" ]; then
@@ -110,38 +110,38 @@ nw_backup() {
     if [ -f "$2" ]; then cp -p -- "$2" "$R/backup/$1" && chmod 600 "$R/backup/$1" || nw_fail "backup-$1" "cannot copy (disk full?)"; k=f
     elif [ -d "$2" ]; then k=d
     else nw_fail "backup-$1" "not a regular file or directory"; fi
-    printf 'file\t%s\t%s\t1\t%s\t%s\n' "$1" "$3" "$k" "$m" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
+    ${appendRow('file', [sh`"$1"`, sh`"$3"`, sh`1`, sh`"$k"`, sh`"$m"`])} || nw_fail "backup-$1" "cannot write the manifest"
   else
-    printf 'file\t%s\t%s\t0\t-\t-\t-\t-\n' "$1" "$3" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
+    ${appendRow('file', [sh`"$1"`, sh`"$3"`, sh`0`, sh`-`, sh`-`, sh`-`, sh`-`])} || nw_fail "backup-$1" "cannot write the manifest"
   fi
 }
 nw_backup_sysctl() {
   v=$(cat -- "$2" 2>/dev/null) || nw_fail "backup-sysctl" "cannot read $1"
-  printf 'sysctl\t%s\t%s\n' "$1" "$(printf '%s' "$v" | base64 | tr -d '\n')" >> "$R/manifest" || nw_fail "backup-sysctl" "cannot write the manifest"
+  ${appendRow('sysctl', [sh`"$1"`, sh`"$(printf '%s' "$v" | base64 | tr -d '\\n')"`])} || nw_fail "backup-sysctl" "cannot write the manifest"
 }`;
 
-function operationScript(op: Operation, index: number, pathIndex: number, runId: string): string {
+function operationScript(op: Operation, index: number, pathIndex: number, runId: string): Script {
   const step = `op-${index}`;
   switch (op.op) {
     case 'sysctl':
-      return [
-        `sysctl -w ${shQuote(`${op.key}=${op.value}`)} >/dev/null 2>&1 || nw_fail ${step} ${shQuote(`sysctl -w ${op.key} was refused`)}`,
-        `v=$(cat -- ${shQuote(sysctlPath(op.key))}); set -f; set -- $v; set +f`,
-        `[ "$*" = ${shQuote(op.value)} ] || nw_fail ${step} "${op.key} did not take (now $*)"`,
-        `echo NW_OK ${step}`,
-      ].join('\n');
+      return lines([
+        sh`sysctl -w ${`${op.key}=${op.value}`} >/dev/null 2>&1 || nw_fail ${step} ${`sysctl -w ${op.key} was refused`}`,
+        sh`v=$(cat -- ${sysctlPath(op.key)}); set -f; set -- $v; set +f`,
+        sh`[ "$*" = ${op.value} ] || nw_fail ${step} ${`${op.key} did not take (now `}"$*)"`,
+        sh`echo NW_OK ${step}`,
+      ]);
     case 'writeFile':
       return writeFileScript(op, step, pathIndex, runId);
     case 'deleteFile':
-      return `rm -f -- ${shQuote(op.path)} || nw_fail ${step} "cannot delete"\necho NW_OK ${step}`;
+      return sh`rm -f -- ${op.path} || nw_fail ${step} "cannot delete"\necho NW_OK ${step}`;
     case 'chmod':
-      return `chmod ${shQuote(op.mode)} -- ${shQuote(op.path)} || nw_fail ${step} "chmod failed"\necho NW_OK ${step}`;
+      return sh`chmod ${op.mode} -- ${op.path} || nw_fail ${step} "chmod failed"\necho NW_OK ${step}`;
     case 'chown': {
       const spec = op.owner !== undefined ? `${op.owner}${op.group !== undefined ? `:${op.group}` : ''}` : `:${op.group ?? ''}`;
-      return `chown ${shQuote(spec)} -- ${shQuote(op.path)} || nw_fail ${step} "chown failed"\necho NW_OK ${step}`;
+      return sh`chown ${spec} -- ${op.path} || nw_fail ${step} "chown failed"\necho NW_OK ${step}`;
     }
     default:
-      return serviceOpScript(op, step) ?? `nw_fail ${step} "unknown operation"`;
+      return serviceOpScript(op, step) ?? sh`nw_fail ${step} "unknown operation"`;
   }
 }
 
@@ -150,41 +150,40 @@ export function tempPath(path: string, runId: string, pathIndex: number): string
   return `${dir === '/' ? '' : dir}/.nodeward.${runId}.${pathIndex}.tmp`;
 }
 
-function writeFileScript(op: Extract<Operation, { op: 'writeFile' }>, step: string, pathIndex: number, runId: string): string {
+function writeFileScript(op: Extract<Operation, { op: 'writeFile' }>, step: string, pathIndex: number, runId: string): Script {
   const dir = dirnameOf(op.path);
   const temp = tempPath(op.path, runId, pathIndex);
-  const delimiter = heredocDelimiter();
   const content = Buffer.from(op.content, 'base64');
+  const doc = hereDocument(base64Lines(content), 'NW_EOF');
   const meta =
     op.mode !== undefined && op.owner !== undefined && op.group !== undefined
-      ? `chown ${shQuote(`${op.owner}:${op.group}`)} "$t" && chmod ${shQuote(op.mode)} "$t"`
-      : `if [ -e "$p" ]; then chown --reference="$p" "$t" && chmod --reference="$p" "$t"; else chown 0:0 "$t" && chmod 0644 "$t"; fi`;
-  return [
-    `p=${shQuote(op.path)}; d=${shQuote(dir)}; t=${shQuote(temp)}`,
-    `if [ ! -d "$d" ]; then mkdir -p -- "$d" && printf 'dir\\t%s\\t%s\\n' ${pathIndex} ${shQuote(b64(dir))} >> "$R/manifest" || nw_fail ${step} "cannot create the directory"; fi`,
-    `base64 -d > "$t" <<'${delimiter}'`,
-    content.toString('base64').replace(/(.{76})/g, '$1\n'),
-    delimiter,
-    `[ $? -eq 0 ] || { rm -f -- "$t"; nw_fail ${step} "cannot write the temporary file (disk full?)"; }`,
-    `nw_fsync "$t"`,
+      ? sh`chown ${`${op.owner}:${op.group}`} "$t" && chmod ${op.mode} "$t"`
+      : sh`if [ -e "$p" ]; then chown --reference="$p" "$t" && chmod --reference="$p" "$t"; else chown 0:0 "$t" && chmod 0644 "$t"; fi`;
+  return lines([
+    sh`p=${op.path}; d=${dir}; t=${temp}`,
+    sh`if [ ! -d "$d" ]; then mkdir -p -- "$d" && ${appendRow('dir', [sh`${pathIndex}`, sh`${b64(dir)}`])} || nw_fail ${step} "cannot create the directory"; fi`,
+    sh`base64 -d > "$t" ${doc.redirect}`,
+    doc.body,
+    sh`[ $? -eq 0 ] || { rm -f -- "$t"; nw_fail ${step} "cannot write the temporary file (disk full?)"; }`,
+    sh`nw_fsync "$t"`,
     ...(op.validate && op.validate.length > 0 ? [validateLine(op.validate, op.path, step)] : []),
-    `{ ${meta}; } || { rm -f -- "$t"; nw_fail ${step} "cannot set owner or mode"; }`,
-    `mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail ${step} "rename failed"; }`,
-    `nw_fsync "$d"`,
-    `printf 'written\\t%s\\t%s\\n' ${pathIndex} ${shQuote(sha256(content))} >> "$R/manifest"`,
-    `echo NW_OK ${step}`,
-  ].join('\n');
+    sh`{ ${meta}; } || { rm -f -- "$t"; nw_fail ${step} "cannot set owner or mode"; }`,
+    sh`mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail ${step} "rename failed"; }`,
+    sh`nw_fsync "$d"`,
+    appendRow('written', [sh`${pathIndex}`, sh`${sha256(content)}`]),
+    sh`echo NW_OK ${step}`,
+  ]);
 }
 
 /** Runs the validator on the temporary file, bounded; the real file is untouched when it refuses. */
-function validateLine(argv: readonly string[], path: string, step: string): string {
-  const command = argv.map((arg) => (arg === '%s' ? '"$t"' : shQuote(arg))).join(' ');
+function validateLine(argv: readonly string[], path: string, step: string): Script {
+  const command = argv.map((arg) => (arg === '%s' ? sh`"$t"` : sh`${arg}`));
   const label = argv.map((arg) => (arg === '%s' ? `<new ${path}>` : arg)).join(' ');
-  return [
-    `nw_bounded "$NW_T" ${command} > "$R/validate.log" 2>&1; rc=$?`,
-    `if [ "$rc" = 124 ]; then rm -f -- "$t"; nw_fail ${step} ${shQuote(`the validator \`${label}\` did not finish within `)}"$NW_T s; the node stopped it"; fi`,
-    `if [ "$rc" != 0 ]; then rm -f -- "$t"; nw_fail ${step} ${shQuote(`${argv[0] ?? 'the validator'} refused the new content: `)}"$(tail -n 2 "$R/validate.log" | tr '\\n' ' ')"; fi`,
-  ].join('\n');
+  return lines([
+    sh`nw_bounded "$NW_T" ${command} > "$R/validate.log" 2>&1; rc=$?`,
+    sh`if [ "$rc" = 124 ]; then rm -f -- "$t"; nw_fail ${step} ${`the validator \`${label}\` did not finish within `}"$NW_T s; the node stopped it"; fi`,
+    sh`if [ "$rc" != 0 ]; then rm -f -- "$t"; nw_fail ${step} ${`${argv[0] ?? 'the validator'} refused the new content: `}"$(tail -n 2 "$R/validate.log" | tr '\\n' ' ')"; fi`,
+  ]);
 }
 
 export interface WriteOutcome {

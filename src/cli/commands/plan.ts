@@ -3,7 +3,9 @@ import { wouldRefuse, type NodePlan, type Plan } from '../../plan/types.ts';
 import { planToJson } from '../../plan/json.ts';
 import { withKubernetes } from '../../plan/kubernetes.ts';
 import { kubeStates } from '../kube-states.ts';
-import { planFleet } from '../../run/plan-fleet.ts';
+import type { HostSpec } from '../../config/types.ts';
+import { planFleet, type NodeRead } from '../../run/plan-fleet.ts';
+import { recordingConnector, type ScriptRecorder } from '../../transport/recording.ts';
 import type { Connector } from '../../transport/types.ts';
 import { palette } from '../../text/colors.ts';
 import { createPlanProgress } from '../../ui/progress.ts';
@@ -20,6 +22,7 @@ import { abortOnSignals } from '../signals.ts';
 import { addInputOptions, inventoryPath, type InputOptionValues } from '../input-options.ts';
 import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
 import { hintValues } from '../completion-hints.ts';
+import { captureScripts } from '../show-scripts.ts';
 
 export interface PlanFlags extends ConnectFlags, InputOptionValues, OutputFlags {
   readonly out?: string;
@@ -29,6 +32,7 @@ export interface PlanFlags extends ConnectFlags, InputOptionValues, OutputFlags 
   readonly quiet?: boolean;
   /** `--allow-not-ready`: a node not Ready before the run may still have its kubelet restarted. */
   readonly allowNotReady?: boolean;
+  readonly showScripts?: string;
 }
 
 /** --allow-not-ready, for every command that plans (plan shows what apply would refuse). */
@@ -68,15 +72,21 @@ export interface PlannedFleet {
  * plan. `keepConnections` keeps every node's session for the changes that follow, so apply
  * logs in to each node once, not twice.
  */
-export async function planFromFlags(playbooks: readonly string[], flags: PlanFlags, signal: AbortSignal, options: { keepConnections?: boolean } = {}): Promise<PlannedFleet> {
+export async function planFromFlags(
+  playbooks: readonly string[],
+  flags: PlanFlags,
+  signal: AbortSignal,
+  options: { keepConnections?: boolean; record?: ScriptRecorder; onRead?: (host: HostSpec, read: NodeRead) => void } = {},
+): Promise<PlannedFleet> {
   const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew, sshConfig: flags.sshConfig });
   const terminal = detectTerminal(flags.color);
-  const connector = connectorFor(inputs.inventory, flags);
+  const direct = connectorFor(inputs.inventory, flags);
+  const connector = options.record ? recordingConnector(direct, options.record) : direct;
   const keep = options.keepConnections === true;
   const progress = createPlanProgress(inputs.hosts, { tty: terminal.liveProgress, quiet: flags.quiet === true || (!terminal.liveProgress && machineOnStdout(flags)), write: (line) => process.stderr.write(line) });
   let nodes: NodePlan[];
   try {
-    nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal, closeEach: !keep }, progress.hooks);
+    nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal, closeEach: !keep, onRead: options.onRead }, progress.hooks);
   } catch (error) {
     await connector.closeAll();
     throw error;
@@ -134,7 +144,16 @@ export function registerPlan(program: Command): void {
         'Exit status: 0 every node in sync, 2 changes pending, 1 an error or a node apply would refuse (other nodes are still planned and shown).',
     )
     .argument('[playbook...]', 'playbook files or names of bundled playbooks (default: all bundled)')
-    .option('--out <file>', 'save the plan (JSON, mode 0600) for `nodeward apply --plan FILE`');
+    .option('--out <file>', 'save the plan (JSON, mode 0600) for `nodeward apply --plan FILE`')
+    .option(
+      '--show-scripts <dir>',
+      'also write every script an apply of this plan would send each node, for review before first use: ' +
+        '<dir>/<node>/<nn>-<step>.sh (00-supervisor: the wrapper every script runs in; 01-facts: the script ' +
+        'this plan just sent, byte for byte; then lock, write, confirm, restart/probe/settle per service, unlock, ' +
+        'and the rollback and inspection apply sends only when a step fails or contact is lost). Built from the ' +
+        'plan and the facts it read: nothing beyond that read reaches the nodes. A real apply uses its own run ' +
+        'id and facts boundary; every other byte is the same. Files are mode 0600 (the write script holds the new content)',
+    );
   addDiffOptions(command, 'how content diffs show', 'changed');
   addNotReadyOption(command);
   addOutputOptions(command, PLAN_FORMATS);
@@ -143,14 +162,19 @@ export function registerPlan(program: Command): void {
   addConnectOptions(command);
   command.addHelpText(
     'after',
-    '\nExamples:\n  nodeward plan -i inventory.yaml\n  nodeward plan -i inventory.yaml kubelet --limit pool=general --diff full\n  nodeward plan -i inventory.yaml -o json | jq .summary\n  nodeward plan -i inventory.yaml --out plan.json && nodeward apply --plan plan.json',
+    '\nExamples:\n  nodeward plan -i inventory.yaml\n  nodeward plan -i inventory.yaml kubelet --limit pool=general --diff full\n  nodeward plan -i inventory.yaml -o json | jq .summary\n  nodeward plan -i inventory.yaml --out plan.json && nodeward apply --plan plan.json\n  nodeward plan -i inventory.yaml --show-scripts review/ && less review/node-1/*.sh',
   );
   command.action(async (playbooks: string[], flags: PlanFlags) => {
     const signals = abortOnSignals(() => process.stderr.write('\ninterrupted: finishing the nodes in flight (Ctrl-C again to quit now)\n'));
     try {
       const outputs = outputsFrom(flags, PLAN_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
       const diff = diffMode(flags, 'changed');
-      const { plan } = await planFromFlags(playbooks, flags, signals.signal);
+      const capture = flags.showScripts !== undefined ? captureScripts() : undefined;
+      const { plan } = await planFromFlags(playbooks, flags, signals.signal, capture ? { record: capture.record, onRead: capture.onRead } : {});
+      if (capture && flags.showScripts !== undefined) {
+        const files = await capture.write(flags.showScripts, plan);
+        process.stderr.write(`${files.length} scripts for ${plan.nodes.length} node(s) written under ${flags.showScripts}\n`);
+      }
       if (flags.out) await writeFileAtomic(flags.out, JSON.stringify(planToJson(plan), null, 2) + '\n', 0o600);
       const color = detectTerminal(flags.color).color;
       await writeReports(

@@ -1,4 +1,4 @@
-import { shQuote } from '../../../src/transport/shell-quote.ts';
+import { shQuote } from '../../../src/node/shell-quote.ts';
 import { stringList, type NodeConfig } from './definitions.ts';
 
 /**

@@ -1,3 +1,4 @@
+import type { Script } from '../../../src/node/sh.ts';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { localTransport } from '../../fakes/local-transport.ts';
 let dir: string;
 let state: string;
 const sh = localTransport();
-const exec = async (script: string) => (await sh.exec(script)).stdout;
+const exec = async (script: Script) => (await sh.exec(script)).stdout;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const RUN = '20261126T000000Z-abcdef';
 

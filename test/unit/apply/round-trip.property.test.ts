@@ -1,3 +1,4 @@
+import { sh as shTag } from '../../../src/node/sh.ts';
 import fc from 'fast-check';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,7 @@ readOnlyPort: 10255
 `;
 
 async function snapshot(dir: string): Promise<string> {
-  const result = await sh.exec(`cd '${dir}' && find . -type f ! -path './state/*' | sort | while read -r f; do printf '%s %s %s\\n' "$f" "$(stat -c %a "$f")" "$(sha256sum < "$f" | cut -c1-16)"; done`);
+  const result = await sh.exec(shTag`cd ${dir} && find . -type f ! -path './state/*' | sort | while read -r f; do printf '%s %s %s\\n' "$f" "$(stat -c %a "$f")" "$(sha256sum < "$f" | cut -c1-16)"; done`);
   return result.stdout.toString();
 }
 

@@ -1,3 +1,5 @@
+import { sh as shTag } from '../../../src/node/sh.ts';
+import type { Script } from '../../../src/node/sh.ts';
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { localTransport } from '../../fakes/local-transport.ts';
 let dir: string;
 let state: string;
 const sh = localTransport();
-const exec = async (script: string) => (await sh.exec(script)).stdout;
+const exec = async (script: Script) => (await sh.exec(script)).stdout;
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 
 beforeEach(async () => {
@@ -81,7 +83,7 @@ describe('write and rollback scripts (local sh)', () => {
     const a = join(dir, 'etc', 'a.conf');
     await exec(writeScript({ stateDir: state, runId, operations: [ops()[0] as Operation], owedRestarts: ['containerd', 'kubelet'] }));
     // as the restart script records it before restarting containerd
-    await exec(`printf 'restarting\\n' > ${join(state, 'runs', runId, 'state')}; printf 'containerd\\n' >> ${join(state, 'runs', runId, 'restarted')}`);
+    await exec(shTag`printf 'restarting\\n' > ${join(state, 'runs', runId, 'state')}; printf 'containerd\\n' >> ${join(state, 'runs', runId, 'restarted')}`);
     const back = parseRollbackOutput(await exec(rollbackScript({ stateDir: state, runId, verifyUnchanged: false })));
     expect(back).toMatchObject({ done: true, undone: [`file ${a}`], owed: ['containerd'] });
     expect(await readFile(join(state, 'runs', runId, 'state'), 'utf8')).toBe('restored\n');

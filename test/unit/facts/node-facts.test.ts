@@ -1,3 +1,4 @@
+import { raw, type Script } from '../../../src/node/sh.ts';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,10 +39,10 @@ function transport(): Transport {
     host: sh.host,
     close: sh.close,
     // like sudo: the parent started with SSH_CONNECTION, the script's own environment lacks it
-    exec: async (script: string, options?: ExecOptions) => {
-      await writeFile(join(bin, 'script.sh'), script);
+    exec: async (script: Script, options?: ExecOptions) => {
+      await writeFile(join(bin, 'script.sh'), script.text);
       return sh.exec(
-        `PATH=${bin}:$PATH; export PATH; SUDO_USER=ops; export SUDO_USER\nenv SSH_CONNECTION='198.19.0.1 40000 198.19.0.12 22' sh -c 'env -u SSH_CONNECTION sh -s < "$1"; exit $?' sh ${bin}/script.sh\n`,
+        raw(`PATH=${bin}:$PATH; export PATH; SUDO_USER=ops; export SUDO_USER\nenv SSH_CONNECTION='198.19.0.1 40000 198.19.0.12 22' sh -c 'env -u SSH_CONNECTION sh -s < "$1"; exit $?' sh ${bin}/script.sh\n`),
         options,
       );
     },

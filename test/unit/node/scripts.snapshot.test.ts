@@ -11,6 +11,7 @@ import { buildFactsScript } from '../../../src/facts/script.ts';
 import type { FactRequest } from '../../../src/facts/types.ts';
 import type { Operation } from '../../../src/plan/types.ts';
 import { supervisedScript } from '../../../src/transport/node-jobs.ts';
+import { sh, type Script } from '../../../src/node/sh.ts';
 
 /**
  * What runs as root on a node, every script nodeward sends, as text: a change to any of them shows
@@ -21,8 +22,8 @@ const STATE = '/var/lib/nodeward';
 const RUN = '20261203T120000Z-abcdef';
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
-function stable(script: string): string {
-  return script.replace(/NW_(EOF|JOB)_[0-9a-f]{16}/g, 'NW_$1_DELIMITER');
+function stable(script: Script): string {
+  return script.text.replace(/NW_(EOF|JOB)_[0-9a-f]{16}/g, 'NW_$1_DELIMITER');
 }
 
 /** One fact request of every kind. */
@@ -82,7 +83,7 @@ describe('every script nodeward sends to a node', () => {
     ['diagnosis', () => unitDiagnosisScript('kubelet')],
     ['confirm', () => confirmScript(STATE, RUN)],
     ['revert-state', () => revertStateScript(STATE, RUN)],
-    ['supervisor', () => supervisedScript('echo "the script"\n', { deadlineSeconds: 120, register: `${STATE}/jobs/${RUN}`, onAbandon: `${STATE}/runs/${RUN}/on-abandon` })],
+    ['supervisor', () => supervisedScript(sh`echo "the script"\n`, { deadlineSeconds: 120, register: `${STATE}/jobs/${RUN}`, onAbandon: `${STATE}/runs/${RUN}/on-abandon` })],
   ])('%s', async (name, build) => {
     await expect(stable(build())).toMatchFileSnapshot(`__snapshots__/${name}.sh`);
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditFact, FileFact, LoginFact, NftTableFact, NodeFacts, PackageFact, SysctlFile, UnitFact } from '../../../src/facts/types.ts';
-import { parseSshdT } from '../../../src/facts/parse-node.ts';
+import { parseSshdT } from '../../../src/facts/kinds/sshd.ts';
 
 /** Compact fixture form of a node's facts; everything omitted is absent. */
 export interface FactsFixture {

@@ -3,7 +3,7 @@ import { checkGuards } from '../../../src/guards/guards.ts';
 import { inCidr, lockoutReasons, settingsAfter } from '../../../src/guards/ssh-access.ts';
 import type { ResourceEntry } from '../../../src/config/playbook-types.ts';
 import type { HostSpec } from '../../../src/config/types.ts';
-import { parseSshdT } from '../../../src/facts/parse-node.ts';
+import { parseSshdT } from '../../../src/facts/kinds/sshd.ts';
 import { buildNodePlan } from '../../../src/planner/build.ts';
 import { resourceSchemas, type ResourceSpec } from '../../../src/spec/schemas.ts';
 import { factsFrom, type FactsFixture } from '../plan/fixture-facts.ts';

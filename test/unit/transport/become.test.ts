@@ -28,7 +28,7 @@ describe('become', () => {
     expect(usesSudo(host('ops', 'none'), true)).toBe(false);
     expect(remoteCommand(true)).toBe('sudo -n /bin/sh -s');
     expect(remoteCommand(false)).toBe('/bin/sh -s');
-    expect(SCRIPT_PRELUDE).toContain('/usr/sbin');
+    expect(SCRIPT_PRELUDE.text).toContain('/usr/sbin');
   });
 
   it('recognises sudo refusing, and only that', () => {

@@ -1,3 +1,4 @@
+import { raw } from '../../../src/node/sh.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ function start(body: string, options: JobOptions, shell = '/bin/sh'): Started {
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   child.stdin.on('error', () => undefined);
-  child.stdin.write(supervisedScript(body, options));
+  child.stdin.write(supervisedScript(raw(body), options).text);
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
   return { done, closeStdin: () => child.stdin.end() };
 }

@@ -1,3 +1,4 @@
+import { sh } from '../../../src/node/sh.ts';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -99,7 +100,7 @@ describe('createSshConnector through a bastion', () => {
     const { jump, nodes, specs, inv } = await fleet(5);
     const ssh = connector(inv);
     const results = await Promise.all(
-      specs.map(async (spec) => (await ssh.connect(spec)).exec('printf "%s" "$FAKE_NODE"; echo oops >&2; exit 3')),
+      specs.map(async (spec) => (await ssh.connect(spec)).exec(sh`printf "%s" "$FAKE_NODE"; echo oops >&2; exit 3`)),
     );
     expect(results.map((r) => r.stdout.toString())).toEqual(specs.map((s) => s.name));
     expect(results.every((r) => r.exitCode === 3 && r.stderr.toString() === 'oops\n' && r.host !== '')).toBe(true);
@@ -120,10 +121,10 @@ describe('createSshConnector through a bastion', () => {
     const spec = specs[0];
     if (spec === undefined) throw new Error('no node');
     const transport = await ssh.connect(spec);
-    const bytes = await transport.exec("printf '\\000\\001\\377\\n'; printf '%s' \"$PATH\" >&2");
+    const bytes = await transport.exec(sh`printf '\\000\\001\\377\\n'; printf '%s' "$PATH" >&2`);
     expect([...bytes.stdout]).toEqual([0, 1, 255, 10]);
     expect(bytes.stderr.toString()).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
-    await transport.exec('true', { become: false });
+    await transport.exec(sh`true`, { become: false });
     expect(nodes[0]?.commands).toEqual(['sudo -n /bin/sh -s', '/bin/sh -s']);
   });
 
@@ -137,7 +138,7 @@ describe('createSshConnector through a bastion', () => {
     process.on('warning', onWarning);
     const run = new AbortController();
     const results = await Promise.all(
-      specs.map(async (spec) => (await ssh.connect(spec, run.signal)).exec('echo ok', { signal: run.signal })),
+      specs.map(async (spec) => (await ssh.connect(spec, run.signal)).exec(sh`echo ok`, { signal: run.signal })),
     );
     process.off('warning', onWarning);
     // One run-wide signal shared by every connect and exec must not look like a listener leak.
@@ -177,7 +178,7 @@ describe('createSshConnector through a bastion', () => {
     const { jump, nodes, specs } = await fleet(3);
     const lines = [hostLine(jump.port, bastionKey), ...nodes.map((n, i) => hostLine(n.port, i === 1 ? otherKey : nodeKey))];
     const ssh = connector(inventory(jump, specs, lines), { acceptNew: true });
-    const outcomes = await Promise.allSettled(specs.map(async (spec) => (await ssh.connect(spec)).exec('echo hi')));
+    const outcomes = await Promise.allSettled(specs.map(async (spec) => (await ssh.connect(spec)).exec(sh`echo hi`)));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const failure = outcomes[1];
     if (failure?.status !== 'rejected') throw new Error('expected a failure');
@@ -204,7 +205,7 @@ describe('createSshConnector through a bastion', () => {
     expect(message).toContain('--accept-new');
 
     const accepting = connector(strict, { acceptNew: true });
-    await (await accepting.connect(spec)).exec('true');
+    await (await accepting.connect(spec)).exec(sh`true`);
     expect(readFileSync(strict.knownHosts, 'utf8')).toContain(`[127.0.0.1]:${nodes[0]?.port} ecdsa-sha2-nistp256 ${nodeKey.blob.toString('base64')}`);
     // A fresh connector reading the file now trusts it.
     await connector(strict).connect(spec);
@@ -226,11 +227,11 @@ describe('createSshConnector through a bastion', () => {
     const spec = specs[0];
     if (spec === undefined) throw new Error('no node');
     const transport = await connector(inv).connect(spec);
-    const error = await transport.exec('id -u').catch((e: unknown) => e);
+    const error = await transport.exec(sh`id -u`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BecomeError);
     expect((error as Error).message).toContain('ops@127.0.0.1');
     // The same user without become is fine.
-    expect((await transport.exec('echo plain', { become: false })).stdout.toString()).toBe('plain\n');
+    expect((await transport.exec(sh`echo plain`, { become: false })).stdout.toString()).toBe('plain\n');
   });
 
   it('stops oversized output and keeps the session usable', async () => {
@@ -238,9 +239,9 @@ describe('createSshConnector through a bastion', () => {
     const spec = specs[0];
     if (spec === undefined) throw new Error('no node');
     const transport = await connector(inv).connect(spec);
-    const big = await transport.exec('head -c 100000 /dev/zero', { maxOutputBytes: 1000 }).catch((e: unknown) => e);
+    const big = await transport.exec(sh`head -c 100000 /dev/zero`, { maxOutputBytes: 1000 }).catch((e: unknown) => e);
     expect(big).toMatchObject({ code: 'remote-command', timedOut: false });
-    expect((await transport.exec('echo still')).stdout.toString()).toBe('still\n');
+    expect((await transport.exec(sh`echo still`)).stdout.toString()).toBe('still\n');
   });
 
   it('the node ends a script at its deadline and says so; the session stays usable', async () => {
@@ -249,11 +250,11 @@ describe('createSshConnector through a bastion', () => {
     if (spec === undefined) throw new Error('no node');
     const transport = await connector(inv).connect(spec);
     const started = Date.now();
-    const slow = await transport.exec('echo begun; sleep 30', { timeoutMs: 1000 }).catch((e: unknown) => e);
+    const slow = await transport.exec(sh`echo begun; sleep 30`, { timeoutMs: 1000 }).catch((e: unknown) => e);
     expect(slow).toBeInstanceOf(RemoteCommandError);
     expect(slow).toMatchObject({ timedOut: true, endedOnNode: true, host: 'node-1', message: expect.stringMatching(/within 1 s; the node ended it/) });
     expect(Date.now() - started).toBeLessThan(4000);
-    expect((await transport.exec('echo still')).stdout.toString()).toBe('still\n');
+    expect((await transport.exec(sh`echo still`)).stdout.toString()).toBe('still\n');
   });
 
   it('times out an exec the node does not answer and drops that session: later steps fail at once, a new connect starts afresh', async () => {
@@ -263,13 +264,13 @@ describe('createSshConnector through a bastion', () => {
     const ssh = connector(inv);
     const transport = await ssh.connect(spec);
     // the script freezes its own supervisor: the node can no longer report, only the controller's timer ends the wait
-    const slow = await transport.exec('kill -STOP "$PPID"; sleep 30', { timeoutMs: 500 }).catch((e: unknown) => e);
+    const slow = await transport.exec(sh`kill -STOP "$PPID"; sleep 30`, { timeoutMs: 500 }).catch((e: unknown) => e);
     expect(slow).toBeInstanceOf(RemoteCommandError);
     expect(slow).toMatchObject({ timedOut: true, endedOnNode: false, host: 'node-1', message: expect.stringMatching(/did not finish within 1 s/) });
     const started = Date.now();
-    await expect.poll(() => transport.exec('echo late').catch((e: unknown) => e), { timeout: 3000 }).toMatchObject({ code: 'connect-closed' });
+    await expect.poll(() => transport.exec(sh`echo late`).catch((e: unknown) => e), { timeout: 3000 }).toMatchObject({ code: 'connect-closed' });
     expect(Date.now() - started).toBeLessThan(3000);
-    expect((await (await ssh.connect(spec)).exec('echo fresh')).stdout.toString()).toBe('fresh\n');
+    expect((await (await ssh.connect(spec)).exec(sh`echo fresh`)).stdout.toString()).toBe('fresh\n');
   }, 20_000);
 
   it("notices at once a node that drops the connection mid-script (the bastion leaves the channel half-open)", async () => {
@@ -278,7 +279,7 @@ describe('createSshConnector through a bastion', () => {
     if (spec === undefined) throw new Error('no node');
     const transport = await connector(inv).connect(spec);
     const started = Date.now();
-    const running = transport.exec('sleep 30').catch((e: unknown) => e);
+    const running = transport.exec(sh`sleep 30`).catch((e: unknown) => e);
     setTimeout(() => nodes[0]?.dropAll(), 300);
     expect(await running).toMatchObject({ code: 'connect-closed', hop: 'node' });
     expect(Date.now() - started).toBeLessThan(3000);
@@ -289,7 +290,7 @@ describe('createSshConnector through a bastion', () => {
     const spec = specs[0];
     if (spec === undefined) throw new Error('no node');
     const transport = await connector(inv).connect(spec);
-    await Promise.all(Array.from({ length: 12 }, () => transport.exec('sleep 0.05')));
+    await Promise.all(Array.from({ length: 12 }, () => transport.exec(sh`sleep 0.05`)));
     expect(nodes[0]?.maxConcurrentExecs).toBe(4);
   });
 
@@ -300,7 +301,7 @@ describe('createSshConnector through a bastion', () => {
     // far below the 15 s default: the partitioned node is cut off by this timeout, not another
     const ssh = connector(inv, { connectTimeoutMs: 2000 });
     const started = Date.now();
-    const outcomes = await Promise.allSettled(specs.map(async (spec) => (await ssh.connect(spec)).exec('echo ok')));
+    const outcomes = await Promise.allSettled(specs.map(async (spec) => (await ssh.connect(spec)).exec(sh`echo ok`)));
     expect(Date.now() - started).toBeLessThan(5000);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
     const failed = outcomes[2];
@@ -313,17 +314,17 @@ describe('createSshConnector through a bastion', () => {
     const [a, b] = specs;
     if (a === undefined || b === undefined) throw new Error('no nodes');
     const first = await ssh.connect(a);
-    const running = first.exec('sleep 2');
+    const running = first.exec(sh`sleep 2`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     jump.dropAll();
     const error = await running.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectError);
     expect(error).toMatchObject({ failure: 'closed', hop: 'bastion', host: 'node-1' });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await expect(first.exec('true')).rejects.toMatchObject({ failure: 'closed', hop: 'bastion' });
+    await expect(first.exec(sh`true`)).rejects.toMatchObject({ failure: 'closed', hop: 'bastion' });
     const again = await ssh.connect(a);
     expect(again).not.toBe(first);
-    expect((await (await ssh.connect(b)).exec('echo b')).stdout.toString()).toBe('b\n');
+    expect((await (await ssh.connect(b)).exec(sh`echo b`)).stdout.toString()).toBe('b\n');
     expect(ssh.stats().bastionConnections).toBe(2);
   });
 
@@ -361,7 +362,7 @@ describe('createSshConnector through a bastion', () => {
     const spec = specs[0];
     if (spec === undefined) throw new Error('no node');
     const ssh = connector(viaAgent, { agentSocket: socket });
-    const result = await (await ssh.connect({ ...spec, identityFile: undefined })).exec('echo agent');
+    const result = await (await ssh.connect({ ...spec, identityFile: undefined })).exec(sh`echo agent`);
     expect(result.stdout.toString()).toBe('agent\n');
   });
 
@@ -377,11 +378,11 @@ describe('createSshConnector through a bastion', () => {
     await expect(pending).rejects.toThrow('operator cancelled');
     const transport = await ssh.connect(a);
     const execController = new AbortController();
-    const running = transport.exec('sleep 5', { signal: execController.signal });
+    const running = transport.exec(sh`sleep 5`, { signal: execController.signal });
     setTimeout(() => execController.abort(new Error('stop')), 100);
     await expect(running).rejects.toThrow('stop');
     await ssh.closeAll();
-    await expect(transport.exec('true')).rejects.toMatchObject({ failure: 'closed' });
+    await expect(transport.exec(sh`true`)).rejects.toMatchObject({ failure: 'closed' });
     await expect(ssh.connect(a)).rejects.toMatchObject({ failure: 'closed' });
   });
 });
@@ -391,7 +392,7 @@ describe('createSshConnector without a bastion', () => {
     const shared = await node('shared', { maxUnauthenticated: 10 });
     const specs = Array.from({ length: 30 }, (_, i) => hostSpec(`alias-${i + 1}`, shared.port));
     const ssh = connector(inventory(undefined, specs, [hostLine(shared.port, nodeKey)]), { maxHandshakes: 8 });
-    await Promise.all(specs.map(async (spec) => (await ssh.connect(spec)).exec('true')));
+    await Promise.all(specs.map(async (spec) => (await ssh.connect(spec)).exec(sh`true`)));
     expect(ssh.stats()).toMatchObject({ retries: 0, nodeSessions: 30, maxHandshakesInFlight: 8, bastionConnections: 30 });
     expect(shared.tcpConnections).toBe(30);
   });
@@ -409,7 +410,7 @@ describe('createSshConnector without a bastion', () => {
     const nodes = await Promise.all([node('node-1', { dropFirst: 1 }), node('node-2')]);
     const specs = nodes.map((n, i) => hostSpec(`node-${i + 1}`, n.port, { user: 'root' }));
     const ssh = connector(inventory(undefined, specs, nodes.map((n) => hostLine(n.port, nodeKey))));
-    const results = await Promise.all(specs.map(async (spec) => (await ssh.connect(spec)).exec('printf %s "$FAKE_NODE"')));
+    const results = await Promise.all(specs.map(async (spec) => (await ssh.connect(spec)).exec(sh`printf %s "$FAKE_NODE"`)));
     expect(results.map((r) => r.stdout.toString())).toEqual(['node-1', 'node-2']);
     expect(ssh.stats()).toMatchObject({ bastionConnections: 3, nodeSessions: 2, retries: 1 });
     expect(nodes.every((n) => n.commands[0] === '/bin/sh -s')).toBe(true);

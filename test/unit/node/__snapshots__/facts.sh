@@ -1,4 +1,4 @@
-B='NWB0123456789abcdef'
+B=NWB0123456789abcdef
 nw_sec() { printf '\n%s %s\n' "$B" "$1"; }
 nw_stat() { if [ "$2" = 1 ]; then stat -L -c '%a|%u|%g|%U|%G|%s|%F' -- "$1"; else stat -c '%a|%u|%g|%U|%G|%s|%F' -- "$1"; fi 2>/dev/null || echo '?'; }
 # fields, NUL-terminated: path, stat|absent, link target, sha256, content state; then the raw content

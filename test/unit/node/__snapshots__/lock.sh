@@ -87,11 +87,10 @@ acquired=$now
 expires=$((now + 900))"
 nw_locked() {
   echo "NW_LOCK $1"
-  for d in "$S"/runs/*/; do
-    [ -f "$d/state" ] || continue
-    st=$(cat "$d/state")
-    case $st in started|writing|rolling-back|written|restarting|restored) printf 'NW_PENDING %s %s %s\n' "$(basename "$d")" "$st" "$(tr '\n' ' ' < "$d/owed" 2>/dev/null)" ;; esac
-  done
+for d in "$S"/runs/*/; do
+  [ -f "$d/state" ] || continue
+  st=$(cat "$d/state"); case $st in started|writing|rolling-back|written|restarting|restored) printf 'NW_PENDING %s %s %s\n' "$(basename "$d")" "$st" "$(tr '\n' ' ' < "$d/owed" 2>/dev/null)" ;; esac
+done
   exit 0
 }
 if ( set -C; printf '%s\n' "$content" > "$L" ) 2>/dev/null; then nw_locked acquired; fi
@@ -99,7 +98,7 @@ rid=$(sed -n 's/^runId=//p' "$L" 2>/dev/null)
 exp=$(sed -n 's/^expires=//p' "$L" 2>/dev/null)
 if [ "$rid" = "$RID" ]; then printf '%s\n' "$content" > "$L.$RID" && mv -f "$L.$RID" "$L"; nw_locked refreshed; fi
 case $exp in ''|*[!0-9]*) exp=0 ;; esac
-case " 20261202T120000Z-123456 " in *" $rid "*) [ -n "$rid" ] && exp=0 ;; esac
+case ' 20261202T120000Z-123456 ' in *" $rid "*) [ -n "$rid" ] && exp=0 ;; esac
 if [ "$exp" -lt "$now" ]; then
   # a run whose scripts still run here is not over, whatever its lock says
   case $rid in *[!0-9A-Za-z-]*|'') busy=0 ;; *) if nw_run_jobs "$rid" list; then busy=0; else busy=1; fi ;; esac

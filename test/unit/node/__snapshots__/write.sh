@@ -236,7 +236,6 @@ JFIvb3dlZC50bXAiICIkUi9vd2VkIgppZiBbICQjIC1ndCAwIF07IHRoZW4gbndfcHV0ICIkUi9z
 dGF0ZSIgcmVzdG9yZWQ7IHByaW50ZiAnTldfT1dFRCAlc1xuJyAiJCoiOyBmaW5hbD1yZXN0b3Jl
 ZDsgZWxzZSBud19wdXQgIiRSL3N0YXRlIiByb2xsZWQtYmFjazsgZmluYWw9cm9sbGVkLWJhY2s7
 IGZpCm53X2ZzeW5jICIkUi9zdGF0ZSIKbndfdW5jbGFpbQplY2hvICJOV19ET05FICRmaW5hbCIK
-
 NW_EOF_DELIMITER
 base64 -d > "$R/on-abandon" <<'NW_EOF_DELIMITER' || nw_fail setup "cannot write $R/on-abandon"
 IyBub2Rld2FyZDogdGhlIG5vZGUgcm9sbHMgYmFjayB0aGlzIHJ1biBieSBpdHNlbGY6IGEgc2Ny
@@ -255,9 +254,9 @@ nw_backup() {
     if [ -f "$2" ]; then cp -p -- "$2" "$R/backup/$1" && chmod 600 "$R/backup/$1" || nw_fail "backup-$1" "cannot copy (disk full?)"; k=f
     elif [ -d "$2" ]; then k=d
     else nw_fail "backup-$1" "not a regular file or directory"; fi
-    printf 'file\t%s\t%s\t1\t%s\t%s\n' "$1" "$3" "$k" "$m" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
+    printf 'file\t%s\t%s\t%s\t%s\t%s\n' "$1" "$3" 1 "$k" "$m" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
   else
-    printf 'file\t%s\t%s\t0\t-\t-\t-\t-\n' "$1" "$3" >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
+    printf 'file\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$3" 0 - - - - >> "$R/manifest" || nw_fail "backup-$1" "cannot write the manifest"
   fi
 }
 nw_backup_sysctl() {
@@ -304,7 +303,7 @@ nw_put "$R/state" writing
 echo NW_OK backup
 sysctl -w 'net.ipv4.conf.all.accept_redirects=0' >/dev/null 2>&1 || nw_fail op-0 'sysctl -w net.ipv4.conf.all.accept_redirects was refused'
 v=$(cat -- /proc/sys/net/ipv4/conf/all/accept_redirects); set -f; set -- $v; set +f
-[ "$*" = 0 ] || nw_fail op-0 "net.ipv4.conf.all.accept_redirects did not take (now $*)"
+[ "$*" = 0 ] || nw_fail op-0 'net.ipv4.conf.all.accept_redirects did not take (now '"$*)"
 echo NW_OK op-0
 nw_bounded "$NW_P" apt-get update -q > "$R/package.log" 2>&1 || true
 nw_pkg_install apt containerd.io 1.7.22-1 >> "$R/package.log" 2>&1; rc=$?
@@ -351,7 +350,7 @@ mv -f -- "$t" "$p" || { rm -f -- "$t"; nw_fail op-4 "rename failed"; }
 nw_fsync "$d"
 printf 'written\t%s\t%s\n' 2 40d8baaabac85ad8ac5a2ec40dd065b4ea0fb47c25ce3ddad4c290d22503c90f >> "$R/manifest"
 echo NW_OK op-4
-printf 'reload\tsystemd\n' >> "$R/manifest"
+printf 'reload\t%s\n' systemd >> "$R/manifest"
 nw_try daemon-reload "$NW_T" 'systemctl daemon-reload' systemctl daemon-reload || nw_fail daemon-reload "systemctl daemon-reload failed"
 rm -f -- /etc/kubernetes/old.conf || nw_fail op-5 "cannot delete"
 echo NW_OK op-5
@@ -370,12 +369,12 @@ nw_try op-10 "$NW_T" 'systemctl unmask auditd.service' systemctl unmask -- audit
 nw_try op-10 "$NW_T" 'systemctl enable auditd.service' systemctl enable -- auditd.service > "$R/unit.log" 2>&1 || nw_fail op-10 'systemctl enable auditd.service failed: '"$(tail -n 1 "$R/unit.log")"
 nw_try op-10 "$NW_T" 'systemctl start auditd.service' systemctl start -- auditd.service > "$R/unit.log" 2>&1 || nw_fail op-10 'systemctl start auditd.service failed: '"$(tail -n 1 "$R/unit.log")"
 echo NW_OK op-10
-printf 'reload\taudit\n' >> "$R/manifest"
+printf 'reload\t%s\n' audit >> "$R/manifest"
 nw_try op-11 "$NW_T" 'augenrules --load' augenrules --load > "$R/audit.log" 2>&1 || nw_fail op-11 "augenrules --load failed: $(tail -n 2 "$R/audit.log" | tr '\n' ' ')"
 o=$(nw_bounded "$NW_T" auditctl -l 2>&1) || { [ $? = 124 ] && nw_fail op-11 "auditctl -l did not finish within $NW_T s; the node stopped it"; }
 printf '%s\n' "$o" | grep -qxF -e '-w /etc/kubernetes -p wa -k k8s_config' -e '-w /etc/kubernetes/ -p wa -k k8s_config' -e '-a always,exit -F dir=/etc/kubernetes/ -F perm=wa -F key=k8s_config' -e '-a always,exit -F dir=/etc/kubernetes -F perm=wa -F key=k8s_config' -e '-a always,exit -F path=/etc/kubernetes -F perm=wa -F key=k8s_config' || nw_fail op-11 'auditctl -l does not show -w /etc/kubernetes -p wa -k k8s_config after loading'
 echo NW_OK op-11
-printf 'reload\tsshd\t%s\n' ssh >> "$R/manifest"
+printf 'reload\t%s\t%s\n' sshd ssh >> "$R/manifest"
 nw_sshd_reload ssh; rc=$?
 [ "$rc" = 124 ] && nw_fail op-12 "sshd -t or systemctl reload did not finish within $NW_T s; the node stopped it"
 [ "$rc" = 0 ] || nw_fail op-12 "sshd refused the new config: $(tail -n 2 "$R/sshd.log" | tr '\n' ' ')"

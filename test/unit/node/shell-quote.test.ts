@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { shJoin, shQuote } from '../../../src/transport/shell-quote.ts';
+import { shJoin, shQuote } from '../../../src/node/shell-quote.ts';
 
 /** No lone surrogates: those cannot be written as UTF-8 and so cannot reach a shell intact. */
 const wellFormed = (s: string): boolean => Buffer.from(s, 'utf8').toString('utf8') === s;
