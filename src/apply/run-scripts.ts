@@ -9,7 +9,9 @@ import { confirmScript } from './scripts/arm.ts';
 import { lockScript, unlockScript, type LockRequest } from './scripts/lock.ts';
 import { inspectRunScript } from './scripts/recover.ts';
 import { rollbackScript } from './scripts/rollback.ts';
-import { probeScript, restartScript, settleScript } from './scripts/services.ts';
+import { probeScript } from '../health/probe.ts';
+import { gateProbe, gateScope } from './node/restarts.ts';
+import { restartScript, settleScript } from './scripts/services.ts';
 import { writeScript } from './scripts/write.ts';
 
 export interface RunScriptsRequest {
@@ -47,11 +49,9 @@ export function runScripts(request: RunScriptsRequest): RunScript[] {
     const kubeletConfig = request.facts?.kubelet?.configPath ?? '/var/lib/kubelet/config.yaml';
     const healthz = request.facts ? healthzUrl(afterState(request.facts, plan).fileText(kubeletConfig)) : undefined;
     const owed = [...plan.restarts];
-    for (const service of plan.restarts) {
+    for (const [index, service] of plan.restarts.entries()) {
       scripts.push({ step: `restart-${service}`, script: restartScript(stateDir, runId, service, bounds) });
-      const gated = service === 'kubelet' || service === 'containerd' ? healthz : undefined;
-      const units = gated ? [...new Set([service, 'kubelet'])] : [service];
-      scripts.push({ step: `probe-${service}`, script: probeScript({ units, healthzUrl: gated }) });
+      scripts.push({ step: `probe-${service}`, script: probeScript(gateProbe(service, healthz, gateScope(plan.restarts, index))) });
       owed.shift();
       scripts.push({ step: `settle-${service}`, script: settleScript(stateDir, runId, owed, 'done') });
     }

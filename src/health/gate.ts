@@ -1,4 +1,4 @@
-import { parseProbe, probeScript, type Probe } from '../apply/scripts/services.ts';
+import { parseProbe, probeScript, type Probe } from './probe.ts';
 import { unitName } from '../facts/script.ts';
 import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import type { Transport } from '../transport/types.ts';

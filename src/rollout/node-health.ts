@@ -1,6 +1,6 @@
 import { kubeNodeName } from '../config/types.ts';
 import { healthzUrl } from '../guards/healthz.ts';
-import { parseProbe, probeScript } from '../apply/scripts/services.ts';
+import { parseProbe, probeScript } from '../health/probe.ts';
 import type { HostSpec } from '../config/types.ts';
 import { unitName } from '../facts/script.ts';
 import type { NodeStatusReader } from '../health/node-status.ts';

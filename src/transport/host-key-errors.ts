@@ -44,11 +44,12 @@ export function hostKeyError(
     );
   }
   if (verdict.status === 'certified-only') {
-    const scan = `ssh-keyscan -p ${target.port} ${shQuote(target.address)}`;
-    const how =
+    const scan = sh`ssh-keyscan -p ${target.port} ${target.address}`;
+    const how = (
       target.hop === 'node' && bastion !== undefined
-        ? `ssh -p ${bastion.port} ${shQuote(`${bastion.user}@${bastion.host}`)} ${shQuote(scan)} >> ${shQuote(knownHostsPath)}`
-        : `${scan} >> ${shQuote(knownHostsPath)}`;
+        ? sh`ssh -p ${bastion.port} ${`${bastion.user}@${bastion.host}`} ${quoted(scan)} >> ${knownHostsPath}`
+        : sh`${scan} >> ${knownHostsPath}`
+    ).text;
     return new ConnectError(
       'hostkey-unknown',
       `${subject}: ${name} is vouched for only by an SSH certificate authority (@cert-authority in ${lines.join(', ') || knownHostsPath}), ` +

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labExec, labReset } from '../../lab/lab.ts';
-import { loadInputs } from '../../src/cli/inputs.ts';
+import { loadInputs } from '../../src/run/inputs.ts';
 import { dedupeRequests } from '../../src/facts/gather.ts';
 import { buildFactsScript, sectionId } from '../../src/facts/script.ts';
-import { factRequests } from '../../src/plan/build.ts';
+import { factRequests } from '../../src/planner/build.ts';
 import { testLab } from './helpers.ts';
 import { nodeSnapshot, nodeward } from './nodeward.ts';
 

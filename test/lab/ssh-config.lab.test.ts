@@ -74,7 +74,7 @@ describe('hosts from an ssh config (lab)', () => {
     const inventory = join(dir, 'inventory-cluster.yaml');
     await writeFile(inventory, [`kubeconfig: ${info.files.kubeconfig}`, 'ssh: { config: ./ssh_config_cluster }', 'nodes:', '  fromKubernetes: { labelSelector: "node-role.kubernetes.io/worker", address: InternalIP }', ''].join('\n'));
     const result = await nodeward(['plan', '-i', inventory, 'kernel', '--json', '--connection-stats', join(dir, 'stats-cluster.jsonl')]);
-    const plan = JSON.parse(result.stdout) as JsonPlan & { nodes: { kubernetes?: { ready?: string } }[] };
+    const plan = JSON.parse(result.stdout) as { nodes: (JsonPlan['nodes'][number] & { kubernetes?: { ready?: string } })[] };
     // the workers the API server lists (node-1 is the lab's control plane), each reached through the config's bastion
     const workers = JSON.parse((await run('kubectl', ['--kubeconfig', info.files.kubeconfig, 'get', 'nodes', '-l', 'node-role.kubernetes.io/worker', '-o', 'json'], { timeoutMs: 30_000 })).stdout) as { items: { metadata: { name: string } }[] };
     expect(plan.nodes.map((n) => n.name).sort()).toEqual(workers.items.map((i) => i.metadata.name).sort());

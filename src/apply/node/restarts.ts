@@ -11,6 +11,23 @@ import type { NodeOutcome } from '../types.ts';
 import { whileUnavailable } from './unavailable.ts';
 import { leftPartWay, lostStep, outcome, rollbackHint, run, services, step, summarizeUndone, warn, type NodeContext } from './context.ts';
 
+/**
+ * How far the gate after the restart of `list[index]` looks. containerd restarted ahead of the
+ * kubelet: the kubelet still running reads the runtime as it was when it started (a cgroup driver
+ * changed on both sides is a mismatch until the kubelet restarts too), so containerd's gate is its
+ * unit alone; the kubelet's gate after it checks /healthz and the Node with a heartbeat newer than
+ * both restarts.
+ */
+export function gateScope(list: readonly ServiceToRestart[], index: number): 'unit' | 'node' {
+  return list[index] === 'containerd' && list.slice(index + 1).includes('kubelet') ? 'unit' : 'node';
+}
+
+/** What the gate probes for one restart: the units, and the kubelet's /healthz when the whole node is judged. */
+export function gateProbe(service: ServiceToRestart, healthz: string | undefined, scope: 'unit' | 'node'): { units: string[]; healthzUrl: string | undefined } {
+  const url = scope === 'node' && (service === 'kubelet' || service === 'containerd') ? healthz : undefined;
+  return { units: url ? [...new Set<string>([service, 'kubelet'])] : [service], healthzUrl: url };
+}
+
 /** Restarts services in order behind the gate, settling each; returns why one failed, or undefined. */
 export async function restarts(ctx: NodeContext, list: readonly ServiceToRestart[], healthz: string | undefined, runId: string, final: 'done' | 'rolled-back'): Promise<string | undefined> {
   // restarting (until the gate passes) is unavailable: one slot for the node's restarts
@@ -23,12 +40,7 @@ async function restartsNow(ctx: NodeContext, list: readonly ServiceToRestart[], 
     await run(ctx.node.resilient, settleScript(ctx.deps.stateDir, runId, owed, final), { job: runJob(ctx.deps.stateDir, ctx.deps.runId) });
   };
   for (const [index, service] of list.entries()) {
-    // containerd restarted ahead of the kubelet: the kubelet still running reads the runtime as it
-    // was when it started (a cgroup driver changed on both sides is a mismatch until the kubelet
-    // restarts too), so containerd's gate is its unit alone; the kubelet's gate after it checks
-    // /healthz and the Node with a heartbeat newer than both restarts
-    const kubeletNext = service === 'containerd' && list.slice(index + 1).includes('kubelet');
-    const failure = await restartAndWait(ctx, service, healthz, runId, kubeletNext ? 'unit' : 'node');
+    const failure = await restartAndWait(ctx, service, healthz, runId, gateScope(list, index));
     if (failure) return failure;
     owed.shift();
     await settle();
@@ -66,7 +78,7 @@ export async function restartAndWait(ctx: NodeContext, service: ServiceToRestart
     services: [service],
     restartedAt: restart.at,
     kubeletRestartsBefore: service === 'kubelet' ? restart.restartsBefore : Number.MAX_SAFE_INTEGER,
-    healthzUrl: scope === 'node' && (service === 'kubelet' || service === 'containerd') ? healthz : undefined,
+    healthzUrl: gateProbe(service, healthz, scope).healthzUrl,
     nodeName: kubeNodeName(host),
     nodeStatus: scope === 'node' ? ctx.deps.gate.nodeStatus : undefined,
     timeoutMs: ctx.deps.gate.timeoutMs,

@@ -72,13 +72,4 @@ export function dirnameOf(path: string): string {
   return at <= 0 ? '/' : path.slice(0, at);
 }
 
-/** Lines of the form `NW_<WORD> rest` from a script's stdout. */
-export function markers(stdout: Buffer | string): { word: string; rest: string }[] {
-  return stdout
-    .toString()
-    .split('\n')
-    .flatMap((line) => {
-      const match = /^NW_([A-Z_]+)(?: (.*))?$/.exec(line);
-      return match ? [{ word: match[1] ?? '', rest: match[2] ?? '' }] : [];
-    });
-}
+export { markers } from '../../node/markers.ts';

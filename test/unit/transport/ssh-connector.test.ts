@@ -433,7 +433,7 @@ describe('createSshConnector with hosts from an ssh config (their own bastion an
     ];
     const inv = inventory(undefined, specs, [hostLine(jumpA.port, bastionKey), hostLine(jumpB.port, bastionKey), ...nodes.slice(0, 3).map((n) => hostLine(n.port, nodeKey))]);
     const ssh = connector(inv);
-    const results = await Promise.all(specs.map(async (s) => (await ssh.connect(s)).exec('printf "%s" "$FAKE_NODE"')));
+    const results = await Promise.all(specs.map(async (s) => (await ssh.connect(s)).exec(sh`printf "%s" "$FAKE_NODE"`)));
     expect(results.map((r) => r.stdout.toString())).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
     expect([jumpA.tcpConnections, jumpB.tcpConnections]).toEqual([1, 1]);
     expect(nodes.map((n) => n.tcpConnections)).toEqual([1, 1, 1, 1]);
@@ -448,7 +448,7 @@ describe('createSshConnector with hosts from an ssh config (their own bastion an
     writeFileSync(file, '');
     const ssh = connector(inventory(undefined, [], []));
     const host = hostSpec('node-1', target.port, { bastion: null, ssh: { knownHosts: file, acceptNew: true } });
-    await (await ssh.connect(host)).exec('true');
+    await (await ssh.connect(host)).exec(sh`true`);
     expect(readFileSync(file, 'utf8')).toBe(`${hostLine(target.port, nodeKey)}\n`);
     writeFileSync(file, `${hostLine(target.port, otherKey)}\n`);
     const again = connector(inventory(undefined, [], []));
