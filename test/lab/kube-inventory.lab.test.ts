@@ -184,10 +184,12 @@ describe('waves by failure domain (lab)', () => {
     const result = await nodeward(['apply', '-i', all, await playbook(15), '--yes', '--batch', '100%', '--max-unavailable', '1', '--concurrency', '3', '--health-timeout', '40']);
     expect(result.code, result.stderr).toBe(0);
     // on the nodes themselves: when each kubelet came back (one monotonic clock: the nodes share the host's kernel).
-    // A node restarts only once the one before passed its gate: never two at once, so their starts are apart.
+    // A node restarts only once the one before passed its gate: never two at once, so their starts are
+    // apart by at least the gate's probe and the next restart's round trip and kubelet start (0.6 s and
+    // more seen here; at once, without the cap, they come within 0.1 s of each other).
     const started = await Promise.all(names.map(async (name) => Number((await onNode(name, 'systemctl show kubelet -p ActiveEnterTimestampMonotonic --value')).trim())));
     const sorted = [...started].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i++) expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThan(1_000_000);
+    for (let i = 1; i < sorted.length; i++) expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThan(250_000);
     expect(result.stderr).toMatch(/waiting for a free slot/);
   });
 });

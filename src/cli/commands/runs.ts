@@ -5,11 +5,13 @@ import { palette } from '../../text/colors.ts';
 import { renderTable } from '../../text/table.ts';
 import { UsageError } from '../../util/errors.ts';
 import { detectTerminal } from '../output.ts';
+import { addOutputOptions, outputsFrom, type OutputFlags } from '../output-options.ts';
+import { writeReports } from '../../report/write.ts';
+import { OUTCOME_FORMATS } from './apply.ts';
 
-interface RunsFlags {
+interface RunsFlags extends OutputFlags {
   readonly inventory?: string;
   readonly since?: string;
-  readonly json?: boolean;
   readonly color?: boolean;
 }
 
@@ -68,26 +70,27 @@ export function registerRuns(program: Command): void {
     )
     .option('-i, --inventory <file>', 'only runs of this inventory')
     .option('--since <when>', 'only runs started since: a duration (30m, 24h, 7d) or a date')
-    .option('--json', 'as JSON')
     .option('--no-color', 'no colors');
+  addOutputOptions(runs, OUTCOME_FORMATS);
   runs.addHelpText('after', '\nExamples:\n  nodeward runs -i inventory.yaml --since 24h\n  nodeward runs show 20261203T143642Z-eeca76');
   runs.action(async (flags: RunsFlags) => {
+    const outputs = outputsFrom(flags, OUTCOME_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
     const list = selected(await listRuns(), flags);
-    if (flags.json) {
-      process.stdout.write(JSON.stringify(list, null, 2) + '\n');
-      return;
-    }
-    const p = palette(detectTerminal(flags.color).color);
-    const rows = list.map((run) => [run.runId, run.command, run.inventory, run.startedAt.replace(/\.\d+Z$/, 'Z'), run.operator, String(Object.keys(run.nodes).length), outcomeOf(run)]);
-    process.stdout.write(rows.length === 0 ? 'no runs recorded' + (flags.inventory || flags.since ? ' that match' : '') + '\n' : renderTable(['RUN', 'COMMAND', 'INVENTORY', 'STARTED', 'OPERATOR', 'NODES', 'OUTCOME'], rows, p.bold));
+    const human = (): string => {
+      const p = palette(detectTerminal(flags.color).color && outputs.some((o) => o.format === 'table' && o.file === undefined));
+      const rows = list.map((run) => [run.runId, run.command, run.inventory, run.startedAt.replace(/\.\d+Z$/, 'Z'), run.operator, String(Object.keys(run.nodes).length), outcomeOf(run)]);
+      return rows.length === 0 ? 'no runs recorded' + (flags.inventory || flags.since ? ' that match' : '') + '\n' : renderTable(['RUN', 'COMMAND', 'INVENTORY', 'STARTED', 'OPERATOR', 'NODES', 'OUTCOME'], rows, p.bold);
+    };
+    await writeReports(outputs, (format) => (format === 'json' ? JSON.stringify(list, null, 2) + '\n' : human()), (t) => process.stdout.write(t));
   });
-  runs
+  const show = runs
     .command('show')
     .description('one run, per node: its status, what it changed, what it restarted and what a rollback would restore')
-    .argument('<run-id>', 'the run')
-    .option('--json', 'as JSON')
-    .action(async (runId: string, flags: { json?: boolean }) => {
-      const run = await readRunJournal(runId);
-      process.stdout.write(flags.json ? JSON.stringify(run, null, 2) + '\n' : renderRun(run));
-    });
+    .argument('<run-id>', 'the run');
+  addOutputOptions(show, OUTCOME_FORMATS);
+  show.action(async (runId: string, flags: OutputFlags) => {
+    const outputs = outputsFrom(flags, OUTCOME_FORMATS, (m) => process.stderr.write(`note: ${m}\n`));
+    const run = await readRunJournal(runId);
+    await writeReports(outputs, (format) => (format === 'json' ? JSON.stringify(run, null, 2) + '\n' : renderRun(run)), (t) => process.stdout.write(t));
+  });
 }

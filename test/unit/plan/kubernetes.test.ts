@@ -23,4 +23,12 @@ describe('Kubernetes state in the plan', () => {
     expect(wouldRefuse(withKubernetes({ ...base, status: 'in-sync', restarts: [] }, state('False'), false))).toBe(false);
     expect(withKubernetes(base, undefined, false)).toBe(base);
   });
+
+  it('lets it through when an unfinished run of ours is on the node: that run is why, and apply finishes it first', () => {
+    // a controller killed mid-rollback leaves the kubelet stopped and its restart owed: the next run must finish it
+    const interrupted: NodePlan = { ...base, pendingRuns: [{ runId: '20261203T182503Z-f33c32', state: 'restored', owed: ['containerd', 'kubelet'] }] as NodePlan['pendingRuns'] };
+    const planned = withKubernetes(interrupted, state('Unknown'), false);
+    expect(wouldRefuse(planned)).toBe(false);
+    expect(planned.kubernetes).toEqual(state('Unknown'));
+  });
 });
