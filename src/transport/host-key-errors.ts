@@ -12,6 +12,19 @@ export interface BastionHint {
 }
 
 /**
+ * The command that adds a host's plain key to known_hosts, run from the operator's own terminal
+ * (through the bastion for a node behind one); quoted as any shell text nodeward writes.
+ */
+function addKeyCommand(target: ConnectTarget, knownHostsPath: string, bastion: BastionHint | undefined): string {
+  const scan = sh`ssh-keyscan -p ${target.port} ${target.address}`;
+  const add =
+    target.hop === 'node' && bastion !== undefined
+      ? sh`ssh -p ${bastion.port} ${`${bastion.user}@${bastion.host}`} ${quoted(scan)} >> ${knownHostsPath}`
+      : sh`${scan} >> ${knownHostsPath}`;
+  return add.text;
+}
+
+/**
  * The operator-facing refusal for a host key that is not a match: names the host, the port,
  * the key type and fingerprint, and says how to fix it without weakening verification.
  */
@@ -28,13 +41,7 @@ export function hostKeyError(
   const scope = { host: target.name, hop: target.hop };
 
   if (verdict.status === 'unknown') {
-    // commands for the operator's own terminal, quoted as any shell text nodeward writes
-    const scan = sh`ssh-keyscan -p ${target.port} ${target.address}`;
-    const how = (
-      target.hop === 'node' && bastion !== undefined
-        ? sh`ssh -p ${bastion.port} ${`${bastion.user}@${bastion.host}`} ${quoted(scan)} >> ${knownHostsPath}`
-        : sh`${scan} >> ${knownHostsPath}`
-    ).text;
+    const how = addKeyCommand(target, knownHostsPath, bastion);
     return new ConnectError(
       'hostkey-unknown',
       `${subject}: host key for ${name} is not in ${knownHostsPath} (server presented ${presented}). ` +
@@ -44,12 +51,7 @@ export function hostKeyError(
     );
   }
   if (verdict.status === 'certified-only') {
-    const scan = sh`ssh-keyscan -p ${target.port} ${target.address}`;
-    const how = (
-      target.hop === 'node' && bastion !== undefined
-        ? sh`ssh -p ${bastion.port} ${`${bastion.user}@${bastion.host}`} ${quoted(scan)} >> ${knownHostsPath}`
-        : sh`${scan} >> ${knownHostsPath}`
-    ).text;
+    const how = addKeyCommand(target, knownHostsPath, bastion);
     return new ConnectError(
       'hostkey-unknown',
       `${subject}: ${name} is vouched for only by an SSH certificate authority (@cert-authority in ${lines.join(', ') || knownHostsPath}), ` +

@@ -14,9 +14,10 @@ declare module 'vitest' {
 export const TEST_LABS = Number(process.env['NODEWARD_TEST_LABS'] ?? '3');
 
 /**
- * Brings up the test labs (ids 1 and 2, or from $NODEWARD_TEST_LAB_ID on) once for the whole
- * `lab` project and takes them down at the end. Lab test files mostly wait (for restarts, gates,
- * lock expiries), so two files run at once, each on a lab of its own.
+ * Brings up the test labs ($NODEWARD_TEST_LABS of them, 3 by default: ids 1–3, or from
+ * $NODEWARD_TEST_LAB_ID on) once for the whole `lab` project and takes them down at the end. Lab
+ * test files mostly wait (for restarts, gates, lock expiries), so as many files run at once as
+ * there are labs, each on a lab of its own.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const base = Number(process.env['NODEWARD_TEST_LAB_ID'] ?? '1');
