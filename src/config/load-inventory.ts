@@ -132,7 +132,7 @@ function normalized(raw: Parameters<typeof normalizeInventory>[0], file: string,
     return normalizeInventory(raw, file, env);
   }
   const { file: sshFile, config, local, cwd } = env.ssh;
-  const views = inventorySshViews({ ...raw, nodes: raw.nodes.map((n) => n) } as RawInventory, { config, local, cwd });
+  const views = inventorySshViews(raw, { config, local, cwd });
   throwIfIssues(views.issues);
   return normalizeInventory(raw, file, env, { file: sshFile, views, localUser: local.user });
 }

@@ -20,6 +20,8 @@ export type PlanRollout<I extends RolloutInputs> = (playbooks: readonly string[]
 export interface PlanOverrides {
   readonly inventory?: string | undefined;
   readonly limit?: readonly string[] | undefined;
+  /** Runs on the loaded inputs before any node is contacted: a refusal here touches nothing. */
+  readonly beforeContact?: ((inputs: RolloutInputs) => void) | undefined;
 }
 
 /** A rollout ready to run: a new one, or the rest of an interrupted one (`--resume`). */

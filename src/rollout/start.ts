@@ -31,8 +31,11 @@ export interface NewRollout {
  * to continue it exactly (waves by name, options, the playbooks' digests).
  */
 export async function startRollout<I extends RolloutInputs>(request: NewRollout, planRollout: PlanRollout<I>): Promise<PreparedRollout<I>> {
-  const { inputs, plan } = await planRollout(request.playbooks, {});
-  if (request.drain && !inputs.inventory.kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
+  const { inputs, plan } = await planRollout(request.playbooks, {
+    beforeContact: (loaded) => {
+      if (request.drain && !loaded.inventory.kubeconfig) throw new UsageError('--drain needs the Kubernetes API: set `kubeconfig:` in the inventory');
+    },
+  });
   const include = (node: Parameters<typeof needsWork>[0]): boolean => needsWork(node, request.lockWait);
   const names = plan.nodes.filter(include).map((node) => node.name);
   const by = request.wavesBy;

@@ -76,9 +76,10 @@ export async function planFromFlags(
   playbooks: readonly string[],
   flags: PlanFlags,
   signal: AbortSignal,
-  options: { keepConnections?: boolean; record?: ScriptRecorder; onRead?: (host: HostSpec, read: NodeRead) => void } = {},
+  options: { keepConnections?: boolean; record?: ScriptRecorder; onRead?: (host: HostSpec, read: NodeRead) => void; beforeContact?: ((inputs: Inputs) => void) | undefined } = {},
 ): Promise<PlannedFleet> {
   const inputs = await loadInputs({ inventory: inventoryPath(flags), limit: flags.limit ?? [], playbooks, acceptNew: flags.acceptNew, sshConfig: flags.sshConfig });
+  options.beforeContact?.(inputs);
   const terminal = detectTerminal(flags.color);
   const direct = connectorFor(inputs.inventory, flags);
   const connector = options.record ? recordingConnector(direct, options.record) : direct;

@@ -99,6 +99,7 @@ function planner(flags: RolloutFlags, signal: AbortSignal): PlanRollout<Inputs> 
         ...(overrides.limit !== undefined ? { limit: [...overrides.limit] } : {}),
       },
       signal,
+      { beforeContact: overrides.beforeContact },
     );
 }
 

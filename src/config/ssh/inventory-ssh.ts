@@ -15,7 +15,10 @@ export interface InventorySshViews {
   readonly issues: readonly ConfigIssue[];
 }
 
-export function inventorySshViews(raw: RawInventory, ctx: SshContext): InventorySshViews {
+/** What the resolution reads of an inventory: its nodes (explicit or discovered), defaults and bastion. */
+export type SshInventoryView = Pick<RawInventory, 'defaults' | 'bastion'> & { readonly nodes: readonly RawInventory['nodes'][number][] };
+
+export function inventorySshViews(raw: SshInventoryView, ctx: SshContext): InventorySshViews {
   const refusals = new Map<string, { at: SourcePosition; message: string; hosts: string[] }>();
   const collectorFor = (host: string) => ({
     refuse(at: SourcePosition, message: string) {
