@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { StepBounds } from '../apply/bounds.ts';
 import type { Inventory } from '../config/types.ts';
+import { fitHeapToFleet } from './heap.ts';
 import { createSshConnector } from '../transport/ssh-connector.ts';
 import type { Connector } from '../transport/types.ts';
 import { withStatsFile } from './stats-file.ts';
@@ -54,6 +55,7 @@ export function boundsFrom(flags: ConnectFlags): StepBounds {
 }
 
 export function connectorFor(inventory: Inventory, flags: ConnectFlags): Connector {
+  fitHeapToFleet(inventory.nodes.length);
   return withStatsFile(createSshConnector(inventory, {
     maxHandshakes: positiveInt(flags.maxHandshakes, '--max-handshakes'),
     connectTimeoutMs: positiveInt(flags.connectTimeout, '--connect-timeout') * 1000,
