@@ -1,9 +1,14 @@
 /**
  * Issue 6's thousand nodes: plan 100, 250, 500 and 1,000 lab nodes and show how time and
- * controller memory grow; optionally a CPU profile of one plan (`node --cpu-prof`).
+ * controller memory grow, next to the OpenSSH floor at each size in the same run (issue 16:
+ * `true` on every node through one multiplexed bastion connection, as bench/plan.ts);
+ * optionally a CPU profile of one plan (`node --cpu-prof`).
  *
  *   npx tsx bench/scale.ts [--nodes 100,250,500,1000] [--runs 3] [--per-machine 4] [--full] [--profile 500]
- *                          [--playbook bundled|FILE] [--keep]
+ *                          [--playbook bundled|FILE] [--max-handshakes K] [--no-floor] [--keep]
+ *
+ * nodeward runs with its default settings (the inventory with the lab's kubeconfig) unless
+ * --max-handshakes is given.
  *
  * The job is issue 6's (bench/nodeward/harden.yaml) unless --playbook bundled (every bundled playbook).
  *
@@ -23,6 +28,7 @@ import { busyness, machineLine } from './lib/machine.ts';
 import { measure, type Measured } from './lib/measure.ts';
 import { NODEWARD_PLAYBOOK } from './lib/ansible-setup.ts';
 import { NODEWARD_CLI, readStats, REPO, type NodewardStats } from './lib/nodeward.ts';
+import { floorFiles } from './lib/openssh-floor.ts';
 import { summarizeProfile } from './lib/profile-summary.ts';
 import { fixed, markdownTable, median, mib, span } from './lib/stats.ts';
 
@@ -33,7 +39,8 @@ const { values } = parseArgs({
     'per-machine': { type: 'string', default: '4' },
     full: { type: 'boolean', default: false },
     profile: { type: 'string' },
-    'max-handshakes': { type: 'string', default: '8' },
+    'max-handshakes': { type: 'string' },
+    'no-floor': { type: 'boolean', default: false },
     playbook: { type: 'string', default: NODEWARD_PLAYBOOK },
     keep: { type: 'boolean', default: false },
   },
@@ -43,6 +50,7 @@ const runs = Number(values.runs);
 const perMachine = Number(values['per-machine']);
 const light = !values.full;
 const maxHandshakes = values['max-handshakes'];
+const withFloor = !values['no-floor'];
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 interface Sample extends Measured {
@@ -70,6 +78,20 @@ if (!fits) {
 }
 const info = readLabInfo();
 const counter = bastionCounter(info.bastion.netns);
+const floorScript = floorFiles(info, dir);
+
+interface FloorSample {
+  readonly wallSeconds: number;
+  readonly failures: number;
+}
+
+/** OpenSSH's floor for n nodes; its memory is not sampled (thousands of ssh processes). */
+async function floor(n: number): Promise<FloorSample> {
+  const out = path.join(dir, `floor-${n}.out`);
+  const m = await measure(['sh', floorScript.script, floorScript.config, String(n)], { logFile, stdoutFile: out, noMemory: true, timeoutMs: 20 * 60_000 });
+  const failures = (readFileSync(out, 'utf8').match(/^FAIL /gm) ?? []).length + (m.exitCode === 0 ? 0 : 1);
+  return { wallSeconds: m.wallSeconds, failures };
+}
 
 async function plan(n: number, extraNodeArgs: string[] = []): Promise<Sample> {
   await counter.reset();
@@ -79,26 +101,38 @@ async function plan(n: number, extraNodeArgs: string[] = []): Promise<Sample> {
   const out = path.join(dir, `plan-${n}.txt`);
   const playbooks = values.playbook === 'bundled' ? [] : [values.playbook];
   const timeFile = path.join(dir, `time-${n}.txt`);
-  const m = await measure(['/usr/bin/time', '-f', '%U %S %M', '-o', timeFile, 'node', ...extraNodeArgs, NODEWARD_CLI, 'plan', '-i', inventory, ...playbooks, '-q', `--max-handshakes=${maxHandshakes}`], {
+  const m = await measure(['/usr/bin/time', '-f', '%U %S %M', '-o', timeFile, 'node', ...extraNodeArgs, NODEWARD_CLI, 'plan', '-i', inventory, ...playbooks, '-q', ...(maxHandshakes === undefined ? [] : [`--max-handshakes=${maxHandshakes}`])], {
     logFile,
     stdoutFile: out,
     env: { ...process.env, NODEWARD_CONNECTION_STATS: statsFile },
     timeoutMs: 20 * 60_000,
   });
-  // The plan as a user sees it (diffs and the summary table); its last line counts the nodes.
-  const summary = /^(\d+) nodes: (\d+) in sync, (\d+) with changes, (\d+) with errors$/m.exec(readFileSync(out, 'utf8'));
-  const failures = summary ? Number(summary[4]) + Math.max(0, n - Number(summary[1])) : n;
+  // The plan as a user sees it (grouped changes and the footer); the footer counts the nodes.
+  // "Plan: N nodes, C changes, R restarts; … E errors" (src/report's footer)
+  const summary = /^Plan: (\d+) nodes?, .*?(\d+) errors?$/m.exec(readFileSync(out, 'utf8'));
+  const failures = summary ? Number(summary[2]) + Math.max(0, n - Number(summary[1])) : n;
   const [user = 0, system = 0, maxKib = 0] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
   const peakRssBytes = Math.max(m.peakRssBytes, maxKib * 1024);
   return { ...m, peakRssBytes, cpuSeconds: user + system, tcp: await counter.read(), failures, stats: readStats(statsFile) };
 }
 
 const results = new Map<number, Sample[]>();
+const floors = new Map<number, FloorSample[]>();
 for (let r = 0; r < runs; r++) {
   for (const n of sizes) {
-    const sample = await plan(n);
-    results.set(n, [...(results.get(n) ?? []), sample]);
-    log(`N=${n} run ${r + 1}: ${fixed(sample.wallSeconds, 2)} s (controller CPU ${fixed(sample.cpuSeconds, 2)} s), RSS ${mib(sample.peakRssBytes)}, handshakes ≤ ${sample.stats?.maxHandshakesInFlight ?? '?'}, bastion TCP ${sample.tcp}, failures ${sample.failures} (${busyness()})`);
+    // Alternate who goes first so that neither always inherits a warmer machine.
+    for (const who of r % 2 === 0 || !withFloor ? ['nodeward', 'floor'] : ['floor', 'nodeward']) {
+      if (who === 'floor') {
+        if (!withFloor) continue;
+        const sample = await floor(n);
+        floors.set(n, [...(floors.get(n) ?? []), sample]);
+        log(`N=${n} run ${r + 1} OpenSSH floor: ${fixed(sample.wallSeconds, 2)} s, failures ${sample.failures} (${busyness()})`);
+        continue;
+      }
+      const sample = await plan(n);
+      results.set(n, [...(results.get(n) ?? []), sample]);
+      log(`N=${n} run ${r + 1}: ${fixed(sample.wallSeconds, 2)} s (controller CPU ${fixed(sample.cpuSeconds, 2)} s), RSS ${mib(sample.peakRssBytes)}, handshakes ≤ ${sample.stats?.maxHandshakesInFlight ?? '?'}, bastion TCP ${sample.tcp}, failures ${sample.failures} (${busyness()})`);
+    }
   }
 }
 
@@ -119,25 +153,29 @@ function fit(points: readonly (readonly [number, number])[]): { a: number; b: nu
 const rows = sizes.map((n) => {
   const samples = results.get(n) ?? [];
   const wall = median(samples.map((s) => s.wallSeconds));
+  const floorRuns = floors.get(n) ?? [];
+  const floorWall = floorRuns.length > 0 ? median(floorRuns.map((s) => s.wallSeconds)) : undefined;
   const stats = samples.flatMap((s) => (s.stats ? [s.stats] : []));
   return [
     String(n),
     fixed(wall, 2),
     samples.map((s) => fixed(s.wallSeconds, 2)).join(', '),
     fixed((1000 * wall) / n, 1),
+    floorWall === undefined ? '-' : `${fixed(floorWall, 2)} (${floorRuns.map((s) => fixed(s.wallSeconds, 2)).join(', ')})`,
+    floorWall === undefined ? '-' : fixed(wall / floorWall, 2),
     fixed(median(samples.map((s) => s.cpuSeconds)), 2),
     mib(median(samples.map((s) => s.peakRssBytes))),
     span(stats.flatMap((s) => Object.values(s.execs))),
     span(samples.map((s) => s.tcp)),
-    `${span(stats.map((s) => s.maxHandshakesInFlight))} (cap ${maxHandshakes})`,
-    String(samples.reduce((t, s) => t + s.failures, 0)),
+    `${span(stats.map((s) => s.maxHandshakesInFlight))}${maxHandshakes === undefined ? '' : ` (cap ${maxHandshakes})`}`,
+    String(samples.reduce((t, s) => t + s.failures, 0)) + (withFloor ? ` / ${floorRuns.reduce((t, s) => t + s.failures, 0)}` : ''),
   ];
 });
 const time = fit(sizes.map((n) => [n, median((results.get(n) ?? []).map((s) => s.wallSeconds))]));
 const cpu = fit(sizes.map((n) => [n, median((results.get(n) ?? []).map((s) => s.cpuSeconds))]));
 const memory = fit(sizes.map((n) => [n, median((results.get(n) ?? []).map((s) => s.peakRssBytes)) / 2 ** 20]));
 const table = markdownTable(
-  ['nodes', 'wall s (median)', 'wall s (all runs)', 'ms per node', 'controller CPU s', 'controller peak RSS', 'execs per node', 'bastion TCP', 'most handshakes in flight', 'failures'],
+  ['nodes', 'wall s (median)', 'wall s (all runs)', 'ms per node', 'OpenSSH floor s (median, all runs)', 'nodeward ÷ floor', 'controller CPU s', 'controller peak RSS', 'execs per node', 'bastion TCP', 'most handshakes in flight', withFloor ? 'failures (nodeward / floor)' : 'failures'],
   rows,
 );
 let report = [
