@@ -10,7 +10,7 @@ import { inventoryYaml, kubeconfigYaml, sshConfig, labJsonPath, readLabInfo, try
 import { ensureHostKeys, ensureOperatorKey, ensurePki, secretStrings } from './keys.ts';
 import { createNetwork, deleteNetwork, labNamespaces, nftIn } from './network.ts';
 import { bootMachine, stopMachine, waitReady } from './node-boot.ts';
-import { mapLimit, type RunResult } from './run.ts';
+import { mapLimit, run, type RunResult } from './run.ts';
 import { seedContext, seedMachine, type Machine, type SeedContext } from './seed.ts';
 import { cgroupDriverOf } from './seed-data.ts';
 
@@ -54,12 +54,20 @@ async function makeSeedContext(dir: string): Promise<SeedContext> {
 }
 
 /** (Re)creates the lab with n nodes. Returns its info (also in lab.json). */
+/** Fails before anything starts when a program the lab runs is not installed (sshd above all). */
+async function checkPrereqs(): Promise<void> {
+  const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'prereqs.sh');
+  const result = await run('bash', [script, '--check']);
+  if (result.code !== 0) throw new LabError(result.stderr.trim() || `${script} --check exited ${result.code}`);
+}
+
 export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
   const log = opts.log ?? (() => {});
   if (!Number.isInteger(n) || n < 1 || n > MAX_NODES) throw new LabError(`node count must be 1-${MAX_NODES}, got ${n}`);
   const lay: Layout = { nodes: n, perMachine: opts.perMachine ?? 1, light: opts.light ?? false };
   if (!Number.isInteger(lay.perMachine) || lay.perMachine < 1 || lay.perMachine > 50) throw new LabError(`nodes per machine must be 1-50, got ${lay.perMachine}`);
   if (process.getuid?.() !== 0) throw new LabError('the lab needs root (network namespaces, mounts)');
+  await checkPrereqs();
   const id = labId();
   const dir = labDir(id);
   if (existsSync(labJsonPath(dir)) || (await labNamespaces(id)).length > 0 || existsSync(path.join(dir, 'apiserver.pid'))) {

@@ -1,7 +1,10 @@
 #!/bin/bash
 # Checks for the system packages the lab needs; as root on Debian, installs the missing ones.
-# Idempotent and quiet when everything is present.
+# Idempotent and quiet when everything is present. With --check it only reports what is missing
+# (exit 1): `lab up` runs that first, so that a machine without sshd fails there, not later.
 set -euo pipefail
+check_only=false
+[ "${1:-}" = --check ] && check_only=true
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 missing=()
@@ -33,13 +36,13 @@ fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if ! $check_only && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "lab prereqs: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "lab prereqs: missing packages: ${missing[*]} (install them as root, e.g. apt-get install ${missing[*]})" >&2
+    echo "lab prereqs: missing packages: ${missing[*]} (bash lab/prereqs.sh as root installs them: npm test and npm run demo run it first)" >&2
     exit 1
   fi
 fi
