@@ -3,7 +3,7 @@
  * controller memory grow; optionally a CPU profile of one plan (`node --cpu-prof`).
  *
  *   npx tsx bench/scale.ts [--nodes 100,250,500,1000] [--runs 3] [--per-machine 4] [--full] [--profile 500]
- *                          [--playbook bundled|FILE] [--keep]
+ *                          [--playbook bundled|FILE] [--max-handshakes N] [--keep]
  *
  * The job is issue 6's (bench/nodeward/harden.yaml) unless --playbook bundled (every bundled playbook).
  *
@@ -22,7 +22,7 @@ import { benchLabId, downLab, workDir, writeInventory } from './lib/bench-lab.ts
 import { busyness, machineLine } from './lib/machine.ts';
 import { measure, type Measured } from './lib/measure.ts';
 import { NODEWARD_PLAYBOOK } from './lib/ansible-setup.ts';
-import { NODEWARD_CLI, readStats, REPO, type NodewardStats } from './lib/nodeward.ts';
+import { handshakesCell, NODEWARD_CLI, readStats, REPO, type NodewardStats } from './lib/nodeward.ts';
 import { summarizeProfile } from './lib/profile-summary.ts';
 import { fixed, markdownTable, median, mib, span } from './lib/stats.ts';
 
@@ -33,7 +33,8 @@ const { values } = parseArgs({
     'per-machine': { type: 'string', default: '4' },
     full: { type: 'boolean', default: false },
     profile: { type: 'string' },
-    'max-handshakes': { type: 'string', default: '8' },
+    // unset: nodeward's default (no fleet-wide bound; the per-sshd ones always apply)
+    'max-handshakes': { type: 'string' },
     playbook: { type: 'string', default: NODEWARD_PLAYBOOK },
     keep: { type: 'boolean', default: false },
   },
@@ -79,7 +80,7 @@ async function plan(n: number, extraNodeArgs: string[] = []): Promise<Sample> {
   const out = path.join(dir, `plan-${n}.txt`);
   const playbooks = values.playbook === 'bundled' ? [] : [values.playbook];
   const timeFile = path.join(dir, `time-${n}.txt`);
-  const m = await measure(['/usr/bin/time', '-f', '%U %S %M', '-o', timeFile, 'node', ...extraNodeArgs, NODEWARD_CLI, 'plan', '-i', inventory, ...playbooks, '-q', `--max-handshakes=${maxHandshakes}`], {
+  const m = await measure(['/usr/bin/time', '-f', '%U %S %M', '-o', timeFile, 'node', ...extraNodeArgs, NODEWARD_CLI, 'plan', '-i', inventory, ...playbooks, '-q', ...(maxHandshakes === undefined ? [] : [`--max-handshakes=${maxHandshakes}`])], {
     logFile,
     stdoutFile: out,
     env: { ...process.env, NODEWARD_CONNECTION_STATS: statsFile },
@@ -98,7 +99,7 @@ for (let r = 0; r < runs; r++) {
   for (const n of sizes) {
     const sample = await plan(n);
     results.set(n, [...(results.get(n) ?? []), sample]);
-    log(`N=${n} run ${r + 1}: ${fixed(sample.wallSeconds, 2)} s (controller CPU ${fixed(sample.cpuSeconds, 2)} s), RSS ${mib(sample.peakRssBytes)}, handshakes ≤ ${sample.stats?.maxHandshakesInFlight ?? '?'}, bastion TCP ${sample.tcp}, failures ${sample.failures} (${busyness()})`);
+    log(`N=${n} run ${r + 1}: ${fixed(sample.wallSeconds, 2)} s (controller CPU ${fixed(sample.cpuSeconds, 2)} s), RSS ${mib(sample.peakRssBytes)}, handshakes ≤ ${sample.stats?.maxHandshakesInFlight ?? '?'} (bastion ${sample.stats?.maxBastionHandshakes ?? '?'}, node ${sample.stats?.maxNodeHandshakes ?? '?'}), bastion TCP ${sample.tcp}, failures ${sample.failures} (${busyness()})`);
   }
 }
 
@@ -129,7 +130,7 @@ const rows = sizes.map((n) => {
     mib(median(samples.map((s) => s.peakRssBytes))),
     span(stats.flatMap((s) => Object.values(s.execs))),
     span(samples.map((s) => s.tcp)),
-    `${span(stats.map((s) => s.maxHandshakesInFlight))} (cap ${maxHandshakes})`,
+    `${handshakesCell(stats, span)}${maxHandshakes === undefined ? '' : ` (fleet cap ${maxHandshakes})`}`,
     String(samples.reduce((t, s) => t + s.failures, 0)),
   ];
 });
@@ -137,7 +138,7 @@ const time = fit(sizes.map((n) => [n, median((results.get(n) ?? []).map((s) => s
 const cpu = fit(sizes.map((n) => [n, median((results.get(n) ?? []).map((s) => s.cpuSeconds))]));
 const memory = fit(sizes.map((n) => [n, median((results.get(n) ?? []).map((s) => s.peakRssBytes)) / 2 ** 20]));
 const table = markdownTable(
-  ['nodes', 'wall s (median)', 'wall s (all runs)', 'ms per node', 'controller CPU s', 'controller peak RSS', 'execs per node', 'bastion TCP', 'most handshakes in flight', 'failures'],
+  ['nodes', 'wall s (median)', 'wall s (all runs)', 'ms per node', 'controller CPU s', 'controller peak RSS', 'execs per node', 'bastion TCP', 'most handshakes in flight (at one bastion, at one node)', 'failures'],
   rows,
 );
 let report = [
