@@ -20,7 +20,7 @@ import { busyness, machineLine } from './lib/machine.ts';
 import { measure, type Measured } from './lib/measure.ts';
 import { floorFiles } from './lib/openssh-floor.ts';
 import { fixed, markdownTable, median, mib, span } from './lib/stats.ts';
-import { NODEWARD_CLI, REPO, readStats, type NodewardStats } from './lib/nodeward.ts';
+import { handshakesCell, NODEWARD_CLI, REPO, readStats, type NodewardStats } from './lib/nodeward.ts';
 
 const { values } = parseArgs({
   options: {
@@ -103,14 +103,14 @@ for (const n of sizes) {
       samples.map((s) => fixed(s.wallSeconds, 2)).join(', '),
       who === 'nodeward' ? span(stats.flatMap((s) => Object.values(s.execs))) : '1',
       span(samples.map((s) => s.tcp)),
-      who === 'nodeward' ? span(stats.map((s) => s.maxHandshakesInFlight)) : `${n} (no cap)`,
+      who === 'nodeward' ? handshakesCell(stats, span) : `${n} (no cap)`,
       mib(median(samples.map((s) => s.peakRssBytes))),
       String(samples.reduce((sum, s) => sum + s.failures, 0)),
     ]);
   }
 }
 const table = markdownTable(
-  ['nodes', 'what', 'wall s (median)', 'wall s (all runs)', 'remote execs per node', 'TCP connections to the bastion', 'most handshakes in flight', 'controller peak RSS', 'failures'],
+  ['nodes', 'what', 'wall s (median)', 'wall s (all runs)', 'remote execs per node', 'TCP connections to the bastion', 'most handshakes in flight (at one bastion, at one node)', 'controller peak RSS', 'failures'],
   rows,
 );
 const header = `machine: ${await machineLine()}\nplaybooks: ${playbooks.length > 0 ? playbooks.join(', ') : 'every bundled one'}; runs per cell: ${runs}; finished ${new Date().toISOString()} (${busyness()})\n`;

@@ -5,7 +5,7 @@
  * optionally a CPU profile of one plan (`node --cpu-prof`).
  *
  *   npx tsx bench/scale.ts [--nodes 100,250,500,1000] [--runs 3] [--per-machine 4] [--full] [--profile 500]
- *                          [--playbook bundled|FILE] [--max-handshakes K] [--no-floor] [--keep]
+ *                          [--playbook bundled|FILE] [--max-handshakes N] [--no-floor] [--keep]
  *
  * nodeward runs with its default settings (the inventory with the lab's kubeconfig) unless
  * --max-handshakes is given.
@@ -27,7 +27,7 @@ import { benchLabId, downLab, workDir, writeInventory } from './lib/bench-lab.ts
 import { busyness, machineLine } from './lib/machine.ts';
 import { measure, type Measured } from './lib/measure.ts';
 import { NODEWARD_PLAYBOOK } from './lib/ansible-setup.ts';
-import { NODEWARD_CLI, readStats, REPO, type NodewardStats } from './lib/nodeward.ts';
+import { handshakesCell, NODEWARD_CLI, readStats, REPO, type NodewardStats } from './lib/nodeward.ts';
 import { floorFiles } from './lib/openssh-floor.ts';
 import { summarizeProfile } from './lib/profile-summary.ts';
 import { fixed, markdownTable, median, mib, span } from './lib/stats.ts';
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     'per-machine': { type: 'string', default: '4' },
     full: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    // unset: nodeward's default (no fleet-wide bound; the per-sshd ones always apply)
     'max-handshakes': { type: 'string' },
     'no-floor': { type: 'boolean', default: false },
     playbook: { type: 'string', default: NODEWARD_PLAYBOOK },
@@ -131,7 +132,7 @@ for (let r = 0; r < runs; r++) {
       }
       const sample = await plan(n);
       results.set(n, [...(results.get(n) ?? []), sample]);
-      log(`N=${n} run ${r + 1}: ${fixed(sample.wallSeconds, 2)} s (controller CPU ${fixed(sample.cpuSeconds, 2)} s), RSS ${mib(sample.peakRssBytes)}, handshakes ≤ ${sample.stats?.maxHandshakesInFlight ?? '?'}, bastion TCP ${sample.tcp}, failures ${sample.failures} (${busyness()})`);
+      log(`N=${n} run ${r + 1}: ${fixed(sample.wallSeconds, 2)} s (controller CPU ${fixed(sample.cpuSeconds, 2)} s), RSS ${mib(sample.peakRssBytes)}, handshakes ≤ ${sample.stats?.maxHandshakesInFlight ?? '?'} (bastion ${sample.stats?.maxBastionHandshakes ?? '?'}, node ${sample.stats?.maxNodeHandshakes ?? '?'}), bastion TCP ${sample.tcp}, failures ${sample.failures} (${busyness()})`);
     }
   }
 }
@@ -167,7 +168,7 @@ const rows = sizes.map((n) => {
     mib(median(samples.map((s) => s.peakRssBytes))),
     span(stats.flatMap((s) => Object.values(s.execs))),
     span(samples.map((s) => s.tcp)),
-    `${span(stats.map((s) => s.maxHandshakesInFlight))}${maxHandshakes === undefined ? '' : ` (cap ${maxHandshakes})`}`,
+    `${handshakesCell(stats, span)}${maxHandshakes === undefined ? '' : ` (fleet cap ${maxHandshakes})`}`,
     String(samples.reduce((t, s) => t + s.failures, 0)) + (withFloor ? ` / ${floorRuns.reduce((t, s) => t + s.failures, 0)}` : ''),
   ];
 });
@@ -175,7 +176,7 @@ const time = fit(sizes.map((n) => [n, median((results.get(n) ?? []).map((s) => s
 const cpu = fit(sizes.map((n) => [n, median((results.get(n) ?? []).map((s) => s.cpuSeconds))]));
 const memory = fit(sizes.map((n) => [n, median((results.get(n) ?? []).map((s) => s.peakRssBytes)) / 2 ** 20]));
 const table = markdownTable(
-  ['nodes', 'wall s (median)', 'wall s (all runs)', 'ms per node', 'OpenSSH floor s (median, all runs)', 'nodeward ÷ floor', 'controller CPU s', 'controller peak RSS', 'execs per node', 'bastion TCP', 'most handshakes in flight', withFloor ? 'failures (nodeward / floor)' : 'failures'],
+  ['nodes', 'wall s (median)', 'wall s (all runs)', 'ms per node', 'OpenSSH floor s (median, all runs)', 'nodeward ÷ floor', 'controller CPU s', 'controller peak RSS', 'execs per node', 'bastion TCP', 'most handshakes in flight (at one bastion, at one node)', withFloor ? 'failures (nodeward / floor)' : 'failures'],
   rows,
 );
 let report = [

@@ -9,7 +9,11 @@ export const NODEWARD_CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
 export interface NodewardStats {
   readonly bastionConnections: number;
   readonly nodeSessions: number;
+  /** Across the fleet (bastion logins and nodes together). */
   readonly maxHandshakesInFlight: number;
+  /** At any one bastion, and at any one node's sshd (undefined in lines written before they were counted). */
+  readonly maxBastionHandshakes?: number | undefined;
+  readonly maxNodeHandshakes?: number | undefined;
   readonly execs: Readonly<Record<string, number>>;
   readonly retries: number;
 }
@@ -25,7 +29,23 @@ export function readStats(file: string): NodewardStats | undefined {
     bastionConnections: lines.reduce((sum, l) => sum + l.bastionConnections, 0),
     nodeSessions: lines.reduce((sum, l) => sum + l.nodeSessions, 0),
     maxHandshakesInFlight: Math.max(...lines.map((l) => l.maxHandshakesInFlight)),
+    maxBastionHandshakes: mostOf(lines.map((l) => l.maxBastionHandshakes)),
+    maxNodeHandshakes: mostOf(lines.map((l) => l.maxNodeHandshakes)),
     execs,
     retries: lines.reduce((sum, l) => sum + l.retries, 0),
   };
+}
+
+const mostOf = (values: readonly (number | undefined)[]): number | undefined => {
+  const known = values.filter((value): value is number => value !== undefined);
+  return known.length === 0 ? undefined : Math.max(...known);
+};
+
+/**
+ * "most handshakes in flight" as the tables show it: across the fleet, then at one bastion and at
+ * one node's sshd (what each sshd's MaxStartups saw of nodeward), each a range over the runs.
+ */
+export function handshakesCell(stats: readonly NodewardStats[], span: (values: readonly number[]) => string): string {
+  const known = (pick: (s: NodewardStats) => number | undefined): number[] => stats.flatMap((s) => (pick(s) === undefined ? [] : [pick(s) as number]));
+  return `${span(stats.map((s) => s.maxHandshakesInFlight))} (bastion ${span(known((s) => s.maxBastionHandshakes))}, node ${span(known((s) => s.maxNodeHandshakes))})`;
 }

@@ -2,7 +2,7 @@ import { watchAbort } from './abort-watch.ts';
 
 /**
  * A counting semaphore whose waiters can give up (AbortSignal), recording the most permits
- * held at once. Used for handshakes in flight across the fleet and for channels per host.
+ * held at once. Used for handshakes in flight per sshd and across the fleet, and for channels per host.
  */
 export interface Limiter {
   /** Resolves with a release function once a permit is held. */
@@ -11,9 +11,10 @@ export interface Limiter {
   readonly maxInFlight: number;
 }
 
+/** `capacity` Infinity: no bound, only the counts. */
 export function createLimiter(capacity: number): Limiter {
-  if (!Number.isInteger(capacity) || capacity < 1) {
-    throw new RangeError(`limiter capacity must be a positive integer, got ${capacity}`);
+  if (capacity !== Infinity && (!Number.isInteger(capacity) || capacity < 1)) {
+    throw new RangeError(`limiter capacity must be a positive integer or Infinity, got ${capacity}`);
   }
   let inFlight = 0;
   let maxInFlight = 0;

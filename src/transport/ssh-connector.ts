@@ -9,6 +9,8 @@ import { createIdentityCache } from './identity.ts';
 import { loadKnownHostsFile } from './known-hosts-file.ts';
 import type { KnownHostsFile } from './known-hosts-file.ts';
 import { createLimiter } from './limiter.ts';
+import { createSshdLimits } from './sshd-limits.ts';
+import type { SshdRole } from './sshd-limits.ts';
 import { backoffDelayMs, sleep } from './retry.ts';
 import { dialSsh } from './ssh-session.ts';
 import type { SshSession } from './ssh-session.ts';
@@ -20,8 +22,18 @@ import type { Connector, ConnectorStats } from './types.ts';
 export interface SshConnectorOptions {
   /** Bastion connections to spread nodes over; default 1 per 100 nodes requested, at most 4. */
   readonly bastionConnections?: number;
-  /** SSH handshakes in flight at once, bastion and nodes together. Default 8. */
-  readonly maxHandshakes?: number;
+  /**
+   * SSH handshakes in flight at once across the fleet, bastion logins and nodes together: a
+   * bound on the controller's own CPU (the handshakes started together share it, and each must
+   * finish within its connect timeout), not on any sshd's MaxStartups, which the per-sshd
+   * bounds protect. Default: none (the caller's own concurrency bounds it).
+   */
+  readonly maxHandshakes?: number | undefined;
+  /**
+   * Logins in flight at once to one bastion (its sshd's MaxStartups counts each until it is
+   * authenticated; other users share it). Default 4. A node's sshd gets one handshake at a time.
+   */
+  readonly bastionHandshakes?: number;
   /** Retries of a connect dropped before the key exchange (MaxStartups). Default 3. */
   readonly retries?: number;
   readonly retryBaseDelayMs?: number;
@@ -43,6 +55,7 @@ export interface SshConnectorOptions {
 
 interface Settings {
   readonly maxHandshakes: number;
+  readonly bastionHandshakes: number;
   readonly retries: number;
   readonly retryBaseDelayMs: number;
   readonly connectTimeoutMs: number;
@@ -55,10 +68,15 @@ interface Settings {
 }
 
 const RETRY_CAP_MS = 5_000;
+/** Well under OpenSSH's default MaxStartups 10, leaving room for the bastion's other users. */
+export const DEFAULT_BASTION_HANDSHAKES = 4;
+/** A node's sshd sees one handshake of ours at a time; its retries follow one another. */
+const NODE_HANDSHAKES = 1;
 
 function settingsFrom(options: SshConnectorOptions): Settings {
   return {
-    maxHandshakes: options.maxHandshakes ?? 8,
+    maxHandshakes: options.maxHandshakes ?? Infinity,
+    bastionHandshakes: options.bastionHandshakes ?? DEFAULT_BASTION_HANDSHAKES,
     retries: options.retries ?? 3,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 250,
     connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
@@ -81,6 +99,7 @@ function settingsFrom(options: SshConnectorOptions): Settings {
 export function createSshConnector(inventory: Inventory, options: SshConnectorOptions = {}): Connector {
   const settings = settingsFrom(options);
   const handshakes = createLimiter(settings.maxHandshakes);
+  const sshds = createSshdLimits({ bastion: settings.bastionHandshakes, node: NODE_HANDSHAKES });
   const identities = createIdentityCache(
     'agentSocket' in options ? options.agentSocket : process.env['SSH_AUTH_SOCK'],
   );
@@ -150,15 +169,27 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     }
   };
 
-  /** One handshake slot from before TCP connect until authenticated (or failed). */
-  const handshake = async (dial: () => Promise<SshSession>, signal: AbortSignal): Promise<SshSession> => {
-    const release = await handshakes.acquire(signal);
+  /**
+   * A handshake slot at its sshd and one of the fleet's, from before the TCP connect (or the
+   * bastion's channel open, which is when the node's sshd accepts) until authenticated or
+   * failed. The sshd's slot first: a wait for a busy bastion holds none of the fleet's.
+   */
+  const handshake = async (role: SshdRole, sshd: string, dial: () => Promise<SshSession>, signal: AbortSignal): Promise<SshSession> => {
+    const releaseSshd = await sshds.acquire(role, sshd, signal);
     try {
-      return await dial();
+      const release = await handshakes.acquire(signal);
+      try {
+        return await dial();
+      } finally {
+        release();
+      }
     } finally {
-      release();
+      releaseSshd();
     }
   };
+  /** Where an sshd is dialed from: the bastion it is reached through, if any, and its address:port. */
+  const sshdKey = (address: string, port: number, via: BastionSpec | undefined): string =>
+    via === undefined ? `${address}:${port}` : `${address}:${port} via ${via.host}:${via.port}`;
 
   const dialBastion = async (spec: BastionSpec): Promise<SshSession> => {
     const signal = lifetime.signal;
@@ -170,6 +201,8 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
     return withRetries(
       () =>
         handshake(
+          'bastion',
+          sshdKey(spec.host, spec.port, undefined),
           () =>
             dialSsh({
               target,
@@ -229,20 +262,28 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
 
     let carrier: SshSession | undefined;
     let session: SshSession;
+    const sshd = sshdKey(host.address, host.port, bastion);
     if (pool === undefined) {
-      session = await handshake(() => dialNode(undefined, () => tcpConnections++), signal);
+      session = await handshake('node', sshd, () => dialNode(undefined, () => tcpConnections++), signal);
     } else {
       carrier = await pool.acquire(signal).catch((error: unknown) => {
         throw asNodeError(host, error);
       });
       const via = carrier;
-      const channel = await openTunnel(via, target, signal);
-      try {
-        session = await handshake(() => dialNode(channel, undefined), signal);
-      } catch (error) {
-        channel.close();
-        throw error instanceof ConnectError ? bastionGoneOr(via, target, error) : error;
-      }
+      session = await handshake(
+        'node',
+        sshd,
+        async () => {
+          const channel = await openTunnel(via, target, signal);
+          try {
+            return await dialNode(channel, undefined);
+          } catch (error) {
+            channel.close();
+            throw error instanceof ConnectError ? bastionGoneOr(via, target, error) : error;
+          }
+        },
+        signal,
+      );
     }
     if (lifetime.signal.aborted) {
       await session.end();
@@ -316,6 +357,8 @@ export function createSshConnector(inventory: Inventory, options: SshConnectorOp
         bastionConnections: tcpConnections,
         nodeSessions,
         maxHandshakesInFlight: handshakes.maxInFlight,
+        maxBastionHandshakes: sshds.maxInFlight('bastion'),
+        maxNodeHandshakes: sshds.maxInFlight('node'),
         execs: { ...execs },
         retries,
       };

@@ -44,8 +44,12 @@ export interface ConnectorStats {
   readonly bastionConnections: number;
   /** Node SSH sessions established (each over a forwarded channel of a bastion connection). */
   readonly nodeSessions: number;
-  /** The most SSH handshakes that were in flight at once. */
+  /** The most SSH handshakes that were in flight at once across the fleet (bastion logins and nodes). */
   readonly maxHandshakesInFlight: number;
+  /** The most logins that were in flight at once to any one bastion (what its MaxStartups saw of us). */
+  readonly maxBastionHandshakes: number;
+  /** The most handshakes that were in flight at once to any one node's sshd. */
+  readonly maxNodeHandshakes: number;
   /** Remote execs started, per host name. */
   readonly execs: Readonly<Record<string, number>>;
   readonly retries: number;

@@ -72,7 +72,7 @@ export function scriptedNode(host: HostSpec, replies: Partial<Record<ScriptKind,
     if (options.reachable && !options.reachable()) throw new ConnectError('timeout', `${host.name}: timed out connecting through the bastion`, { host: host.name, hop: 'bastion' });
     return transport;
   };
-  const stats: ConnectorStats = { bastionConnections: 1, nodeSessions: 1, maxHandshakesInFlight: 1, execs: {}, retries: 0 };
+  const stats: ConnectorStats = { bastionConnections: 1, nodeSessions: 1, maxHandshakesInFlight: 1, maxBastionHandshakes: 1, maxNodeHandshakes: 1, execs: {}, retries: 0 };
   return {
     connector: { connect: reach, connectFresh: reach, stats: () => stats, closeAll: async () => {} },
     sent,

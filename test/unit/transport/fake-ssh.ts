@@ -15,6 +15,8 @@ export interface FakeServerBase {
   readonly port: number;
   /** TCP connections accepted so far. */
   readonly tcpConnections: number;
+  /** The most connections that were open and not yet authenticated at once (what MaxStartups counts). */
+  readonly maxUnauthenticatedSeen: number;
   /** Destroy every connection (a crash or restart of sshd). */
   dropAll(): void;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ function startServer(
   const sockets = new Set<Socket>();
   let accepted = 0;
   let unauthenticated = 0;
+  let maxUnauthenticatedSeen = 0;
 
   ssh.on('connection', (client: Connection) => {
     client.on('error', () => undefined);
@@ -99,6 +102,7 @@ function startServer(
       return;
     }
     unauthenticated++;
+    maxUnauthenticatedSeen = Math.max(maxUnauthenticatedSeen, unauthenticated);
     let counted = true;
     const done = (): void => {
       if (counted) unauthenticated--;
@@ -115,6 +119,9 @@ function startServer(
     port,
     get tcpConnections() {
       return accepted;
+    },
+    get maxUnauthenticatedSeen() {
+      return maxUnauthenticatedSeen;
     },
     dropAll() {
       for (const socket of sockets) socket.destroy();
@@ -178,6 +185,9 @@ export async function startFakeNode(options: FakeNodeOptions): Promise<FakeNode>
     get tcpConnections() {
       return base.tcpConnections;
     },
+    get maxUnauthenticatedSeen() {
+      return base.maxUnauthenticatedSeen;
+    },
     dropAll: () => base.dropAll(),
     close: () => base.close(),
     get maxConcurrentExecs() {
@@ -211,6 +221,9 @@ export async function startFakeBastion(options: CommonOptions): Promise<FakeBast
     port: base.port,
     get tcpConnections() {
       return base.tcpConnections;
+    },
+    get maxUnauthenticatedSeen() {
+      return base.maxUnauthenticatedSeen;
     },
     dropAll: () => base.dropAll(),
     close: () => base.close(),

@@ -128,9 +128,11 @@ describe('createSshConnector through a bastion', () => {
     expect(nodes[0]?.commands).toEqual(['sudo -n /bin/sh -s', '/bin/sh -s']);
   });
 
-  it('keeps 30 concurrent connects under maxHandshakes', async () => {
-    const { jump, nodes, specs, inv } = await fleet(30);
-    const ssh = connector(inv, { maxHandshakes: 8 });
+  it('gives each node sshd one handshake at a time, under as many names as it has, with no fleet-wide bound by default', async () => {
+    const { jump, nodes, specs, inv } = await fleet(3);
+    // 30 names over 3 sshds: 10 connects race for each node, 30 for the fleet
+    const names = Array.from({ length: 30 }, (_, i) => ({ ...specs[i % specs.length]!, name: `node-${(i % specs.length) + 1}#${i}` }));
+    const ssh = connector(inv);
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => {
       warnings.push(warning);
@@ -138,17 +140,56 @@ describe('createSshConnector through a bastion', () => {
     process.on('warning', onWarning);
     const run = new AbortController();
     const results = await Promise.all(
-      specs.map(async (spec) => (await ssh.connect(spec, run.signal)).exec(sh`echo ok`, { signal: run.signal })),
+      names.map(async (spec) => (await ssh.connect(spec, run.signal)).exec(sh`echo ok`, { signal: run.signal })),
     );
     process.off('warning', onWarning);
     // One run-wide signal shared by every connect and exec must not look like a listener leak.
     expect(warnings.map((warning) => warning.message)).toEqual([]);
     expect(results.every((r) => r.stdout.toString() === 'ok\n')).toBe(true);
+    // What each sshd saw, counted by the sshd itself: never two of our handshakes at once.
+    expect(nodes.map((n) => n.maxUnauthenticatedSeen)).toEqual([1, 1, 1]);
+    expect(nodes.map((n) => n.tcpConnections)).toEqual([10, 10, 10]);
     const stats = ssh.stats();
-    expect(stats.maxHandshakesInFlight).toBe(8);
-    expect(stats).toMatchObject({ bastionConnections: 1, nodeSessions: 30, retries: 0 });
+    expect(stats).toMatchObject({ maxNodeHandshakes: 1, maxBastionHandshakes: 1, bastionConnections: 1, nodeSessions: 30, retries: 0 });
+    // the three sshds were handshaking at once: nothing fleet-wide held them to one
+    expect(stats.maxHandshakesInFlight).toBe(3);
     expect(jump.tcpConnections).toBe(1);
-    expect(nodes.every((n) => n.tcpConnections === 1)).toBe(true);
+  });
+
+  it('keeps handshakes across the fleet under maxHandshakes when one is set', async () => {
+    const { nodes, specs, inv } = await fleet(30);
+    const ssh = connector(inv, { maxHandshakes: 8 });
+    const results = await Promise.all(specs.map(async (spec) => (await ssh.connect(spec)).exec(sh`echo ok`)));
+    expect(results.every((r) => r.stdout.toString() === 'ok\n')).toBe(true);
+    expect(ssh.stats()).toMatchObject({ maxHandshakesInFlight: 8, maxNodeHandshakes: 1, bastionConnections: 1, nodeSessions: 30, retries: 0 });
+    expect(nodes.every((n) => n.tcpConnections === 1 && n.maxUnauthenticatedSeen === 1)).toBe(true);
+
+    // unbounded, the same 30 nodes handshake more than 8 at once (the bound above is what held them)
+    const { specs: others, inv: otherInv } = await fleet(30);
+    const free = connector(otherInv);
+    await Promise.all(others.map(async (spec) => (await free.connect(spec)).exec(sh`true`)));
+    expect(free.stats().maxHandshakesInFlight).toBeGreaterThan(8);
+  });
+
+  it('logs in to one bastion at most bastionHandshakes at a time, however many connections its pool opens', async () => {
+    const { jump, specs, inv } = await fleet(10);
+    const ssh = connector(inv, { bastionConnections: 10, bastionHandshakes: 3 });
+    await Promise.all(specs.map(async (spec) => (await ssh.connect(spec)).exec(sh`true`)));
+    expect(jump.tcpConnections).toBe(10);
+    expect(jump.maxUnauthenticatedSeen).toBe(3);
+    expect(ssh.stats()).toMatchObject({ maxBastionHandshakes: 3, bastionConnections: 10, nodeSessions: 10, retries: 0 });
+  });
+
+  it('retries bastion logins its sshd dropped when more were let through than its MaxStartups', async () => {
+    const jump = await bastion({ maxUnauthenticated: 3 });
+    const nodes = await Promise.all(Array.from({ length: 10 }, (_, i) => node(`node-${i + 1}`)));
+    const specs = nodes.map((n, i) => hostSpec(`node-${i + 1}`, n.port));
+    const inv = inventory(jump, specs, [hostLine(jump.port, bastionKey), ...nodes.map((n) => hostLine(n.port, nodeKey))]);
+    const ssh = connector(inv, { bastionConnections: 10, bastionHandshakes: 10, retries: 8 });
+    await Promise.all(specs.map(async (spec) => (await ssh.connect(spec)).exec(sh`true`)));
+    expect(ssh.stats().retries).toBeGreaterThan(0);
+    expect(ssh.stats().nodeSessions).toBe(10);
+    expect(jump.maxUnauthenticatedSeen).toBe(3);
   });
 
   it('retries a bastion dial dropped before the key exchange, then gives up after the budget', async () => {
@@ -388,25 +429,17 @@ describe('createSshConnector through a bastion', () => {
 });
 
 describe('createSshConnector without a bastion', () => {
-  it('never trips a MaxStartups-like limit of 10 with 30 connects to one sshd', async () => {
-    const shared = await node('shared', { maxUnauthenticated: 10 });
+  it('never trips a MaxStartups-like limit with 30 names for one sshd: one handshake at a time', async () => {
+    const shared = await node('shared', { maxUnauthenticated: 2 });
     const specs = Array.from({ length: 30 }, (_, i) => hostSpec(`alias-${i + 1}`, shared.port));
-    const ssh = connector(inventory(undefined, specs, [hostLine(shared.port, nodeKey)]), { maxHandshakes: 8 });
+    const ssh = connector(inventory(undefined, specs, [hostLine(shared.port, nodeKey)]), { retries: 0 });
     await Promise.all(specs.map(async (spec) => (await ssh.connect(spec)).exec(sh`true`)));
-    expect(ssh.stats()).toMatchObject({ retries: 0, nodeSessions: 30, maxHandshakesInFlight: 8, bastionConnections: 30 });
+    expect(ssh.stats()).toMatchObject({ retries: 0, nodeSessions: 30, maxNodeHandshakes: 1, maxHandshakesInFlight: 1, bastionConnections: 30 });
     expect(shared.tcpConnections).toBe(30);
+    expect(shared.maxUnauthenticatedSeen).toBe(1);
   });
 
-  it('retries when too many handshakes were let through at once', async () => {
-    const shared = await node('shared', { maxUnauthenticated: 10 });
-    const specs = Array.from({ length: 30 }, (_, i) => hostSpec(`alias-${i + 1}`, shared.port));
-    const ssh = connector(inventory(undefined, specs, [hostLine(shared.port, nodeKey)]), { maxHandshakes: 30, retries: 8 });
-    await Promise.all(specs.map((spec) => ssh.connect(spec)));
-    expect(ssh.stats().retries).toBeGreaterThan(0);
-    expect(ssh.stats().nodeSessions).toBe(30);
-  });
-
-  it('connects directly, under the same limiter, retrying dropped handshakes', async () => {
+  it('connects directly, under the same per-sshd bound, retrying dropped handshakes', async () => {
     const nodes = await Promise.all([node('node-1', { dropFirst: 1 }), node('node-2')]);
     const specs = nodes.map((n, i) => hostSpec(`node-${i + 1}`, n.port, { user: 'root' }));
     const ssh = connector(inventory(undefined, specs, nodes.map((n) => hostLine(n.port, nodeKey))));
