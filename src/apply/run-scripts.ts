@@ -10,6 +10,7 @@ import { confirmScript } from './scripts/arm.ts';
 import { lockScript, unlockScript, type LockRequest } from './scripts/lock.ts';
 import { inspectRunScript } from './scripts/recover.ts';
 import { rollbackScript } from './scripts/rollback.ts';
+import { GATE_NODE_WAIT_SECONDS } from '../health/gate.ts';
 import { probeScript } from '../health/probe.ts';
 import { gateProbe, gateScope } from './node/restarts.ts';
 import { restartScript, settleScript } from './scripts/services.ts';
@@ -54,7 +55,8 @@ export function runScripts(request: RunScriptsRequest): RunScript[] {
     const owed = [...plan.restarts];
     for (const [index, service] of plan.restarts.entries()) {
       scripts.push({ step: `restart-${service}`, script: restartScript(stateDir, runId, service, bounds) });
-      scripts.push({ step: `probe-${service}`, script: probeScript(gateProbe(service, healthz, gateScope(plan.restarts, index))) });
+      // the gate's waiting probe (apply also passes the kubelet's restart count it read, for the crash-loop check)
+      scripts.push({ step: `probe-${service}`, script: probeScript({ ...gateProbe(service, healthz, gateScope(plan.restarts, index)), wait: { seconds: GATE_NODE_WAIT_SECONDS } }) });
       owed.shift();
       scripts.push({ step: `settle-${service}`, script: settleScript(stateDir, runId, owed, 'done') });
     }

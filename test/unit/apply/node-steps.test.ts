@@ -163,6 +163,31 @@ describe("one node's apply, step by step", () => {
     expect(node.sent.map((s) => s.kind)).toEqual(['lock', 'unlock']);
   });
 
+  it('the gate: the node waits for its part in one exec, then the Node is read again with short pauses until its heartbeat is newer than the restart, with no further exec', async () => {
+    let reads = 0;
+    const nodeStatus = { read: async () => (++reads < 3 ? { ready: 'True', heartbeat: 1000, reason: undefined } : { ready: 'True', heartbeat: 1001, reason: undefined }) };
+    const { result, node } = await apply({}, { deps: { gate: { timeoutMs: 5_000, intervalMs: 50, nodeStatus } } });
+    expect(result.status).toBe('applied');
+    expect(reads).toBe(3);
+    expect(node.count('probe')).toBe(1);
+    // the probe the node ran waits on the node, /healthz included
+    const probe = node.sent.find((s) => s.kind === 'probe')?.script ?? '';
+    expect(probe).toContain('while :; do');
+    expect(probe).toContain('10248/healthz');
+  });
+
+  it('a Node whose heartbeat stays old fails the gate at its timeout, the node probed again between the API windows', async () => {
+    let rolledBack = false;
+    // fresh again once the change is rolled back
+    const nodeStatus = { read: async () => ({ ready: 'True', heartbeat: rolledBack ? 1001 : 1000, reason: undefined }) };
+    const rollback = (): string => ((rolledBack = true), `NW_UNDONE file ${KCFG}\nNW_OWED kubelet\nNW_DONE rolled-back\n`);
+    const { result, node } = await apply({ rollback }, { deps: { gate: { timeoutMs: 3_500, intervalMs: 50, nodeStatus } } });
+    expect(result.status).toBe('rolled-back');
+    expect(result.reason).toMatch(/^not healthy after 4s: Node node-1 has no heartbeat since the restart yet/);
+    // one window of 3 s, then the node again, then the rest of the timeout
+    expect(node.sent.slice(0, 5).map((s) => s.kind)).toEqual(['lock', 'write', 'restart', 'probe', 'probe']);
+  });
+
   it('a node in sync: lock and unlock, nothing written', async () => {
     const { result, node } = await apply({}, { facts: nodeFacts(AFTER) });
     expect(result.status).toBe('in-sync');

@@ -82,6 +82,7 @@ describe('every script nodeward sends to a node', () => {
     ['restart', () => restartScript(STATE, RUN, 'kubelet', DEFAULT_BOUNDS)],
     ['settle', () => settleScript(STATE, RUN, ['kubelet'], 'done')],
     ['probe', () => probeScript({ units: ['containerd', 'kubelet'], healthzUrl: 'http://127.0.0.1:10248/healthz' })],
+    ['probe-waiting', () => probeScript({ units: ['containerd', 'kubelet'], healthzUrl: 'http://127.0.0.1:10248/healthz', wait: { seconds: 10, kubeletRestartsAtMost: 3 } })],
     ['diagnosis', () => unitDiagnosisScript('kubelet')],
     ['confirm', () => confirmScript(STATE, RUN)],
     ['revert-state', () => revertStateScript(STATE, RUN)],
