@@ -1,8 +1,10 @@
 import type { HostSpec } from '../config/types.ts';
+import type { FactRequest, NodeFacts } from '../facts/types.ts';
+import { factRequests } from '../planner/build.ts';
 import type { ServiceToRestart } from '../spec/schema-parts.ts';
 import { ConnectError, errorMessage } from '../util/errors.ts';
 import { applyPlan } from './node/change.ts';
-import { boundsOf, contextFor, leftPartWay, newLedger, outcome, record, summarizeUndone, type Ledger, type NodeApplyDeps, type NodeContext, type NodeWork } from './node/context.ts';
+import { boundsOf, contextFor, factsReader, leftPartWay, newLedger, outcome, record, summarizeUndone, type Ledger, type NodeApplyDeps, type NodeContext, type NodeWork } from './node/context.ts';
 import { drained, recoverCordon } from './node/drain.ts';
 import { release, takeLock } from './node/lock.ts';
 import { recoverPendingRuns } from './node/recover.ts';
@@ -22,7 +24,7 @@ export { summarizeUndone };
  * step back from the node (`lost.ts`); then release the lock and record the outcome, whatever
  * happened in between.
  */
-async function locked(work: NodeWork, deps: NodeApplyDeps, body: (ctx: NodeContext) => Promise<NodeOutcome>, recover: boolean): Promise<NodeOutcome> {
+async function locked(work: NodeWork, deps: NodeApplyDeps, body: (ctx: NodeContext, early: (() => NodeFacts) | undefined) => Promise<NodeOutcome>, recover: boolean, facts?: readonly FactRequest[]): Promise<NodeOutcome> {
   const ledger = newLedger();
   const early = { work, ledger };
   const finish = async (result: NodeOutcome): Promise<NodeOutcome> => {
@@ -40,11 +42,15 @@ async function locked(work: NodeWork, deps: NodeApplyDeps, body: (ctx: NodeConte
   }
   let result: NodeOutcome;
   try {
-    const lock = await takeLock(ctx);
+    // the body's facts come in the lock's exec when the node has no earlier run to recover
+    const lock = await takeLock(ctx, facts ? factsReader(ctx).inline(facts) : undefined);
     // not ours: nothing of this run was ever on the node
     if ('status' in lock) return await finish(lock);
     await recoverCordon(ctx);
-    result = (recover ? await recoverPendingRuns(ctx, parsePendingRuns(lock.output)) : undefined) ?? (await body(ctx));
+    const problem = recover ? await recoverPendingRuns(ctx, parsePendingRuns(lock.output)) : undefined;
+    // after a recovery the node is read again (the node answers no facts then; this holds it for certain)
+    const recovered = ctx.ledger.recovered.length > 0 || ctx.ledger.rolledBack.length > 0;
+    result = problem ?? (await body(ctx, recovered ? undefined : lock.facts));
   } catch (error) {
     result = errorOutcome(ctx, error);
   }
@@ -62,7 +68,7 @@ function errorOutcome(ctx: NodeContext, error: unknown): NodeOutcome {
 
 /** Applies one node's plan: lock, recover, re-read, guard, back up and write, restart behind gates, roll back. */
 export function applyNode(work: NodeWork, deps: NodeApplyDeps): Promise<NodeOutcome> {
-  return locked(work, deps, applyPlan, true);
+  return locked(work, deps, applyPlan, true, factRequests(work.entries));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { newBoundary } from '../facts/frame.ts';
 import type { NodeFacts } from '../facts/types.ts';
 import { afterState } from '../guards/after-state.ts';
 import { healthzUrl } from '../guards/healthz.ts';
@@ -9,6 +10,7 @@ import { confirmScript } from './scripts/arm.ts';
 import { lockScript, unlockScript, type LockRequest } from './scripts/lock.ts';
 import { inspectRunScript } from './scripts/recover.ts';
 import { rollbackScript } from './scripts/rollback.ts';
+import { GATE_NODE_WAIT_SECONDS } from '../health/gate.ts';
 import { probeScript } from '../health/probe.ts';
 import { gateProbe, gateScope } from './node/restarts.ts';
 import { restartScript, settleScript } from './scripts/services.ts';
@@ -19,7 +21,7 @@ export interface RunScriptsRequest {
   readonly runId: string;
   readonly plan: NodePlan;
   readonly facts: NodeFacts | undefined;
-  /** The facts script the node was sent to make this plan (apply sends it again, under the lock, with a new boundary). */
+  /** The facts script the node was sent to make this plan (apply sends it again inside the lock script, with a new boundary). */
   readonly factsScript: Script | undefined;
   readonly lock: Omit<LockRequest, 'stateDir' | 'runId'>;
   readonly bounds: StepBounds;
@@ -41,7 +43,9 @@ export function runScripts(request: RunScriptsRequest): RunScript[] {
   const scripts: RunScript[] = [];
   if (request.factsScript) scripts.push({ step: 'facts', script: request.factsScript });
   if (plan.status === 'error') return scripts;
-  scripts.push({ step: 'lock', script: lockScript({ ...request.lock, stateDir, runId }) });
+  // the re-read under the lock is part of the lock's exec (run only where no earlier run is pending)
+  const facts = request.factsScript ? { script: request.factsScript, token: newBoundary() } : undefined;
+  scripts.push({ step: 'lock', script: lockScript({ ...request.lock, stateDir, runId, facts }) });
   if (plan.changes.length > 0) {
     const operations = plan.changes.flatMap((c) => c.operations);
     scripts.push({ step: 'write', script: writeScript({ stateDir, runId, operations, owedRestarts: plan.restarts, bounds }) });
@@ -51,7 +55,8 @@ export function runScripts(request: RunScriptsRequest): RunScript[] {
     const owed = [...plan.restarts];
     for (const [index, service] of plan.restarts.entries()) {
       scripts.push({ step: `restart-${service}`, script: restartScript(stateDir, runId, service, bounds) });
-      scripts.push({ step: `probe-${service}`, script: probeScript(gateProbe(service, healthz, gateScope(plan.restarts, index))) });
+      // the gate's waiting probe (apply also passes the kubelet's restart count it read, for the crash-loop check)
+      scripts.push({ step: `probe-${service}`, script: probeScript({ ...gateProbe(service, healthz, gateScope(plan.restarts, index)), wait: { seconds: GATE_NODE_WAIT_SECONDS } }) });
       owed.shift();
       scripts.push({ step: `settle-${service}`, script: settleScript(stateDir, runId, owed, 'done') });
     }

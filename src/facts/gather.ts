@@ -1,3 +1,4 @@
+import type { Script } from '../node/sh.ts';
 import type { Transport } from '../transport/types.ts';
 import { FactsError } from '../util/errors.ts';
 import { newBoundary, splitSections } from './frame.ts';
@@ -13,15 +14,36 @@ export interface GatherOptions {
 /** Facts output above this is refused rather than parsed. */
 export const MAX_FACTS_BYTES = 32 * 1024 * 1024;
 
+/**
+ * The facts script to run as the last part of another script (apply's lock: the re-read under the
+ * lock costs no exec of its own), and how that part of its output is read: `read` takes the bytes
+ * the facts script wrote, from its first section on, and throws a FactsError on anything malformed.
+ */
+export interface InlineFacts {
+  readonly script: Script;
+  read(host: string, output: Buffer): NodeFacts;
+}
+
+/** How a node's facts are read: in an exec of their own, or inside another script. */
+export interface FactsReader {
+  read(transport: Transport, requests: readonly FactRequest[], options?: GatherOptions): Promise<NodeFacts>;
+  inline(requests: readonly FactRequest[]): InlineFacts;
+}
+
+export function inlineFacts(requests: readonly FactRequest[]): InlineFacts {
+  const boundary = newBoundary();
+  const unique = dedupeRequests(requests);
+  return { script: buildFactsScript(unique, boundary), read: (host, output) => parseFacts(host, unique, splitSections(output, boundary)) };
+}
+
 /** Everything the plan needs from one node, in one remote exec. */
 export async function gatherFacts(
   transport: Transport,
   requests: readonly FactRequest[],
   options: GatherOptions = {},
 ): Promise<NodeFacts> {
-  const boundary = newBoundary();
-  const unique = dedupeRequests(requests);
-  const result = await transport.exec(buildFactsScript(unique, boundary), {
+  const facts = inlineFacts(requests);
+  const result = await transport.exec(facts.script, {
     maxOutputBytes: MAX_FACTS_BYTES,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
@@ -31,8 +53,11 @@ export async function gatherFacts(
     const stderr = result.stderr.toString('utf8').trim().slice(0, 500);
     throw new FactsError(`${host}: reading facts failed (exit ${String(result.exitCode)}): ${stderr}`, { host, hop: 'node' });
   }
-  return parseFacts(host, unique, splitSections(result.stdout, boundary));
+  return facts.read(host, result.stdout);
 }
+
+/** The facts script on the node's session: `gatherFacts`, or inside another script. */
+export const NODE_FACTS: FactsReader = { read: gatherFacts, inline: inlineFacts };
 
 /** One request per file path (flags merged) and per other fact, in first-asked order. */
 export function dedupeRequests(requests: readonly FactRequest[]): FactRequest[] {

@@ -9,10 +9,11 @@ import type { Connector, ConnectorStats, ExecOptions, ExecResult, Transport } fr
  * answered with canned output, or an error (a lost session, a deadline). Every script sent is kept,
  * by kind, so a test can say what reached the node and what did not.
  */
-export type ScriptKind = 'lock' | 'unlock' | 'write' | 'rollback' | 'restart' | 'settle' | 'probe' | 'inspect' | 'diagnosis' | 'other';
+export type ScriptKind = 'lock' | 'facts' | 'unlock' | 'write' | 'rollback' | 'restart' | 'settle' | 'probe' | 'inspect' | 'diagnosis' | 'other';
 
 export function kindOf(script: string): ScriptKind {
   if (script.includes('nw_locked()')) return 'lock';
+  if (script.includes('nw_sec()')) return 'facts';
   if (script.includes('NW_UNLOCK')) return 'unlock';
   if (script.includes('echo NW_DONE written')) return 'write';
   if (script.includes('NW_RUN_OWED')) return 'inspect';
@@ -33,8 +34,19 @@ export interface ScriptedNode {
   count(kind: ScriptKind): number;
 }
 
-const OK: Record<ScriptKind, string> = {
-  lock: 'NW_LOCK acquired\n',
+/**
+ * The line a lock script that was asked for the facts prints before them (where its lock is ours and
+ * no earlier run is pending); '' for a lock script that was not asked. The facts themselves come from
+ * the test's `FactsReader` (test/fakes/fixed-facts.ts), so nothing follows the line.
+ */
+export function factsFollow(script: string): string {
+  const token = /printf 'NW_FACTS %s\\n' '?(NWB[0-9a-f]+)/.exec(script)?.[1];
+  return token ? `NW_FACTS ${token}\n` : '';
+}
+
+const OK: Record<ScriptKind, Reply> = {
+  lock: (script) => `NW_LOCK acquired\n${factsFollow(script)}`,
+  facts: '',
   unlock: 'NW_UNLOCK released\n',
   write: 'NW_OK backup\nNW_OK op-0\nNW_DONE written\n',
   rollback: 'NW_DONE rolled-back\n',

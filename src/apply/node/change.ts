@@ -17,11 +17,14 @@ import { resolveLost } from './lost.ts';
 import { rollBack } from './rollback.ts';
 import { finishWritten, type WriteContext } from './written.ts';
 
-/** Under the lock: re-read the node, refuse a stale plan or what the guards refuse, then change it. */
-export async function applyPlan(ctx: NodeContext): Promise<NodeOutcome> {
+/**
+ * Under the lock: re-read the node, refuse a stale plan or what the guards refuse, then change it.
+ * `early`: the facts the lock's own exec read once the lock was ours (no run to recover first).
+ */
+export async function applyPlan(ctx: NodeContext, early?: () => NodeFacts): Promise<NodeOutcome> {
   const { work, ledger } = ctx;
   step(ctx, 'facts');
-  const facts = await readFacts(ctx, factRequests(work.entries));
+  const facts = early ? early() : await readFacts(ctx, factRequests(work.entries));
   const plan = buildNodePlan(work.host, work.entries, facts);
   if (plan.status === 'error') return outcome(ctx, 'refused', plan.error?.message);
   // the run we waited for may well have made this very change

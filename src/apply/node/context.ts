@@ -2,7 +2,7 @@ import type { Slots } from '../slots.ts';
 import type { Script } from '../../node/sh.ts';
 import type { ResourceEntry } from '../../config/playbook-types.ts';
 import type { HostSpec } from '../../config/types.ts';
-import { gatherFacts } from '../../facts/gather.ts';
+import { NODE_FACTS, type FactsReader } from '../../facts/gather.ts';
 import type { FactRequest, NodeFacts } from '../../facts/types.ts';
 import type { NodeStatusReader } from '../../health/node-status.ts';
 import type { RunJournal } from '../../journal/run-journal.ts';
@@ -45,8 +45,8 @@ export interface NodeApplyDeps {
   readonly hints?: NodeHints | undefined;
   /** `--max-unavailable`: slots a node holds while it is cordoned or restarting, shared by the whole run. */
   readonly unavailable?: Slots | undefined;
-  /** How the facts are read under the lock (default: the facts script over the node's session). */
-  readonly readFacts?: ((transport: Transport, requests: readonly FactRequest[], timeoutMs: number) => Promise<NodeFacts>) | undefined;
+  /** How the facts are read under the lock, inside the lock's exec or apart (default: the facts script over the node's session). */
+  readonly facts?: FactsReader | undefined;
 }
 
 export interface NodeHints {
@@ -195,8 +195,11 @@ export async function record(ctx: Pick<NodeContext, 'work' | 'deps' | 'ledger'>,
   });
 }
 
-/** The facts under the lock, through `deps.readFacts` (the facts script by default). */
+export function factsReader(ctx: Pick<NodeContext, 'deps'>): FactsReader {
+  return ctx.deps.facts ?? NODE_FACTS;
+}
+
+/** The facts under the lock in an exec of their own (after a recovery, or when the lock's exec did not answer them). */
 export function readFacts(ctx: NodeContext, requests: readonly FactRequest[]): Promise<NodeFacts> {
-  const timeoutMs = ctx.bounds.command * 1000;
-  return ctx.deps.readFacts ? ctx.deps.readFacts(ctx.node.resilient, requests, timeoutMs) : gatherFacts(ctx.node.resilient, requests, { timeoutMs });
+  return factsReader(ctx).read(ctx.node.resilient, requests, { timeoutMs: ctx.bounds.command * 1000 });
 }

@@ -14,6 +14,13 @@ export interface LockRequest {
   readonly controller?: string | undefined;
   /** Runs known dead (earlier attempts of this run, or whose controller is gone): their locks are taken over even before they expire. */
   readonly takeOverFrom?: readonly string[] | undefined;
+  /**
+   * The facts script (facts/gather.ts `inlineFacts`), run in the same exec once the lock is ours
+   * (acquired or refreshed) and no earlier run is pending on the node: apply's re-read under the
+   * lock without an exec of its own. Its output follows the line `NW_FACTS <token>`; `token` is
+   * random per request, so nothing the lock part prints can fake where the facts begin.
+   */
+  readonly facts?: { readonly script: Script; readonly token: string } | undefined;
 }
 
 export type LockResult =
@@ -30,7 +37,8 @@ function clean(value: string): string {
  * Takes the node-side lock: a file created with O_EXCL (`set -C`). A lock past its expiry (or of
  * a run named in `takeOverFrom`) is taken over and reported, but never while a script of its run
  * is still running on the node; a live one held by another run refuses. Re-running refreshes ours.
- * Once the lock is ours it lists the runs an earlier controller left unfinished (saves an exec).
+ * Once the lock is ours it lists the runs an earlier controller left unfinished (saves an exec),
+ * and, when there are none, answers `request.facts` (saves another).
  */
 export function lockScript(request: LockRequest): Script {
   const body = [
@@ -52,7 +60,11 @@ acquired=$now
 expires=$((now + ${Math.max(1, Math.floor(request.ttlSeconds))}))"
 nw_locked() {
   echo "NW_LOCK $1"
+  nw_pend=$(
 ${pendingRunsScript(sh`"$S"`, 'NW_PENDING ')}
+  )
+  [ -z "$nw_pend" ] || printf '%s\\n' "$nw_pend"
+${request.facts ? inlineFactsPart(request.facts) : sh``}
   exit 0
 }
 if ( set -C; printf '%s\\n' "$content" > "$L" ) 2>/dev/null; then nw_locked acquired; fi
@@ -73,6 +85,27 @@ fi
 sed 's/^/NW_HOLDER /' "$L"
 echo NW_LOCK held
 `;
+}
+
+// A run to recover first, or a lock taken over from another run: the facts are read after the
+// recovery, in an exec of their own (a rollback changes what they say). In a subshell: the facts
+// script's variables and functions stay its own, and it runs without the lock script's `set -u`.
+function inlineFactsPart(facts: { readonly script: Script; readonly token: string }): Script {
+  return sh`  if [ -z "$nw_pend" ]; then case $1 in acquired|refreshed)
+    printf 'NW_FACTS %s\\n' ${facts.token}
+    ( set +u
+${facts.script}
+    ) ;;
+  esac; fi`;
+}
+
+/** The lock's own answer, and the facts output that followed it (only when the lock script was asked for them and answered them). */
+export function splitLockOutput(stdout: Buffer, token: string | undefined): { lock: Buffer; facts: Buffer | undefined } {
+  if (token === undefined) return { lock: stdout, facts: undefined };
+  const marker = `NW_FACTS ${token}\n`;
+  const at = stdout.indexOf(marker);
+  if (at === -1 || (at > 0 && stdout[at - 1] !== 0x0a)) return { lock: stdout, facts: undefined };
+  return { lock: stdout.subarray(0, at), facts: stdout.subarray(at + marker.length) };
 }
 
 export function parseLockOutput(stdout: Buffer): LockResult | undefined {

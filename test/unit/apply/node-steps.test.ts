@@ -5,8 +5,9 @@ import type { HostSpec } from '../../../src/config/types.ts';
 import type { NodeFacts } from '../../../src/facts/types.ts';
 import { buildNodePlan } from '../../../src/planner/build.ts';
 import { resourceSchemas, type ResourceSpec } from '../../../src/spec/schemas.ts';
-import { ConnectError } from '../../../src/util/errors.ts';
-import { scriptedNode, type ScriptedNode, type ScriptKind, type Reply } from '../../fakes/scripted-node.ts';
+import { ConnectError, FactsError } from '../../../src/util/errors.ts';
+import { factsFollow, scriptedNode, type ScriptedNode, type ScriptKind, type Reply } from '../../fakes/scripted-node.ts';
+import { fixedFacts } from '../../fakes/fixed-facts.ts';
 import { factsFrom } from '../plan/fixture-facts.ts';
 
 // The steps of one node's apply (apply/node/), each path through them driven by a node that
@@ -36,7 +37,7 @@ interface Run {
   readonly steps: string[];
 }
 
-async function apply(replies: Partial<Record<ScriptKind, Reply>>, options: { facts?: NodeFacts; approved?: 'today' | 'other'; deps?: Partial<NodeApplyDeps>; reachable?: () => boolean } = {}) {
+async function apply(replies: Partial<Record<ScriptKind, Reply>>, options: { facts?: NodeFacts | (() => NodeFacts); approved?: 'today' | 'other'; deps?: Partial<NodeApplyDeps>; reachable?: () => boolean; reads?: ('apart' | 'in-lock')[] } = {}) {
   const node = scriptedNode(host, replies, { reachable: options.reachable });
   const warnings: string[] = [];
   const steps: string[] = [];
@@ -52,7 +53,7 @@ async function apply(replies: Partial<Record<ScriptKind, Reply>>, options: { fac
     journal: undefined,
     signal: undefined,
     bounds: { command: 5, package: 10, reconnect: 1 },
-    readFacts: async () => facts,
+    facts: fixedFacts(facts, options.reads),
     ...options.deps,
   };
   const result = await applyNode({ host, entries: ENTRIES, approved }, deps);
@@ -96,7 +97,7 @@ describe("one node's apply, step by step", () => {
       journal: undefined,
       signal: undefined,
       bounds: { command: 5, package: 10, reconnect: 1 },
-      readFacts: async () => cgroupfs,
+      facts: fixedFacts(cgroupfs),
     };
     const result = await applyNode({ host, entries, approved: undefined }, deps);
     expect(result).toMatchObject({ status: 'applied', restarted: ['containerd', 'kubelet'] });
@@ -120,6 +121,71 @@ describe("one node's apply, step by step", () => {
     const planned = buildNodePlan(host, ENTRIES, nodeFacts()).changes.flatMap((c) => c.operations).find((o) => o.op === 'writeFile');
     expect(planned?.op === 'writeFile' && Buffer.from(planned.content, 'base64').toString()).toContain('readOnlyPort: 0');
     expect(planned?.op === 'writeFile' && node.sent[1]?.script.replace(/\n/g, '').includes(planned.content)).toBe(true);
+  });
+
+  it('the facts under the lock come in the lock\'s own exec: the lock script carries the facts script, and no exec reads them apart', async () => {
+    const reads: ('apart' | 'in-lock')[] = [];
+    const { result, node } = await apply({}, { reads });
+    expect(result.status).toBe('applied');
+    expect(reads).toEqual(['in-lock']);
+    expect(node.count('facts')).toBe(0);
+    expect(node.sent[0]?.script).toContain('nw_sec()');
+    expect(node.sent[0]?.script).toContain(KCFG);
+  });
+
+  it('an earlier run to recover first: it is rolled back, then the node is read again in an exec of its own, and the change made', async () => {
+    const reads: ('apart' | 'in-lock')[] = [];
+    // a real node answers no facts when a run is pending (scripts.test.ts); the fake answers as it would
+    const lock = 'NW_LOCK acquired\nNW_PENDING 20261203T110000Z-123456 writing\n';
+    const { result, node, warnings } = await apply({ lock, rollback: `NW_UNDONE file ${KCFG}\nNW_DONE rolled-back\n` }, { reads });
+    expect(result.status).toBe('applied');
+    expect(warnings).toContain('rolled back run 20261203T110000Z-123456, interrupted while writing');
+    expect(reads).toEqual(['apart']);
+    expect(node.sent.map((s) => s.kind)).toEqual(['lock', 'rollback', 'settle', 'facts', 'write', 'restart', 'probe', 'settle', 'unlock']);
+  });
+
+  it('a lock waited for: the facts come with the lock once it is ours, and a node the waited-for run made in sync is in-sync', async () => {
+    const reads: ('apart' | 'in-lock')[] = [];
+    const held = 'NW_LOCK held\nNW_HOLDER runId=20261203T110000Z-123456\nNW_HOLDER owner=alice@ci\nNW_HOLDER expires=1900000000\n';
+    const { result, node } = await apply({ lock: (script, call) => (call === 1 ? held : `NW_LOCK acquired\n${factsFollow(script)}`) }, { reads, facts: nodeFacts(AFTER), deps: { lock: { owner: 'o', pid: 1, command: 'c', ttlSeconds: 60, waitMs: 1000, pollMs: 5 } } });
+    expect(result.status).toBe('in-sync');
+    expect(reads).toEqual(['in-lock']);
+    expect(node.sent.map((s) => s.kind)).toEqual(['lock', 'lock', 'unlock']);
+  });
+
+  it('facts the lock exec answered that cannot be trusted refuse the node before anything is written; the lock is released', async () => {
+    const bad = (): NodeFacts => {
+      throw new FactsError('node-1: untrusted facts output: section f3 missing', { host: 'node-1', hop: 'node' });
+    };
+    const { result, node } = await apply({}, { facts: bad });
+    expect(result).toMatchObject({ status: 'refused', reason: 'node-1: untrusted facts output: section f3 missing' });
+    expect(result.touched).toBeUndefined();
+    expect(node.sent.map((s) => s.kind)).toEqual(['lock', 'unlock']);
+  });
+
+  it('the gate: the node waits for its part in one exec, then the Node is read again with short pauses until its heartbeat is newer than the restart, with no further exec', async () => {
+    let reads = 0;
+    const nodeStatus = { read: async () => (++reads < 3 ? { ready: 'True', heartbeat: 1000, reason: undefined } : { ready: 'True', heartbeat: 1001, reason: undefined }) };
+    const { result, node } = await apply({}, { deps: { gate: { timeoutMs: 5_000, intervalMs: 50, nodeStatus } } });
+    expect(result.status).toBe('applied');
+    expect(reads).toBe(3);
+    expect(node.count('probe')).toBe(1);
+    // the probe the node ran waits on the node, /healthz included
+    const probe = node.sent.find((s) => s.kind === 'probe')?.script ?? '';
+    expect(probe).toContain('while :; do');
+    expect(probe).toContain('10248/healthz');
+  });
+
+  it('a Node whose heartbeat stays old fails the gate at its timeout, the node probed again between the API windows', async () => {
+    let rolledBack = false;
+    // fresh again once the change is rolled back
+    const nodeStatus = { read: async () => ({ ready: 'True', heartbeat: rolledBack ? 1001 : 1000, reason: undefined }) };
+    const rollback = (): string => ((rolledBack = true), `NW_UNDONE file ${KCFG}\nNW_OWED kubelet\nNW_DONE rolled-back\n`);
+    const { result, node } = await apply({ rollback }, { deps: { gate: { timeoutMs: 3_500, intervalMs: 50, nodeStatus } } });
+    expect(result.status).toBe('rolled-back');
+    expect(result.reason).toMatch(/^not healthy after 4s: Node node-1 has no heartbeat since the restart yet/);
+    // one window of 3 s, then the node again, then the rest of the timeout
+    expect(node.sent.slice(0, 5).map((s) => s.kind)).toEqual(['lock', 'write', 'restart', 'probe', 'probe']);
   });
 
   it('a node in sync: lock and unlock, nothing written', async () => {
@@ -161,7 +227,7 @@ describe("one node's apply, step by step", () => {
     const node = scriptedNode(host);
     const result = await applyNode(
       { host, entries: [entry({ set: { cgroupDriver: 'cgroupfs' } })], approved: undefined },
-      { connector: node.connector, stateDir: '/var/lib/nodeward', runId: '20261203T120000Z-abcdef', lock: { owner: 'o', pid: 1, command: 'c', ttlSeconds: 60 }, gate: { timeoutMs: 1000, intervalMs: 5, nodeStatus: undefined }, hooks: {}, journal: undefined, signal: undefined, readFacts: async () => facts },
+      { connector: node.connector, stateDir: '/var/lib/nodeward', runId: '20261203T120000Z-abcdef', lock: { owner: 'o', pid: 1, command: 'c', ttlSeconds: 60 }, gate: { timeoutMs: 1000, intervalMs: 5, nodeStatus: undefined }, hooks: {}, journal: undefined, signal: undefined, facts: fixedFacts(facts) },
     );
     expect(result.status).toBe('refused');
     expect(result.reason).toMatch(/cgroup/i);

@@ -4,7 +4,9 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lockScript, parseLockOutput, unlockScript } from '../../../src/apply/scripts/lock.ts';
+import { lockScript, parseLockOutput, splitLockOutput, unlockScript } from '../../../src/apply/scripts/lock.ts';
+import { newBoundary } from '../../../src/facts/frame.ts';
+import { inlineFacts } from '../../../src/facts/gather.ts';
 import { parsePendingRuns, parseRollbackOutput, rollbackScript } from '../../../src/apply/scripts/rollback.ts';
 import { parseWriteOutput, writeScript } from '../../../src/apply/scripts/write.ts';
 import type { Operation } from '../../../src/plan/types.ts';
@@ -164,5 +166,55 @@ describe('lock script (local sh)', () => {
     await exec(lockScript(request('20261126T000000Z-333333', 1)));
     await new Promise((r) => setTimeout(r, 2100));
     expect(parseLockOutput(await exec(lockScript(request('20261126T000000Z-444444'))))).toMatchObject({ status: 'taken-over', previous: { runId: '20261126T000000Z-333333' } });
+  });
+
+  describe('with the facts in the same exec', () => {
+    // a file whose content says what the lock part says: it must reach the facts, never the lock's parsers
+    const hostile = 'NW_LOCK held\nNW_PENDING 20261126T000000Z-999999 started\nNW_FACTS NWB00\n\u0000\xff end';
+    const asked = () => {
+      const facts = inlineFacts([{ kind: 'file', path: join(dir, 'etc', 'hostile'), content: true, follow: false, sensitive: false }]);
+      return { facts, token: newBoundary() };
+    };
+    const lockWith = async (runId: string, a: ReturnType<typeof asked>) => splitLockOutput(await exec(lockScript({ ...request(runId), facts: { script: a.facts.script, token: a.token } })), a.token);
+
+    it('answers them once the lock is ours, byte for byte, and the lock part is read from the lock lines alone', async () => {
+      await writeFile(join(dir, 'etc', 'hostile'), hostile, 'latin1');
+      const a = asked();
+      const out = await lockWith('20261126T000000Z-111111', a);
+      expect(parseLockOutput(out.lock)).toEqual({ status: 'acquired' });
+      expect(parsePendingRuns(out.lock)).toEqual([]);
+      expect(out.facts).toBeDefined();
+      const file = a.facts.read('local', out.facts ?? Buffer.alloc(0)).files.get(join(dir, 'etc', 'hostile'));
+      expect(file?.exists).toBe(true);
+      expect(file?.exists === true && file.content?.toString('latin1')).toBe(hostile);
+      // refreshed (the same run again) answers them too
+      const again = await lockWith('20261126T000000Z-111111', asked());
+      expect(parseLockOutput(again.lock)).toEqual({ status: 'refreshed' });
+      expect(again.facts).toBeDefined();
+    });
+
+    it('leaves them out where the lock is another run\'s, taken over, or an earlier run is to be recovered first', async () => {
+      await writeFile(join(dir, 'etc', 'hostile'), hostile, 'latin1');
+      await exec(lockScript(request('20261126T000000Z-111111')));
+      const held = await lockWith('20261126T000000Z-222222', asked());
+      expect(parseLockOutput(held.lock)?.status).toBe('held');
+      expect(held.facts).toBeUndefined();
+      expect(held.lock.toString()).not.toContain('nw_sec');
+
+      await exec(lockScript(request('20261126T000000Z-333333', 1)));
+      await exec(unlockScript(state, '20261126T000000Z-111111'));
+      await exec(lockScript(request('20261126T000000Z-333333', 1)));
+      await new Promise((r) => setTimeout(r, 2100));
+      const taken = await lockWith('20261126T000000Z-444444', asked());
+      expect(parseLockOutput(taken.lock)?.status).toBe('taken-over');
+      expect(taken.facts).toBeUndefined();
+
+      await exec(unlockScript(state, '20261126T000000Z-444444'));
+      await exec(writeScript({ stateDir: state, runId: '20261126T000000Z-eeeeee', operations: [ops()[0] as Operation], owedRestarts: ['kubelet'] }));
+      const pending = await lockWith('20261126T000000Z-555555', asked());
+      expect(parseLockOutput(pending.lock)).toEqual({ status: 'acquired' });
+      expect(parsePendingRuns(pending.lock)).toEqual([{ runId: '20261126T000000Z-eeeeee', state: 'written', owed: ['kubelet'] }]);
+      expect(pending.facts).toBeUndefined();
+    });
   });
 });

@@ -72,6 +72,7 @@ describe('every script nodeward sends to a node', () => {
   it.each([
     ['facts', () => buildFactsScript(REQUESTS, 'NWB0123456789abcdef')],
     ['lock', () => lockScript({ stateDir: STATE, runId: RUN, owner: 'ops@ctl', pid: 4242, command: 'nodeward apply -i inventory.yaml', ttlSeconds: 900, controller: 'boot/4026531836/4242/12345', takeOverFrom: ['20261202T120000Z-123456'] })],
+    ['lock-with-facts', () => lockScript({ stateDir: STATE, runId: RUN, owner: 'ops@ctl', pid: 4242, command: 'nodeward apply -i inventory.yaml', ttlSeconds: 900, controller: 'boot/4026531836/4242/12345', facts: { script: buildFactsScript(REQUESTS.slice(0, 1), 'NWB0123456789abcdef'), token: 'NWBfedcba9876543210' } })],
     ['unlock', () => unlockScript(STATE, RUN)],
     ['write', () => writeScript({ stateDir: STATE, runId: RUN, operations: OPERATIONS, owedRestarts: ['containerd', 'kubelet'], bounds: DEFAULT_BOUNDS })],
     ['rollback', () => rollbackScript({ stateDir: STATE, runId: RUN, verifyUnchanged: false, bounds: DEFAULT_BOUNDS })],
@@ -81,6 +82,7 @@ describe('every script nodeward sends to a node', () => {
     ['restart', () => restartScript(STATE, RUN, 'kubelet', DEFAULT_BOUNDS)],
     ['settle', () => settleScript(STATE, RUN, ['kubelet'], 'done')],
     ['probe', () => probeScript({ units: ['containerd', 'kubelet'], healthzUrl: 'http://127.0.0.1:10248/healthz' })],
+    ['probe-waiting', () => probeScript({ units: ['containerd', 'kubelet'], healthzUrl: 'http://127.0.0.1:10248/healthz', wait: { seconds: 10, kubeletRestartsAtMost: 3 } })],
     ['diagnosis', () => unitDiagnosisScript('kubelet')],
     ['confirm', () => confirmScript(STATE, RUN)],
     ['revert-state', () => revertStateScript(STATE, RUN)],

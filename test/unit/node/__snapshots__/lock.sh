@@ -87,10 +87,14 @@ acquired=$now
 expires=$((now + 900))"
 nw_locked() {
   echo "NW_LOCK $1"
+  nw_pend=$(
 for d in "$S"/runs/*/; do
   [ -f "$d/state" ] || continue
   st=$(cat "$d/state"); case $st in started|writing|rolling-back|written|restarting|restored) printf 'NW_PENDING %s %s %s\n' "$(basename "$d")" "$st" "$(tr '\n' ' ' < "$d/owed" 2>/dev/null)" ;; esac
 done
+  )
+  [ -z "$nw_pend" ] || printf '%s\n' "$nw_pend"
+
   exit 0
 }
 if ( set -C; printf '%s\n' "$content" > "$L" ) 2>/dev/null; then nw_locked acquired; fi
