@@ -6,11 +6,18 @@ import type { FactKind } from './kind.ts';
 export const auditKind: FactKind<'audit'> = {
   kind: 'audit',
   section: 'a',
-  functions: sh`nw_audit() {
+  functions: sh`# the "enabled" line of auditctl -s is found by the shell (no sed, no head)
+nw_audit() {
   nw_sec "$1"; a=0; g=0; e=; l=
   command -v augenrules >/dev/null 2>&1 && g=1
   if command -v auditctl >/dev/null 2>&1; then
-    a=1; e=$(auditctl -s 2>/dev/null | sed -n 's/^enabled[[:space:]]*//p' | head -n 1); l=$(auditctl -l 2>/dev/null)
+    a=1; e="
+$(auditctl -s 2>/dev/null)"
+    case $e in *"
+enabled"*) e=\${e#*"
+enabled"}; e=\${e%%"
+"*}; while :; do case $e in [[:space:]]*) e=\${e#?} ;; *) break ;; esac; done ;; *) e= ;; esac
+    l=$(auditctl -l 2>/dev/null)
   fi
   printf '%s\\0%s\\0%s\\0%s' "$a" "$g" "$e" "$l"
 }`,

@@ -11,12 +11,13 @@ nw_kver() {
   nw_sec "$1"; b=
   for d in /proc/[0-9]*; do
     c=; { IFS= read -r c < "$d/comm"; } 2>/dev/null || continue
-    if [ "$c" = kubelet ]; then b=$(tr '\\0' '\\n' < "$d/cmdline" 2>/dev/null | head -n 1); break; fi
+    if [ "$c" = kubelet ]; then b=$(awk 'BEGIN { RS = "\\0" } { print; exit }' "$d/cmdline" 2>/dev/null); break; fi
   done
   case $b in /*) [ -x "$b" ] || b= ;; *) b= ;; esac
   [ -n "$b" ] || b=$(command -v kubelet 2>/dev/null) || b=
   printf '%s\\0' "$b"
-  if [ -n "$b" ]; then "$b" --version 2>/dev/null | head -n 1; fi
+  if [ -n "$b" ]; then v=$("$b" --version 2>/dev/null); printf '%s\\n' "\${v%%"
+"*}"; fi
 }`,
   each: (_request, id) => sh`nw_kver ${id}`,
   parse(_request, id, sections, facts, fail) {

@@ -4,7 +4,12 @@ import type { KubeletFact, FileFact } from '../types.ts';
 import type { Fail, FactKind } from './kind.ts';
 import { parseFileSection } from './shared.ts';
 
-/** The running kubelet (found by its process name, no procps needed) and the config file it was started with. */
+/**
+ * The running kubelet (found by its process name, no procps needed) and the config file it was
+ * started with. One awk sends its command line (NUL-separated arguments, as /proc has them) and
+ * tells the shell, on stderr, the value of --config ("=PATH"; anything else there, an awk error,
+ * is no path).
+ */
 export const kubeletKind: FactKind<'kubelet'> = {
   kind: 'kubelet',
   section: 'k',
@@ -14,10 +19,14 @@ for d in /proc/[0-9]*; do
   if [ "$c" = kubelet ]; then kp=\${d#/proc/}; break; fi
 done
 kc=
+nw_sec ${id}; printf '%s\\0' "$kp"
 if [ -n "$kp" ]; then
-  kc=$(tr '\\0' '\\n' < "/proc/$kp/cmdline" 2>/dev/null | sed -n -e 's/^--config=//p' -e '/^--config$/{n;p;}' | head -n 1)
+  { kc=$(awk 'BEGIN { RS = "\\0" }
+    { printf "%s%c", $0, 0 }
+    c == "" && f { c = "=" $0 } c == "" && index($0, "--config=") == 1 { c = "=" substr($0, 10) } $0 == "--config" { f = 1 }
+    END { print c > "/dev/stderr" }' "/proc/$kp/cmdline" 2>&1 >&3 3>&-); } 3>&1
+  case $kc in =*) kc=\${kc#=} ;; *) kc= ;; esac
 fi
-nw_sec ${id}; printf '%s\\0' "$kp"; if [ -n "$kp" ]; then cat "/proc/$kp/cmdline" 2>/dev/null; fi
 if [ -z "$kc" ]; then kc=/var/lib/kubelet/config.yaml; fi
 case $kc in /*) ;; *) kc=/$kc ;; esac
 nw_file ${`${id}.config`} "$kc" 0 1 0`,

@@ -6,7 +6,8 @@ import type { FactKind } from './kind.ts';
 export const lockKind: FactKind<'lock'> = {
   kind: 'lock',
   section: 'l',
-  each: (request, id) => sh`nw_sec ${id}; printf 'now=%s\\n' "$(date +%s)"; cat -- ${request.path} 2>/dev/null`,
+  // the lock file's lines by the shell's read (one process fewer than cat): parseLock reads lines
+  each: (request, id) => sh`nw_sec ${id}; printf 'now=%s\\n' "$(date +%s)"; { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < ${request.path}; } 2>/dev/null`,
   parse(_request, id, sections, facts) {
     facts.lock = parseLock(sections.one(id).toString('utf8'));
   },

@@ -6,13 +6,22 @@ import type { FactKind } from './kind.ts';
 export const loginKind: FactKind<'login'> = {
   kind: 'login',
   section: 'w',
-  functions: sh`# sudo resets the environment: SSH_CONNECTION is found in the nearest ancestor that has it
+  functions: sh`# sudo resets the environment: SSH_CONNECTION is found in the nearest ancestor that has it,
+# by one awk walking /proc (each environ NUL-separated, each status read for the parent's pid)
 nw_login() {
-  nw_sec "$1"; u=\${SUDO_USER:-$(id -un)}; c=\${SSH_CONNECTION:-}; p=$$
-  while [ -z "$c" ] && [ -n "$p" ] && [ "$p" -gt 1 ]; do
-    c=$(tr '\\0' '\\n' < "/proc/$p/environ" 2>/dev/null | sed -n 's/^SSH_CONNECTION=//p' | head -n 1)
-    p=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null)
-  done
+  nw_sec "$1"; u=\${SUDO_USER:-$(id -un)}; c=\${SSH_CONNECTION:-}
+  if [ -z "$c" ]; then c=$(awk -v p=$$ 'BEGIN {
+    RS = "\\0"
+    while (p != "" && p + 0 > 1) {
+      f = "/proc/" p "/environ"; c = ""
+      while ((getline l < f) > 0) if (index(l, "SSH_CONNECTION=") == 1) { c = substr(l, 16); break }
+      close(f)
+      if (c != "") { print c; exit }
+      f = "/proc/" p "/status"; s = ""
+      if ((getline s < f) > 0 && match("\\n" s, /\\nPPid:[ \\t]*[0-9]*/)) { p = substr("\\n" s, RSTART, RLENGTH); sub(/^\\nPPid:[ \\t]*/, "", p) } else p = ""
+      close(f)
+    }
+  }' 2>/dev/null); fi
   printf '%s\\0%s\\0%s\\0' "$u" "$(id -Gn "$u" 2>/dev/null)" "$c"
 }`,
   each: (_request, id) => sh`nw_login ${id}`,

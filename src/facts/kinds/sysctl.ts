@@ -14,21 +14,28 @@ export function sysctlPath(key: string): string {
 export const sysctlKind: FactKind<'sysctl'> = {
   kind: 'sysctl',
   section: 's',
-  functions: sh`# $1: the section ids, then the /proc/sys paths in the same order. grep reads each file in one
-# read at offset 0 (all such files answer) and skips unreadable ones; awk files its "path:line"
-# output under the ids; a path grep printed nothing for is read by cat (\\001 when that fails too).
+  functions: sh`# $1: the section ids, then the /proc/sys paths in the same order. One awk reads every path
+# with getline: each value's lines, or \\001 for a key that cannot be opened. A read error
+# (stable_secret's EIO) stops mawk (gawk's getline returns -1): it says on stderr which key it
+# reads ("@N ID"), so that key is answered \\001 here and awk goes on from the next one.
 nw_sysctls() {
-  ids=$1; shift
-  nw_o=$(grep -sH '' -- "$@" 2>/dev/null)
-  printf '%s\\n' "$nw_o" | awk -v B="$B" -v ids="$ids" '
-    BEGIN { n = split(ids, I, " "); for (i = 1; i <= n; i++) P[i] = ARGV[i]; ARGC = 1 }
-    { for (i = 1; i <= n; i++) if (index($0, P[i] ":") == 1) { V[i] = V[i] substr($0, length(P[i]) + 2) "\\n"; S[i] = 1; break } }
-    END { for (i = 1; i <= n; i++) if (S[i]) printf "\\n%s %s\\n%s", B, I[i], V[i] }' "$@"
-  for p in "$@"; do
-    id=\${ids%% *}; ids=\${ids#* }
-    case "
-$nw_o" in *"
-$p:"*) ;; *) nw_sec "$id"; if [ -e "$p" ]; then cat -- "$p" 2>/dev/null || printf '\\001'; else printf '\\001'; fi ;; esac
+  ids=$1; shift; nw_k=1
+  while :; do
+    { nw_k=$(awk -v B="$B" -v ids="$ids" -v k="$nw_k" 'BEGIN {
+      n = split(ids, I, " ")
+      for (i = k; i <= n; i++) {
+        printf "@%d %s\\n", i, I[i] > "/dev/stderr"
+        v = ""; while ((r = (getline l < ARGV[i])) > 0) v = v l "\\n"
+        close(ARGV[i])
+        printf "\\n%s %s\\n%s", B, I[i], (r < 0 && v == "" ? "\\001" : v)
+      }
+      printf "@0 \\n" > "/dev/stderr"
+      exit
+    }' "$@" 2>&1 >&3 3>&-); } 3>&1
+    nw_k=\${nw_k##*@}; nw_i=\${nw_k#* }; nw_i=\${nw_i%%"
+"*}; nw_k=\${nw_k%% *}
+    case $nw_k in ''|0|*[!0-9]*) break ;; esac
+    nw_sec "$nw_i"; printf '\\001'; nw_k=$((nw_k + 1))
   done
 }`,
   after: (items) => (items.length === 0 ? sh`` : sh`nw_sysctls ${items.map((item) => item.id).join(' ')} ${items.map((item) => sysctlPath(item.request.key))}`),

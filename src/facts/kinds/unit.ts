@@ -9,20 +9,37 @@ export function unitName(name: string): string {
   return name.includes('.') ? name : `${name}.service`;
 }
 
-/** A systemd unit's state. All of a script's units are asked in one `systemctl show`; a unit asked twice is shown once, to both ids. */
+/**
+ * A systemd unit's state. All of a script's units are asked in one `systemctl show`, whose answer
+ * the shell splits (no awk); a unit asked twice is shown once, to both ids.
+ */
 export const unitKind: FactKind<'unit'> = {
   kind: 'unit',
   section: 'u',
   functions: sh`# $1: properties, $2: one word per unit of ":"-joined section ids, then the units. systemctl show
-# prints one block per unit, in order, blank-line separated; each block goes to each of its ids.
+# prints one block per unit, in order, blank-line separated; each block goes to each of its ids
+# (a blank line opens the next block; the last block takes the rest; missing blocks are empty).
 nw_units() {
   p=$1; ids=$2; shift 2
-  systemctl show -p "$p" -- "$@" 2>/dev/null | awk -v B="$B" -v ids="$ids" '
-    function out(  i, n, u) { n = split(I[k], u, ":"); for (i = 1; i <= n; i++) printf "\\n%s %s\\n%s", B, u[i], b; b = ""; k++ }
-    BEGIN { m = split(ids, I, " "); k = 1 }
-    /^$/ { if (k < m) out(); next }
-    { b = b $0 "\\n" }
-    END { while (k <= m) out() }'
+  o=$(systemctl show -p "$p" -- "$@" 2>/dev/null)
+  set -- $ids
+  while [ $# -gt 0 ]; do
+    if [ $# -eq 1 ]; then b=$o; o=
+    else case $o in
+      "
+"*) b=; o=\${o#?} ;;
+      *"
+
+"*) b=\${o%%"
+
+"*}; o=\${o#"$b"}; o=\${o#??} ;;
+      *) b=$o; o= ;;
+    esac; fi
+    [ -z "$b" ] || b="$b
+"
+    nw_o=$IFS; IFS=:; for nw_u in $1; do nw_sec "$nw_u"; printf '%s' "$b"; done; IFS=$nw_o
+    shift
+  done
 }`,
   after: (items) => {
     if (items.length === 0) return sh``;

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatherFacts } from '../../../src/facts/gather.ts';
 import { sha256 } from '../../../src/plan/fingerprint.ts';
 import { localTransport } from '../../fakes/local-transport.ts';
+import { sh, type Script } from '../../../src/node/sh.ts';
+import type { ExecOptions } from '../../../src/transport/types.ts';
 
 // The facts script runs here with the local /bin/sh (dash on Debian, like the nodes): a real
 // test of the script and its parser, without SSH.
@@ -101,6 +103,28 @@ describe('gatherFacts (local sh)', () => {
     const facts = await gatherFacts(localTransport(undefined, { ownProc: true }), [{ kind: 'kubelet' }]);
     expect(facts.kubelet).toMatchObject({ pid: undefined, configPath: '/var/lib/kubelet/config.yaml', configFromProcess: false });
   });
+
+  it.each([['--config=PATH', (conf: string) => [`--config=${conf}`]], ['--config PATH', (conf: string) => ['--v=2', '--config', conf]]])(
+    'finds the running kubelet and reads the config its command line names (%s)',
+    async (_form, args) => {
+      const conf = join(dir, 'kubelet config.yaml');
+      await writeFile(conf, 'kind: KubeletConfiguration\n');
+      const kubelet = join(dir, 'bin', 'kubelet');
+      await mkdir(join(dir, 'bin'), { recursive: true });
+      await writeFile(kubelet, '#!/bin/sh\nwhile :; do sleep 1; done\n', { mode: 0o755 });
+      const own = localTransport(undefined, { ownProc: true });
+      // a process named kubelet in the script's own PID namespace, running before the facts are read
+      const withKubelet = { ...own, exec: (script: Script, options?: ExecOptions) => own.exec(sh`${kubelet} ${args(conf)} &
+until [ "$(cat /proc/$!/comm 2>/dev/null)" = kubelet ]; do :; done
+${script}`, options) };
+      const facts = await gatherFacts(withKubelet, [{ kind: 'kubelet' }]);
+      expect(facts.kubelet).toMatchObject({ configPath: conf, configFromProcess: true, args: ['/bin/sh', kubelet, ...args(conf)] });
+      expect(facts.kubelet?.pid).toBeGreaterThan(0);
+      const config = facts.kubelet?.config;
+      expect(config?.exists && config.content?.toString()).toBe('kind: KubeletConfiguration\n');
+      expect(config?.exists && config.sha256).toBe(sha256('kind: KubeletConfiguration\n'));
+    },
+  );
 
   it('refuses output whose sections are missing', async () => {
     const liar = { ...localTransport(), exec: async () => ({ host: 'local', exitCode: 0, signal: null, stdout: Buffer.from('garbage'), stderr: Buffer.alloc(0), durationMs: 1 }) };
