@@ -100,18 +100,6 @@ done
 B=NWB0123456789abcdef
 nw_sec() { printf '\n%s %s\n' "$B" "$1"; }
 nw_stat() { if [ "$2" = 1 ]; then stat -L -c '%a|%u|%g|%U|%G|%s|%F' -- "$1"; else stat -c '%a|%u|%g|%U|%G|%s|%F' -- "$1"; fi 2>/dev/null || echo '?'; }
-# fields, NUL-terminated: path, stat|absent, link target, sha256, content state; then the raw content
-nw_file() {
-  nw_sec "$1"; printf '%s\0' "$2"
-  if [ ! -e "$2" ] && [ ! -L "$2" ]; then printf 'absent\0'; return 0; fi
-  printf '%s\0' "$(nw_stat "$2" "$3")"
-  l=; if [ -L "$2" ]; then l=$(readlink -- "$2"); fi; printf '%s\0' "$l"
-  h=; if [ -f "$2" ]; then h=$(sha256sum < "$2" 2>/dev/null); h=${h%% *}; fi; printf '%s\0' "$h"
-  if [ "$4" != 1 ] || [ ! -f "$2" ]; then printf 'none\0'; return 0; fi
-  if [ "$5" = 1 ] || grep -qE 'PRIVATE KEY|client-key-data|token:|password|auth *=' < "$2" 2>/dev/null; then printf 'sensitive\0'; return 0; fi
-  z=$(wc -c < "$2"); if [ "${z:-0}" -gt 1048576 ]; then printf 'large\0'; return 0; fi
-  printf 'content\0'; cat < "$2"
-}
 # nw_find LIST SUFFIX: in a batched answer (lines, newline first and last), the text of the line
 # ending in SUFFIX before it, into nw_r; no process is started
 nw_find() {
@@ -121,32 +109,85 @@ nw_find() {
 "}; return 0 ;; esac
   nw_r=; return 1
 }
-# nw_file from the batched stat, sha256sum and secret lists (same answer, a fraction of the processes)
+# nw_what PATH STAT CONTENT SENSITIVE SECRET: what a file's answer carries (none, sensitive, large
+# or content) into nw_c, from its stat line; SECRET is 1 when it holds credentials (or empty: ask grep)
+nw_what() {
+  nw_c=none
+  if [ "$3" != 1 ] || [ ! -f "$1" ]; then return 0; fi
+  if [ "$4" = 1 ] || [ "$5" = 1 ]; then nw_c=sensitive; return 0; fi
+  if [ -z "$5" ] && grep -qE 'PRIVATE KEY|client-key-data|token:|password|auth *=' < "$1" 2>/dev/null; then nw_c=sensitive; return 0; fi
+  z=${2#*|*|*|*|*|}; z=${z%%|*}
+  case $z in ''|*[!0-9]*) z=$(wc -c < "$1") ;; esac
+  if [ "${z:-0}" -gt 1048576 ]; then nw_c=large; else nw_c=content; fi
+}
+# nw_answer PATH STAT LINK HASH: the fields after the path (nw_c says what follows), then the content
+nw_answer() {
+  printf '%s\0%s\0' "${2:-?}" "$3"
+  if [ "$nw_c" = content ]; then printf '\0content\0'; cat < "$1"; else printf '%s\0%s\0' "$4" "$nw_c"; fi
+}
+# fields, NUL-terminated: path, stat|absent, link target, sha256, content state; then the raw content
+nw_file() {
+  nw_sec "$1"; printf '%s\0' "$2"
+  if [ ! -e "$2" ] && [ ! -L "$2" ]; then printf 'absent\0'; return 0; fi
+  st=$(nw_stat "$2" "$3")
+  l=; if [ -L "$2" ]; then l=$(readlink -- "$2"); fi
+  nw_what "$2" "$st" "$4" "$5" ''
+  h=; if [ "$nw_c" != content ] && [ -f "$2" ]; then h=$(sha256sum < "$2" 2>/dev/null); h=${h%% *}; fi
+  nw_answer "$2" "$st" "$l" "$h"
+}
+# nw_stats LSTAT… -- FOLLOW…: the stat lines of all paths, into nw_st (lstat, and the followed
+# paths that are no symlink: the same answer) and nw_stL (the followed symlinks)
+nw_stats() {
+  a=; for p do shift
+    if [ -n "$a" ]; then [ -L "$p" ] || set -- "$@" "$p"
+    elif [ "$p" = -- ]; then a=1; else set -- "$@" "$p"; fi
+  done
+  nw_st=; [ $# -eq 0 ] || nw_st="
+$(stat -c '%a|%u|%g|%U|%G|%s|%F|%n' -- "$@" 2>/dev/null)
+"
+}
+# nw_statsL FOLLOW…: stat -L of the followed paths that are symlinks (rarely any), into nw_stL
+nw_statsL() {
+  for p do shift; [ -L "$p" ] && set -- "$@" "$p"; done
+  nw_stL=; [ $# -eq 0 ] || nw_stL="
+$(stat -L -c '%a|%u|%g|%U|%G|%s|%F|%n' -- "$@" 2>/dev/null)
+"
+}
+# nw_line PATH FOLLOW: the path's stat line from the batched lists, into st
+nw_line() {
+  if [ "$2" = 1 ] && [ -L "$1" ]; then nw_find "$nw_stL" "|$1"; else nw_find "$nw_st" "|$1"; fi; st=$nw_r
+}
+# nw_shas PATH FOLLOW CONTENT SENSITIVE …: sha256 of the regular files among them whose content
+# is not sent, in one process, into nw_sha
+nw_shas() {
+  n=$(($# / 4))
+  while [ "$n" -gt 0 ]; do
+    nw_line "$1" "$2"; nw_secret_of "$1"; nw_what "$1" "$st" "$3" "$4" "$s"; p=$1; shift 4; n=$((n - 1))
+    if [ "$nw_c" != content ] && [ -f "$p" ]; then set -- "$@" "$p"; fi
+  done
+  nw_sha=; [ $# -eq 0 ] || nw_sha="
+$(sha256sum -- "$@" 2>/dev/null)
+"
+}
+# nw_secret_of PATH: 1 when the batched grep found credentials in it, else 0, into s
+nw_secret_of() { if nw_find "$nw_secret" "
+$1"; then s=1; else s=0; fi; }
+# nw_file from the batched lists (same answer, a fraction of the processes)
 nw_fileb() {
   nw_sec "$1"; printf '%s\0' "$2"
   if [ ! -e "$2" ] && [ ! -L "$2" ]; then printf 'absent\0'; return 0; fi
-  if [ "$3" = 1 ]; then nw_find "$nw_stL" "|$2"; else nw_find "$nw_st" "|$2"; fi
-  st=$nw_r; printf '%s\0' "${st:-?}"
-  l=; if [ -L "$2" ]; then l=$(readlink -- "$2"); fi; printf '%s\0' "$l"
-  h=; if [ -f "$2" ] && nw_find "$nw_sha" "  $2"; then h=$nw_r; fi; printf '%s\0' "$h"
-  if [ "$4" != 1 ] || [ ! -f "$2" ]; then printf 'none\0'; return 0; fi
-  if [ "$5" = 1 ] || nw_find "$nw_secret" "
-$2"; then printf 'sensitive\0'; return 0; fi
-  z=${st#*|*|*|*|*|}; z=${z%%|*}
-  case $z in ''|*[!0-9]*) z=$(wc -c < "$2") ;; esac
-  if [ "${z:-0}" -gt 1048576 ]; then printf 'large\0'; return 0; fi
-  printf 'content\0'; cat < "$2"
+  nw_line "$2" "$3"
+  l=; if [ -L "$2" ]; then l=$(readlink -- "$2"); fi
+  nw_secret_of "$2"; nw_what "$2" "$st" "$4" "$5" "$s"
+  h=; if [ "$nw_c" != content ] && [ -f "$2" ] && nw_find "$nw_sha" "  $2"; then h=$nw_r; fi
+  nw_answer "$2" "$st" "$l" "$h"
 }
-nw_st="
-$(stat -c '%a|%u|%g|%U|%G|%s|%F|%n' -- /var/lib/kubelet/config.yaml 2>/dev/null)
-"
-nw_stL=
-nw_sha="
-$(sha256sum -- /var/lib/kubelet/config.yaml 2>/dev/null)
-"
+nw_statsL 
+nw_stats /var/lib/kubelet/config.yaml -- 
 nw_secret="
 $(grep -lE 'PRIVATE KEY|client-key-data|token:|password|auth *=' -- /var/lib/kubelet/config.yaml 2>/dev/null)
 "
+nw_shas /var/lib/kubelet/config.yaml 0 1 0
 nw_fileb f0 /var/lib/kubelet/config.yaml 0 1 0
 exit 0
 
