@@ -188,8 +188,7 @@ function send(t: KubeTarget, url: URL, method: string, body: Buffer | undefined,
     const req = request(url, {
       method,
       headers: headers as Record<string, string | string[]>,
-      agent: creds.agent,
-      ...(t.tls.serverName ? { servername: t.tls.serverName } : {}),
+      agent: creds.agent, // carries the TLS settings, tls-server-name (SNI and the name checked) among them
     });
     const timer = setTimeout(() => req.destroy(new KubeApiError(`${method} ${url.pathname}: no answer from ${t.server.host} within ${timeoutMs / 1000} s`, undefined)), timeoutMs);
     const failed = (error: Error) => {
