@@ -10,14 +10,15 @@ export interface ExecCredential {
   readonly expiresAt: number | undefined;
 }
 
-/** A plugin that neither answers nor exits (a login prompt nobody sees) is stopped. */
-const PLUGIN_TIMEOUT_MS = 60_000;
+/** A plugin that neither answers nor exits is stopped; long enough for a device-code login its stderr asks for. */
+const PLUGIN_TIMEOUT_MS = 300_000;
 const MAX_OUTPUT = 1 << 20;
 
 /**
  * Runs the plugin as client-go does: the kubeconfig's args and env on top of ours,
  * KUBERNETES_EXEC_INFO with `interactive: false` (and the cluster with provideClusterInfo),
- * no stdin. A failure names the user, the command and the first line of its stderr.
+ * no stdin, its stderr passed on to ours (as kubectl does: a device-code login says there what to
+ * do). A failure names the user, the command and the first line of its stderr.
  */
 export function runExecPlugin(exec: ExecConfig, user: string | undefined): Promise<ExecCredential> {
   const fail = (why: string): KubeApiError => new KubeApiError(`getting credentials for user ${user ?? '(none)'}: exec ${exec.command}: ${why}`, undefined);
@@ -37,6 +38,7 @@ export function runExecPlugin(exec: ExecConfig, user: string | undefined): Promi
     };
     child.stdout.on('data', keep(out));
     child.stderr.on('data', keep(err));
+    child.stderr.pipe(process.stderr, { end: false });
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') reject(fail(`executable ${exec.path} not found${exec.installHint ? `: ${exec.installHint.trim()}` : ''}`));
       else reject(fail(error.message));
