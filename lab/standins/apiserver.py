@@ -3,7 +3,7 @@
 
     apiserver.py --port P --socket PATH --state-dir DIR [--grace 8] [--pidfile F] [--pdb-block NS/NAME]...
 
-Serves enough of the real REST API on 127.0.0.1:P (kubectl, @kubernetes/client-node) and on a
+Serves enough of the real REST API on 127.0.0.1:P (kubectl, nodeward's src/kube) and on a
 unix socket (the kubelets inside nodes): discovery, Nodes (+status), Pods, evictions, and the
 read-only apps/policy objects kubectl drain looks up. A node lifecycle monitor turns Ready into
 Unknown when a kubelet stops heartbeating for --grace seconds, as kube-controller-manager does.

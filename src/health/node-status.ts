@@ -1,4 +1,6 @@
-import type { CoreV1Api } from '@kubernetes/client-node';
+import type { V1Node } from '../kube/api-types.ts';
+import { segment } from '../kube/api-types.ts';
+import { kubeRestFor } from '../kube/rest.ts';
 import { errorMessage } from '../util/errors.ts';
 
 export interface NodeStatus {
@@ -14,21 +16,13 @@ export interface NodeStatusReader {
   read(nodeName: string): Promise<NodeStatus>;
 }
 
-/** The Kubernetes client loads on first use: it costs a third of a second, and most runs never need it. */
+/** One GET of the Node per read, through the process's client for that kubeconfig (kube/rest.ts). */
 export function createNodeStatusReader(kubeconfigPath: string): NodeStatusReader {
-  let api: Promise<CoreV1Api> | undefined;
-  const client = (): Promise<CoreV1Api> => {
-    api ??= import('@kubernetes/client-node').then(({ CoreV1Api: Api, KubeConfig }) => {
-      const config = new KubeConfig();
-      config.loadFromFile(kubeconfigPath);
-      return config.makeApiClient(Api);
-    });
-    return api;
-  };
+  const rest = kubeRestFor(kubeconfigPath);
   return {
     async read(nodeName) {
       try {
-        const node = await (await client()).readNode({ name: nodeName });
+        const node = await rest.request<V1Node>({ method: 'GET', path: `/api/v1/nodes/${segment(nodeName)}` });
         const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready');
         const heartbeat = ready?.lastHeartbeatTime ? Math.floor(new Date(ready.lastHeartbeatTime).getTime() / 1000) : undefined;
         return { ready: ready?.status, heartbeat, reason: ready?.reason ?? ready?.message };

@@ -1,8 +1,10 @@
-import type * as k8s from '@kubernetes/client-node';
+import type { V1List, V1Node, V1Pod } from './api-types.ts';
+import { segment } from './api-types.ts';
 import { describeApiError, KubeApiError, KubeConflictError } from './errors.ts';
+import { kubeRestFor, type KubeRest } from './rest.ts';
 import type { KubeNodes, NodeSchedule, PodView } from './types.ts';
 
-function podView(pod: k8s.V1Pod): PodView {
+function podView(pod: V1Pod): PodView {
   const meta = pod.metadata ?? {};
   return {
     namespace: meta.namespace ?? 'default',
@@ -21,22 +23,12 @@ function fail(what: string, error: unknown): never {
   throw new KubeApiError(`${what}: ${message}`, status);
 }
 
-/** Nodes and pods through @kubernetes/client-node, with the inventory's kubeconfig. */
-export function createKubeNodes(kubeconfigPath: string): KubeNodes {
-  // client-node costs ~60 MB of memory and a third of a second to load: only a run that calls
-  // the API pays for it (a kubeconfig that cannot be loaded fails that first call).
-  let client: Promise<{ api: k8s.CoreV1Api; mergePatch: ReturnType<typeof k8s.setHeaderOptions> }> | undefined;
-  const connect = () =>
-    (client ??= import('@kubernetes/client-node').then(({ CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions }) => {
-      const config = new KubeConfig();
-      config.loadFromFile(kubeconfigPath);
-      return { api: config.makeApiClient(CoreV1Api), mergePatch: setHeaderOptions('Content-Type', PatchStrategy.MergePatch) };
-    }));
+/** Nodes and pods through the inventory's kubeconfig (kube/rest.ts; nothing is read before the first call). */
+export function createKubeNodes(kubeconfigPath: string, rest: KubeRest = kubeRestFor(kubeconfigPath)): KubeNodes {
   return {
     async getNode(name): Promise<NodeSchedule> {
       try {
-        const { api } = await connect();
-        const node = await api.readNode({ name });
+        const node = await rest.request<V1Node>({ method: 'GET', path: `/api/v1/nodes/${segment(name)}` });
         return {
           name,
           unschedulable: node.spec?.unschedulable === true,
@@ -48,32 +40,40 @@ export function createKubeNodes(kubeconfigPath: string): KubeNodes {
       }
     },
     async patchNode(name, patch) {
+      // a merge patch: null removes a key; resourceVersion makes the server refuse (409) a Node changed since our read
       const body = {
         metadata: { ...(patch.resourceVersion ? { resourceVersion: patch.resourceVersion } : {}), annotations: patch.annotations },
         spec: { unschedulable: patch.unschedulable },
       };
       try {
-        const { api, mergePatch } = await connect();
-        await api.patchNode({ name, body }, mergePatch);
+        await rest.request<V1Node>({ method: 'PATCH', path: `/api/v1/nodes/${segment(name)}`, body, contentType: 'application/merge-patch+json' });
       } catch (error) {
         fail(`patching Node ${name}`, error);
       }
     },
     async podsOn(nodeName) {
       try {
-        const { api } = await connect();
-        const list = await api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
-        return list.items.map(podView);
+        const pods: PodView[] = [];
+        let page: string | undefined;
+        do {
+          const list = await rest.request<V1List<V1Pod>>({
+            method: 'GET',
+            path: '/api/v1/pods',
+            query: { fieldSelector: `spec.nodeName=${nodeName}`, limit: '500', continue: page },
+          });
+          for (const pod of list.items ?? []) pods.push(podView(pod));
+          page = list.metadata?.continue || undefined;
+        } while (page);
+        return pods;
       } catch (error) {
         return fail(`listing the pods on ${nodeName}`, error);
       }
     },
     async evict(pod) {
       try {
-        const { api } = await connect();
-        await api.createNamespacedPodEviction({
-          name: pod.name,
-          namespace: pod.namespace,
+        await rest.request({
+          method: 'POST',
+          path: `/api/v1/namespaces/${segment(pod.namespace)}/pods/${segment(pod.name)}/eviction`,
           body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod.name, namespace: pod.namespace }, deleteOptions: { preconditions: { uid: pod.uid } } },
         });
         return { kind: 'evicted' };

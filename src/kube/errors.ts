@@ -20,30 +20,25 @@ interface StatusBody {
   readonly details?: { readonly causes?: readonly { readonly message?: unknown }[] };
 }
 
-function statusBody(body: unknown): StatusBody | undefined {
-  if (typeof body === 'string') {
-    try {
-      return statusBody(JSON.parse(body));
-    } catch {
-      return { message: body };
-    }
+/** The error for a non-2xx answer: its status, and the Status message with its causes (`Cannot evict pod …: PDB web`). */
+export function apiStatusError(status: number, body: string): KubeApiError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // not a Status: a proxy's or load balancer's page; its first line says enough
+    const first = body.split('\n').find((line) => line.trim() !== '')?.trim().slice(0, 120);
+    return new KubeApiError(first ? `HTTP ${status}: ${first}` : `HTTP ${status}`, status);
   }
-  return typeof body === 'object' && body !== null ? (body as StatusBody) : undefined;
+  const status_ = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as StatusBody;
+  const causes = (status_.details?.causes ?? []).map((c) => c.message).filter((m): m is string => typeof m === 'string' && m !== '');
+  const message = typeof status_.message === 'string' && status_.message !== '' ? status_.message.split('\n')[0] ?? '' : `HTTP ${status}`;
+  return new KubeApiError([message, ...causes].join(': '), status);
 }
 
-/** The HTTP status and the API server's own words (the Status message and its causes). */
+/** The HTTP status (when the API server answered) and the error's words, on one line. */
 export function describeApiError(error: unknown): { readonly status: number | undefined; readonly message: string } {
-  if (isApiException(error)) {
-    const body = statusBody(error.body);
-    const causes = (body?.details?.causes ?? []).map((c) => c.message).filter((m): m is string => typeof m === 'string');
-    const message = typeof body?.message === 'string' ? body.message : `HTTP ${error.code}`;
-    return { status: error.code, message: [message, ...causes].join(': ') };
-  }
   const message = error instanceof Error ? error.message : String(error);
-  return { status: undefined, message: message.split('\n')[0] ?? message };
-}
-
-/** client-node's ApiException, recognised by shape so that this module does not load client-node. */
-function isApiException(error: unknown): error is Error & { readonly code: number; readonly body: unknown; readonly headers: unknown } {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'number' && 'body' in error && 'headers' in error;
+  const status = error instanceof KubeApiError ? error.status : undefined;
+  return { status, message: message.split('\n')[0] ?? message };
 }

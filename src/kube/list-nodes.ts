@@ -1,5 +1,7 @@
 import type { DiscoveredNode } from '../config/types.ts';
+import type { V1List, V1Node } from './api-types.ts';
 import { describeApiError, KubeApiError } from './errors.ts';
+import { kubeRestFor } from './rest.ts';
 
 /** What nodeward reads of a Node: who it is, where to reach it, and the state the plan shows. */
 export interface ClusterNode extends DiscoveredNode {
@@ -13,20 +15,18 @@ export interface ClusterNode extends DiscoveredNode {
  * server refuses) is one KubeApiError, thrown before any node is contacted.
  */
 export async function listClusterNodes(kubeconfigPath: string, labelSelector?: string): Promise<ClusterNode[]> {
-  let server = '';
+  const rest = kubeRestFor(kubeconfigPath);
   try {
-    const { CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
-    const config = new KubeConfig();
-    config.loadFromFile(kubeconfigPath);
-    // named in the error, so that "connection refused" says which API server
-    server = config.getCurrentCluster()?.server ?? '';
-    const api = config.makeApiClient(CoreV1Api);
     const nodes: ClusterNode[] = [];
     let page: string | undefined;
     // a large cluster's list comes in pages, as kubectl reads it
     do {
-      const list = await api.listNode({ ...(labelSelector ? { labelSelector } : {}), limit: 500, ...(page ? { _continue: page } : {}) });
-      for (const node of list.items) {
+      const list = await rest.request<V1List<V1Node>>({
+        method: 'GET',
+        path: '/api/v1/nodes',
+        query: { labelSelector: labelSelector || undefined, limit: '500', continue: page },
+      });
+      for (const node of list.items ?? []) {
         const addresses: Record<string, string> = {};
         for (const a of node.status?.addresses ?? []) if (addresses[a.type] === undefined) addresses[a.type] = a.address;
         const first = node.status?.addresses?.[0]?.address;
@@ -45,11 +45,13 @@ export async function listClusterNodes(kubeconfigPath: string, labelSelector?: s
           },
         });
       }
-      page = list.metadata?._continue || undefined;
+      page = list.metadata?.continue || undefined;
     } while (page);
     return nodes.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   } catch (error) {
     const { status, message } = describeApiError(error);
+    // named in the error, so that "connection refused" says which API server
+    const server = rest.server();
     const at = server ? ` (${server})` : '';
     throw new KubeApiError(`listing the Nodes${labelSelector ? ` (labelSelector ${labelSelector})` : ''} with ${kubeconfigPath}${at}: ${message}`, status);
   }

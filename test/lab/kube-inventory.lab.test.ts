@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labReset } from '../../lab/lab.ts';
+import { listClusterNodes } from '../../src/kube/list-nodes.ts';
 import { LAB_ZONES } from '../../lab/node-labels.ts';
 import { run } from '../../lab/run.ts';
 import { testLab } from './helpers.ts';
@@ -76,6 +77,31 @@ describe('inventory nodes from the cluster (lab)', () => {
     }
     const human = await nodeward(['plan', '-i', workers, await playbook(7)]);
     expect(human.stdout).toMatch(/Kubernetes: Ready, kubelet v1\.31\.4/);
+  });
+
+  it("reads the Nodes field for field as kubectl get nodes -l SELECTOR -o json does (nodeward's own client)", async () => {
+    interface KubectlNode {
+      metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec?: { unschedulable?: boolean };
+      status?: { addresses?: { type: string; address: string }[]; conditions?: { type: string; status: string }[]; nodeInfo?: { kubeletVersion?: string } };
+    }
+    for (const selector of ['node-role.kubernetes.io/worker', 'topology.kubernetes.io/zone in (lab-a,lab-c)', '!node-role.kubernetes.io/control-plane,topology.kubernetes.io/zone notin (lab-b)']) {
+      const r = await run('kubectl', ['--kubeconfig', info.files.kubeconfig, 'get', 'nodes', '-l', selector, '-o', 'json'], { timeoutMs: 30_000 });
+      expect(r.code, r.stderr).toBe(0);
+      const expected = (JSON.parse(r.stdout) as { items: KubectlNode[] }).items.map((n) => {
+        const addresses = Object.fromEntries((n.status?.addresses ?? []).map((a) => [a.type, a.address]));
+        return {
+          name: n.metadata.name,
+          address: addresses['InternalIP'] ?? n.status?.addresses?.[0]?.address,
+          addresses,
+          labels: n.metadata.labels ?? {},
+          annotations: n.metadata.annotations ?? {},
+          state: { node: n.metadata.name, ready: n.status?.conditions?.find((c) => c.type === 'Ready')?.status, cordoned: n.spec?.unschedulable === true, kubeletVersion: n.status?.nodeInfo?.kubeletVersion },
+        };
+      }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+      expect(expected.length, selector).toBeGreaterThan(0);
+      expect(await listClusterNodes(info.files.kubeconfig, selector), selector).toEqual(expected);
+    }
   });
 
   it('selects by Node labels with --limit, kubectl -l style', async () => {

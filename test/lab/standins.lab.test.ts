@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { V1List, V1Node, V1Pod } from '../../src/kube/api-types.ts';
+import { createKubeNodes } from '../../src/kube/client.ts';
+import { createKubeRest, type KubeRequest } from '../../src/kube/rest.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const STANDINS = path.join(ROOT, 'lab/standins');
@@ -525,11 +527,12 @@ describe('API server stand-in', () => {
     persistent.clear();
   });
 
-  function client(): CoreV1Api {
-    const kc = new KubeConfig();
-    kc.loadFromFile(kubeconfig);
-    return kc.makeApiClient(CoreV1Api);
-  }
+  // nodeward's own client (src/kube), and raw requests through it for what nodeward never sends
+  const rest = <T>(request: KubeRequest) => createKubeRest(kubeconfig).request<T>(request);
+  const readNode = (name: string) => rest<V1Node>({ method: 'GET', path: `/api/v1/nodes/${name}` });
+  const patchNode = (name: string, body: unknown, contentType: string) => rest<V1Node>({ method: 'PATCH', path: `/api/v1/nodes/${name}`, body, contentType });
+  const listPods = (namespace: string | undefined, query: Record<string, string>) =>
+    rest<V1List<V1Pod>>({ method: 'GET', path: namespace ? `/api/v1/namespaces/${namespace}/pods` : '/api/v1/pods', query });
 
   test('answers discovery in the legacy form', async () => {
     const api = await (await fetch(`http://127.0.0.1:${apiPort}/api/v1`, {
@@ -541,59 +544,62 @@ describe('API server stand-in', () => {
     expect((await (await fetch(`http://127.0.0.1:${apiPort}/readyz`)).text())).toBe('ok');
   });
 
-  test('client-node readNode, listNode and a strategic-merge patchNode (cordon)', async () => {
-    const api = client();
-    const read = await api.readNode({ name: node });
+  test("nodeward's client: read, list, strategic-merge, merge and JSON patches of a Node (cordon)", async () => {
+    const read = await readNode(node);
     expect(read.metadata?.name).toBe(node);
     expect(read.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    const list = await api.listNode();
-    expect(list.items.map((n) => n.metadata?.name)).toContain(node);
-    const patched = await api.patchNode({ name: node, body: { spec: { unschedulable: true } } },
-      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    const list = await rest<V1List<V1Node>>({ method: 'GET', path: '/api/v1/nodes' });
+    expect(list.items?.map((n) => n.metadata?.name)).toContain(node);
+    const patched = await patchNode(node, { spec: { unschedulable: true } }, 'application/strategic-merge-patch+json');
     expect(patched.spec?.unschedulable).toBe(true);
     expect(Number(patched.metadata?.resourceVersion)).toBeGreaterThan(Number(read.metadata?.resourceVersion));
     expect((await kubectl('get', 'node', node)).stdout).toMatch(new RegExp(`^${node} +Ready,SchedulingDisabled `, 'm'));
     expect((await kubectl('uncordon', node)).stdout).toContain(`node/${node} uncordoned`);
-    expect((await api.readNode({ name: node })).spec?.unschedulable).toBeUndefined();
+    const kube = createKubeNodes(kubeconfig);
+    expect((await kube.getNode(node)).unschedulable).toBe(false);
     expect((await kubectl('cordon', node)).stdout).toContain(`node/${node} cordoned`);
     expect((await nodeJson(node)).spec?.unschedulable).toBe(true);
-    const merged = await api.patchNode({ name: node, body: { spec: { unschedulable: null } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    // nodeward's cordon and restore: a merge patch guarded by resourceVersion, null removing
+    const before = await kube.getNode(node);
+    expect(before.unschedulable).toBe(true);
+    await kube.patchNode(node, { resourceVersion: before.resourceVersion, unschedulable: null, annotations: { 'nodeward.io/test': 'x' } });
+    const merged = await readNode(node);
     expect(merged.spec?.unschedulable).toBeUndefined();
-    const jsonPatched = await api.patchNode({ name: node, body: [{ op: 'add', path: '/metadata/labels/pool', value: 'infra' }] },
-      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+    expect(merged.metadata?.annotations?.['nodeward.io/test']).toBe('x');
+    await expect(kube.patchNode(node, { resourceVersion: before.resourceVersion, unschedulable: true, annotations: {} })).rejects.toMatchObject({ name: 'KubeConflictError' });
+    await kube.patchNode(node, { resourceVersion: undefined, unschedulable: null, annotations: { 'nodeward.io/test': null } });
+    expect((await readNode(node)).metadata?.annotations?.['nodeward.io/test']).toBeUndefined();
+    const jsonPatched = await patchNode(node, [{ op: 'add', path: '/metadata/labels/pool', value: 'infra' }], 'application/json-patch+json');
     expect(jsonPatched.metadata?.labels?.['pool']).toBe('infra');
   });
 
   test('pods by node, and evictions (201, or 429 under the disruption budget)', async () => {
-    const api = client();
-    const pods = await api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
-    const names = pods.items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).sort();
+    const kube = createKubeNodes(kubeconfig);
+    const pods = await kube.podsOn(node);
+    const names = pods.map((p) => `${p.namespace}/${p.name}`).sort();
     expect(names).toHaveLength(3);
-    expect(pods.items.map((p) => p.metadata?.ownerReferences?.[0]?.kind).sort()).toEqual(['DaemonSet', 'ReplicaSet', 'ReplicaSet']);
+    expect(pods.map((p) => p.controllerKinds[0]).sort()).toEqual(['DaemonSet', 'ReplicaSet', 'ReplicaSet']);
     const table = await kubectl('get', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`);
     expect(table.stdout).toMatch(/^NAMESPACE +NAME +READY +STATUS +RESTARTS +AGE\n/);
     expect(table.stdout.trim().split('\n')).toHaveLength(4);
-    const web = pods.items.find((p) => p.metadata?.name?.startsWith('web-'));
-    const apiPod = pods.items.find((p) => p.metadata?.name?.startsWith('api-'));
-    if (!web?.metadata?.name || !apiPod?.metadata?.name) throw new Error('expected web and api pods');
-    const evict = (name: string) => api.createNamespacedPodEviction({
-      name, namespace: 'default', body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' } },
-    });
+    const web = pods.find((p) => p.name.startsWith('web-'));
+    const apiPod = pods.find((p) => p.name.startsWith('api-'));
+    if (!web || !apiPod) throw new Error('expected web and api pods');
     // As in a drain: cordon first, so the ReplicaSet's replacement does not land here again.
     expect((await kubectl('cordon', node)).code).toBe(0);
-    await expect(evict(apiPod.metadata.name)).rejects.toMatchObject({ code: 429 });
-    await evict(web.metadata.name);
+    expect(await kube.evict(apiPod)).toMatchObject({ kind: 'blocked', message: expect.stringContaining('disruption budget') });
+    expect(await kube.evict(web)).toEqual({ kind: 'evicted' });
+    expect(await kube.evict(web)).toEqual({ kind: 'gone' });
     await sleep(1_000);
-    const after = await api.listNamespacedPod({ namespace: 'default', fieldSelector: `spec.nodeName=${node}` });
-    expect(after.items.map((p) => p.metadata?.name)).toEqual([apiPod.metadata.name]);
+    const after = await listPods('default', { fieldSelector: `spec.nodeName=${node}` });
+    expect(after.items?.map((p) => p.metadata?.name)).toEqual([apiPod.name]);
     // Once schedulable again, a replacement (new uid) comes back.
     expect((await kubectl('uncordon', node)).code).toBe(0);
     const back = await waitFor('a replacement web pod', async () => {
-      const list = await api.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web', fieldSelector: `spec.nodeName=${node}` });
-      return list.items[0];
+      const list = await listPods('default', { labelSelector: 'app=web', fieldSelector: `spec.nodeName=${node}` });
+      return list.items?.[0];
     });
-    expect(back.metadata?.uid).not.toBe(web.metadata.uid);
+    expect(back.metadata?.uid).not.toBe(web.uid);
   });
 
   test('a restarted API server keeps its nodes', async () => {
@@ -613,7 +619,6 @@ describe('API server stand-in', () => {
     const gone = await kubectl('get', 'node', node);
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toContain(`nodes "${node}" not found`);
-    const pods = await client().listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
-    expect(pods.items).toEqual([]);
+    expect(await createKubeNodes(kubeconfig).podsOn(node)).toEqual([]);
   });
 });
