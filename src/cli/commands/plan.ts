@@ -85,6 +85,10 @@ export async function planFromFlags(
   const connector = options.record ? recordingConnector(direct, options.record) : direct;
   const keep = options.keepConnections === true;
   const progress = createPlanProgress(inputs.hosts, { tty: terminal.liveProgress, quiet: flags.quiet === true || (!terminal.liveProgress && machineOnStdout(flags)), write: (line) => process.stderr.write(line) });
+  // The Node list is one API call that needs nothing from the nodes: it runs while they are read
+  // (at the end it added its whole round trip to every plan); its note waits for the progress.
+  const notes: string[] = [];
+  const pendingStates = kubeStates(inputs.inventory, inputs.hosts, (m) => notes.push(m));
   let nodes: NodePlan[];
   try {
     nodes = await planFleet(inputs.hosts, inputs.entriesByHost, connector, { concurrency: positiveInt(flags.concurrency, '--concurrency'), signal, closeEach: !keep, onRead: options.onRead }, progress.hooks);
@@ -95,7 +99,8 @@ export async function planFromFlags(
     await progress.finish();
   }
   if (!keep) await connector.closeAll();
-  const states = await kubeStates(inputs.inventory, inputs.hosts, (m) => process.stderr.write(`note: ${m}\n`));
+  const states = await pendingStates;
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
   nodes = nodes.map((node) => withKubernetes(node, states.get(node.name), flags.allowNotReady === true));
   const plan: Plan = {
     version: 1,
