@@ -42,6 +42,7 @@ export function prelude(stateDir: string, runId: string, bounds: StepBounds = DE
     sh`R=${runDir(stateDir, runId)}`,
     sh`RID=${runId}`,
     sh`NW_T=${Math.max(1, Math.floor(bounds.command))} NW_P=${Math.max(1, Math.floor(bounds.package))}`,
+    sh`NW_NL=${'\n'}`,
     sh`nw_fail() { printf 'NW_FAIL %s %s\\n' "$1" "$2"; exit 10; }`,
     // small state files are replaced atomically so a crash never leaves half a line
     sh`nw_put() { printf '%s\\n' "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"; }`,
@@ -51,13 +52,20 @@ export function prelude(stateDir: string, runId: string, bounds: StepBounds = DE
 }
 
 // Without coreutils' timeout a command runs unbounded, and only the script's deadline ends it.
-// timeout -k exits 137 when the command ignored TERM and had to be killed: a hang too.
-const BOUNDED_FUNCTIONS = sh`nw_bounded() {
+// timeout -k exits 137 when the command ignored TERM and had to be killed: a hang too. The
+// seconds it took come from /proc/uptime read by the shell (no process per bounded command;
+// date +%s where there is no /proc), so the two readings of one command share a clock.
+const BOUNDED_FUNCTIONS = sh`nw_secs() {
+  nw_up=
+  { read -r nw_up _; } 2>/dev/null < /proc/uptime
+  case $nw_up in [0-9]*) nw_secs=\${nw_up%%.*} ;; *) nw_secs=$(date +%s) ;; esac
+}
+nw_bounded() {
   nw_bs=$1; shift
   command -v timeout >/dev/null 2>&1 || { "$@"; return; }
-  nw_b0=$(date +%s)
+  nw_secs; nw_b0=$nw_secs
   timeout -k 5 "$nw_bs" "$@"; nw_brc=$?
-  if [ "$nw_brc" = 137 ] && [ $(($(date +%s) - nw_b0)) -ge "$nw_bs" ]; then nw_brc=124; fi
+  if [ "$nw_brc" = 137 ]; then nw_secs; [ $((nw_secs - nw_b0)) -ge "$nw_bs" ] && nw_brc=124; fi
   return "$nw_brc"
 }
 nw_try() {

@@ -24,6 +24,8 @@ export function extraTouchedPaths(op: Operation): string[] {
  * manifest's unit, package, nft and reload rows (node/manifest.ts).
  * Package managers are bounded by $NW_P (apt-get also waits at most half of it for the dpkg
  * lock another apt-get holds), sshd's check and reload by $NW_T; a hang returns 124.
+ * nw_unit_state prints the first line of \`systemctl is-enabled|is-active UNIT\` (\`-\` if none),
+ * cut by the shell rather than by \`head\`.
  */
 export const OPS_FUNCTIONS = sh`nw_pkg_version() {
   case $1 in
@@ -40,7 +42,7 @@ nw_pkg_install() {
 nw_pkg_remove() {
   case $1 in apt) nw_bounded "$NW_P" env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q -o "DPkg::Lock::Timeout=$((NW_P / 2))" "$2" ;; *) nw_bounded "$NW_P" "$1" -y remove "$2" ;; esac
 }
-nw_unit_state() { s=$(systemctl "$1" -- "$2" 2>/dev/null | head -n 1); printf '%s' "\${s:--}"; }
+nw_unit_state() { s=$(systemctl "$1" -- "$2" 2>/dev/null); s=\${s%%"$NW_NL"*}; printf '%s' "\${s:--}"; }
 nw_sshd_reload() {
   nw_bounded "$NW_T" sshd -t > "$R/sshd.log" 2>&1 || return
   if [ "$1" != - ] && [ "$(systemctl is-active -- "$1" 2>/dev/null)" = active ]; then nw_bounded "$NW_T" systemctl reload -- "$1" >> "$R/sshd.log" 2>&1 || return; fi
@@ -91,9 +93,17 @@ export function serviceOpScript(op: Operation, step: string): Script | undefined
     case 'unit':
       return sh`${unitScript(op, step)}\necho NW_OK ${step}`;
     case 'sshdReload': {
-      const checks = op.expect.map(
-        (line) => sh`printf '%s\\n' "$o" | grep -qixF -- ${line} || nw_fail ${step} ${`sshd -T does not show "${line}" after the reload (an earlier drop-in or a Match block wins?)`}`,
-      );
+      // One grep for every expected line: the expected lines are its input and sshd -T's output
+      // its patterns (-e takes newline-separated patterns), so -v prints the expected lines no
+      // output line equals, ignoring case, in their order: the same test as one \`grep -qixF\` per
+      // line, and the first one missing is the one reported.
+      const checks =
+        op.expect.length === 0
+          ? []
+          : [
+              sh`m=$(printf '%s\\n' ${op.expect} | grep -vixF -e "$o"); rc=$?`,
+              sh`[ "$rc" = 1 ] || { [ "$rc" = 0 ] && nw_fail ${step} "sshd -T does not show \\"\${m%%"$NW_NL"*}\\" after the reload (an earlier drop-in or a Match block wins?)"; nw_fail ${step} "cannot compare the sshd -T output (grep failed)"; }`,
+            ];
       return lines([
         appendRow('reload', [sh`sshd`, sh`${op.unit ?? '-'}`]),
         sh`nw_sshd_reload ${op.unit ?? '-'}; rc=$?`,
@@ -109,10 +119,14 @@ export function serviceOpScript(op: Operation, step: string): Script | undefined
         appendRow('reload', [sh`audit`]),
         sh`nw_try ${step} "$NW_T" 'augenrules --load' augenrules --load > "$R/audit.log" 2>&1 || nw_fail ${step} "augenrules --load failed: $(tail -n 2 "$R/audit.log" | tr '\\n' ' ')"`,
         sh`o=$(nw_bounded "$NW_T" auditctl -l 2>&1) || { [ $? = 124 ] && nw_fail ${step} "auditctl -l did not finish within $NW_T s; the node stopped it"; }`,
+        // each watch is one of the lines of auditctl -l, in any of its forms: matched by the
+        // shell (quoted patterns match literally; the same test as \`grep -qxF -e FORM…\`)
         ...op.expect.map((line) => {
           const [, path = '', permissions = '', key = ''] = /^-w (\S+) -p (\S+) -k (\S+)$/.exec(line) ?? [];
-          const forms = watchForms(path, permissions, key).flatMap((f) => ['-e', f]);
-          return sh`printf '%s\\n' "$o" | grep -qxF ${forms} || nw_fail ${step} ${`auditctl -l does not show ${line} after loading`}`;
+          const forms = watchForms(path, permissions, key)
+            .map((f) => sh`*"$NW_NL"${f}"$NW_NL"*`)
+            .reduce((all, form) => sh`${all}|${form}`);
+          return sh`case "$NW_NL$o$NW_NL" in ${forms}) ;; *) nw_fail ${step} ${`auditctl -l does not show ${line} after loading`} ;; esac`;
         }),
         sh`echo NW_OK ${step}`,
       ]);

@@ -42,7 +42,7 @@ export function writeScript(request: WriteRequest): Script {
     sh`mkdir "$R" || nw_fail setup "run directory $R already exists"`,
     sh`mkdir "$R/backup" && : > "$R/manifest" || nw_fail setup "cannot write $R"`,
     sh`nw_put "$R/state" started`,
-    sh`printf '%s\\n' ${request.owedRestarts} > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed" && cp -- "$R/owed" "$R/restarts" || nw_fail setup "cannot write $R"`,
+    sh`printf '%s\\n' ${request.owedRestarts} > "$R/owed.tmp" && mv -f "$R/owed.tmp" "$R/owed" && printf '%s\\n' ${request.owedRestarts} > "$R/restarts" || nw_fail setup "cannot write $R"`,
     fileFromText(sh`$R/rollback.sh`, rollbackScript({ stateDir: request.stateDir, runId: request.runId, verifyUnchanged: false, bounds })),
     fileFromText(sh`$R/on-abandon`, onAbandonScript()),
     BACKUP_FUNCTION,
@@ -54,9 +54,17 @@ export function writeScript(request: WriteRequest): Script {
     const backup = backupScript(op, index);
     if (backup) parts.push(backup);
   });
+  // the copies keep their files' modes (cp -p) until here, inside the run directory only root
+  // can enter (umask 077); one chmod for all of them instead of one per file
+  if (paths.length > 0) parts.push(sh`set -- "$R/backup/"*; [ ! -e "$1" ] || chmod 600 -- "$@" || nw_fail backup "cannot make the backups private"`);
   parts.push(sh`nw_fsync "$R/manifest" "$R/backup" "$R"`, sh`nw_put "$R/state" writing`, sh`echo NW_OK backup`);
   const lastUnitFileWrite = request.operations.findLastIndex((op) => (op.op === 'writeFile' || op.op === 'deleteFile') && isUnitFile(op.path));
   request.operations.forEach((op, index) => {
+    if (op.op === 'sysctl') {
+      // a run of sysctls is set by one sysctl -w (below), at its first
+      if (request.operations[index - 1]?.op !== 'sysctl') parts.push(sysctlRunScript(request.operations, index));
+      return;
+    }
     parts.push(operationScript(op, index, paths.indexOf('path' in op ? op.path : ''), request.runId));
     // systemd reads unit files only on daemon-reload: before any unit is enabled, started or restarted
     if (index === lastUnitFileWrite) {
@@ -102,12 +110,19 @@ export function touchedPaths(operations: readonly Operation[]): string[] {
   return paths;
 }
 
-const BACKUP_FUNCTION = sh`T=$(printf '\\t')
+/** Every printable ASCII character, in order: \`nw_b64\` finds a character's code by its place here. */
+const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+
+// nw_backup_sysctl reads the live value with the shell (what $(cat) gives: the bytes, trailing
+// newlines dropped) and encodes it with nw_b64: short values of printable ASCII and tabs, what
+// sysctls hold, in the shell; any other value with base64 itself. That was three programs a key.
+// An empty value is read again with cat, which tells an empty file from one it cannot read.
+export const BACKUP_FUNCTION = sh`T=$(printf '\\t')
 nw_backup() {
   if [ -L "$2" ]; then nw_fail "backup-$1" "is a symbolic link; nodeward does not write through links"; fi
   if [ -e "$2" ]; then
     m=$(stat -c "%a$T%u$T%g" -- "$2") || nw_fail "backup-$1" "cannot stat"
-    if [ -f "$2" ]; then cp -p -- "$2" "$R/backup/$1" && chmod 600 "$R/backup/$1" || nw_fail "backup-$1" "cannot copy (disk full?)"; k=f
+    if [ -f "$2" ]; then cp -p -- "$2" "$R/backup/$1" || nw_fail "backup-$1" "cannot copy (disk full?)"; k=f
     elif [ -d "$2" ]; then k=d
     else nw_fail "backup-$1" "not a regular file or directory"; fi
     ${appendRow('file', [sh`"$1"`, sh`"$3"`, sh`1`, sh`"$k"`, sh`"$m"`])} || nw_fail "backup-$1" "cannot write the manifest"
@@ -115,21 +130,75 @@ nw_backup() {
     ${appendRow('file', [sh`"$1"`, sh`"$3"`, sh`0`, sh`-`, sh`-`, sh`-`, sh`-`])} || nw_fail "backup-$1" "cannot write the manifest"
   fi
 }
+NW_PRINTABLE=${PRINTABLE}
+NW_B64A=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
+nw_b64() {
+  nw_s=$1 nw_b64= nw_bad=
+  [ \${#nw_s} -le 64 ] || nw_bad=1
+  while [ -z "$nw_bad" ] && [ -n "$nw_s" ]; do
+    nw_n=0 nw_k=0 nw_got=0
+    while [ "$nw_k" -lt 3 ]; do
+      nw_o=0
+      if [ -n "$nw_s" ]; then
+        nw_c=\${nw_s%"\${nw_s#?}"}; nw_s=\${nw_s#?}
+        case $nw_c in
+          "$T") nw_o=9 ;;
+          *) nw_pre=\${NW_PRINTABLE%%"$nw_c"*}; [ "$nw_pre" != "$NW_PRINTABLE" ] || nw_bad=1; nw_o=$((32 + \${#nw_pre})) ;;
+        esac
+        nw_got=$((nw_got + 1))
+      fi
+      nw_n=$((nw_n * 256 + nw_o)) nw_k=$((nw_k + 1))
+    done
+    for nw_sh in 18 12 6 0; do
+      if [ $(((18 - nw_sh) / 6)) -gt "$nw_got" ]; then nw_b64="$nw_b64="; continue; fi
+      nw_t=$NW_B64A nw_i=$(((nw_n >> nw_sh) & 63))
+      while [ "$nw_i" -gt 0 ]; do nw_t=\${nw_t#?} nw_i=$((nw_i - 1)); done
+      nw_b64="$nw_b64\${nw_t%"\${nw_t#?}"}"
+    done
+  done
+  [ -z "$nw_bad" ] || nw_b64=$(printf '%s' "$1" | base64 | tr -d '\\n')
+}
+nw_slurp() {
+  nw_v= nw_l=
+  { while IFS= read -r nw_l; do nw_v="$nw_v$nw_l$NW_NL"; done; nw_v="$nw_v$nw_l"; } 2>/dev/null < "$1" || return
+  while :; do case $nw_v in *"$NW_NL") nw_v=\${nw_v%"$NW_NL"} ;; *) break ;; esac; done
+  [ -n "$nw_v" ] || nw_v=$(cat -- "$1" 2>/dev/null) || return
+}
 nw_backup_sysctl() {
-  v=$(cat -- "$2" 2>/dev/null) || nw_fail "backup-sysctl" "cannot read $1"
-  ${appendRow('sysctl', [sh`"$1"`, sh`"$(printf '%s' "$v" | base64 | tr -d '\\n')"`])} || nw_fail "backup-sysctl" "cannot write the manifest"
+  nw_slurp "$2" || nw_fail "backup-sysctl" "cannot read $1"
+  nw_b64 "$nw_v"
+  ${appendRow('sysctl', [sh`"$1"`, sh`"$nw_b64"`])} || nw_fail "backup-sysctl" "cannot write the manifest"
+}
+# the live value of a sysctl as words (how sysctl -n prints it, tabs and newlines as spaces)
+nw_sysctl_now() {
+  nw_now= nw_l=
+  { while IFS= read -r nw_l || [ -n "$nw_l" ]; do nw_now="$nw_now $nw_l"; nw_l=; done; } 2>/dev/null < "$1"
+  set -f; set -- $nw_now; set +f; nw_now=$*
 }`;
+
+/**
+ * The sysctls from operations[first] to the last one in a row: one sysctl -w for all of them,
+ * then each checked live (read by the shell) and reported in order. Only when that sysctl -w
+ * fails are they set again one by one, to fail on the key that was refused, as before. Keys after
+ * a refused one may then be set live already; their values before the run are in the manifest
+ * (backed up above), which the rollback restores whatever the run reported.
+ */
+function sysctlRunScript(operations: readonly Operation[], first: number): Script {
+  const run: { op: Extract<Operation, { op: 'sysctl' }>; step: string }[] = [];
+  for (let index = first; operations[index]?.op === 'sysctl'; index++) run.push({ op: operations[index] as Extract<Operation, { op: 'sysctl' }>, step: `op-${index}` });
+  const assignments = run.map(({ op }) => `${op.key}=${op.value}`);
+  const oneByOne = run.map(({ op, step }) => sh`${run.length === 1 ? sh`` : sh`  `}sysctl -w ${`${op.key}=${op.value}`} >/dev/null 2>&1 || nw_fail ${step} ${`sysctl -w ${op.key} was refused`}`);
+  return lines([
+    ...(run.length === 1 ? [sh`${oneByOne}`] : [sh`sysctl -w ${assignments} >/dev/null 2>&1 || {`, ...oneByOne, sh`}`]),
+    ...run.map(({ op, step }) =>
+      lines([sh`nw_sysctl_now ${sysctlPath(op.key)}; [ "$nw_now" = ${op.value} ] || nw_fail ${step} ${`${op.key} did not take (now `}"$nw_now)"`, sh`echo NW_OK ${step}`]),
+    ),
+  ]);
+}
 
 function operationScript(op: Operation, index: number, pathIndex: number, runId: string): Script {
   const step = `op-${index}`;
   switch (op.op) {
-    case 'sysctl':
-      return lines([
-        sh`sysctl -w ${`${op.key}=${op.value}`} >/dev/null 2>&1 || nw_fail ${step} ${`sysctl -w ${op.key} was refused`}`,
-        sh`v=$(cat -- ${sysctlPath(op.key)}); set -f; set -- $v; set +f`,
-        sh`[ "$*" = ${op.value} ] || nw_fail ${step} ${`${op.key} did not take (now `}"$*)"`,
-        sh`echo NW_OK ${step}`,
-      ]);
     case 'writeFile':
       return writeFileScript(op, step, pathIndex, runId);
     case 'deleteFile':

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writeScript } from '../../../src/apply/scripts/write.ts';
+import { prelude } from '../../../src/apply/scripts/common.ts';
+import { BACKUP_FUNCTION, writeScript } from '../../../src/apply/scripts/write.ts';
 import { appendRow, decodeManifest, encodeRow, ManifestError, type ManifestRow } from '../../../src/node/manifest.ts';
-import { sh } from '../../../src/node/sh.ts';
+import { lines, sh } from '../../../src/node/sh.ts';
 import type { Operation } from '../../../src/plan/types.ts';
 import { localTransport } from '../../fakes/local-transport.ts';
 
@@ -43,6 +44,35 @@ cat "$R/manifest"; rm -rf "$R"`;
     const out = spawnSync('/bin/sh', ['-c', script.text], { encoding: 'utf8' });
     expect(out.stderr).toBe('');
     expect(decodeManifest(out.stdout)).toEqual(rows);
+  });
+
+  // nw_backup_sysctl encodes short printable values in the shell and the rest with base64: both
+  // must record the value exactly as $(cat) reads it (its bytes, trailing newlines dropped)
+  it.each(['/bin/sh', 'bash'])('nw_backup_sysctl, run by %s, records any value as $(cat) reads it', async (shell) => {
+    const printable = fc.string({ unit: fc.constantFrom(...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), '\t'), maxLength: 70 });
+    const values = [
+      ...fc.sample(fc.oneof(printable, anyText, fc.tuple(printable, fc.constantFrom('\n', '\n\n', '\t\n')).map(([v, end]) => v + end)), { numRuns: 150, seed: 16 }),
+      '', '\n', '1', '32768\t60999', '\\', '*', '?', '[a]', "'", '"', '$x', '-n', 'é', 'a\nb', 'x'.repeat(64), 'x'.repeat(65),
+    ];
+    const dir = await mkdtemp(join(tmpdir(), 'nw-sysctl-'));
+    try {
+      await Promise.all(values.map((value, i) => writeFile(join(dir, `v${i}`), value)));
+      const runId = '20261203T120000Z-abcdef';
+      const script = lines([
+        prelude(join(dir, 'state'), runId),
+        sh`mkdir -p "$R" && : > "$R/manifest"`,
+        BACKUP_FUNCTION,
+        ...values.map((_, i) => sh`nw_backup_sysctl ${`key.${i}`} ${join(dir, `v${i}`)}`),
+        sh`nw_backup_sysctl key.missing ${join(dir, 'missing')}`,
+        sh``,
+      ]);
+      const out = spawnSync(shell, ['-c', script.text], { encoding: 'utf8' });
+      expect(out.stdout).toBe('NW_FAIL backup-sysctl cannot read key.missing\n');
+      const rows = decodeManifest(await readFile(join(dir, 'state', 'runs', runId, 'manifest'), 'utf8'));
+      expect(rows).toEqual(values.map((value, i) => ({ kind: 'sysctl', key: `key.${i}`, value: value.replace(/\n+$/, '') })));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses what is not a row, and columns that would break one', () => {
