@@ -1,7 +1,7 @@
-import type { V1List, V1Node, V1Pod } from './api-types.ts';
+import type { V1Node, V1Pod } from './api-types.ts';
 import { segment } from './api-types.ts';
 import { describeApiError, KubeApiError, KubeConflictError } from './errors.ts';
-import { kubeRestFor, type KubeRest } from './rest.ts';
+import { kubeRestFor, listAll, type KubeRest } from './rest.ts';
 import type { KubeNodes, NodeSchedule, PodView } from './types.ts';
 
 function podView(pod: V1Pod): PodView {
@@ -53,18 +53,8 @@ export function createKubeNodes(kubeconfigPath: string, rest: KubeRest = kubeRes
     },
     async podsOn(nodeName) {
       try {
-        const pods: PodView[] = [];
-        let page: string | undefined;
-        do {
-          const list = await rest.request<V1List<V1Pod>>({
-            method: 'GET',
-            path: '/api/v1/pods',
-            query: { fieldSelector: `spec.nodeName=${nodeName}`, limit: '500', continue: page },
-          });
-          for (const pod of list.items ?? []) pods.push(podView(pod));
-          page = list.metadata?.continue || undefined;
-        } while (page);
-        return pods;
+        const pods = await listAll<V1Pod>(rest, '/api/v1/pods', { fieldSelector: `spec.nodeName=${nodeName}` });
+        return pods.map(podView);
       } catch (error) {
         return fail(`listing the pods on ${nodeName}`, error);
       }

@@ -1,7 +1,7 @@
 import type { DiscoveredNode } from '../config/types.ts';
-import type { V1List, V1Node } from './api-types.ts';
+import type { V1Node } from './api-types.ts';
 import { describeApiError, KubeApiError } from './errors.ts';
-import { kubeRestFor } from './rest.ts';
+import { kubeRestFor, listAll } from './rest.ts';
 
 /** What nodeward reads of a Node: who it is, where to reach it, and the state the plan shows. */
 export interface ClusterNode extends DiscoveredNode {
@@ -18,35 +18,25 @@ export async function listClusterNodes(kubeconfigPath: string, labelSelector?: s
   const rest = kubeRestFor(kubeconfigPath);
   try {
     const nodes: ClusterNode[] = [];
-    let page: string | undefined;
-    // a large cluster's list comes in pages, as kubectl reads it
-    do {
-      const list = await rest.request<V1List<V1Node>>({
-        method: 'GET',
-        path: '/api/v1/nodes',
-        query: { labelSelector: labelSelector || undefined, limit: '500', continue: page },
+    for (const node of await listAll<V1Node>(rest, '/api/v1/nodes', { labelSelector: labelSelector || undefined })) {
+      const addresses: Record<string, string> = {};
+      for (const a of node.status?.addresses ?? []) if (addresses[a.type] === undefined) addresses[a.type] = a.address;
+      const first = node.status?.addresses?.[0]?.address;
+      const name = node.metadata?.name ?? '';
+      nodes.push({
+        name,
+        address: addresses['InternalIP'] ?? first,
+        addresses,
+        labels: node.metadata?.labels ?? {},
+        annotations: node.metadata?.annotations ?? {},
+        state: {
+          node: name,
+          ready: node.status?.conditions?.find((c) => c.type === 'Ready')?.status,
+          cordoned: node.spec?.unschedulable === true,
+          kubeletVersion: node.status?.nodeInfo?.kubeletVersion,
+        },
       });
-      for (const node of list.items ?? []) {
-        const addresses: Record<string, string> = {};
-        for (const a of node.status?.addresses ?? []) if (addresses[a.type] === undefined) addresses[a.type] = a.address;
-        const first = node.status?.addresses?.[0]?.address;
-        const name = node.metadata?.name ?? '';
-        nodes.push({
-          name,
-          address: addresses['InternalIP'] ?? first,
-          addresses,
-          labels: node.metadata?.labels ?? {},
-          annotations: node.metadata?.annotations ?? {},
-          state: {
-            node: name,
-            ready: node.status?.conditions?.find((c) => c.type === 'Ready')?.status,
-            cordoned: node.spec?.unschedulable === true,
-            kubeletVersion: node.status?.nodeInfo?.kubeletVersion,
-          },
-        });
-      }
-      page = list.metadata?.continue || undefined;
-    } while (page);
+    }
     return nodes.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   } catch (error) {
     const { status, message } = describeApiError(error);

@@ -4,6 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { apiStatusError, KubeApiError } from './errors.ts';
 import { runExecPlugin } from './exec-credential.ts';
 import { loadKubeconfig, type ClientCertificate, type KubeTarget } from './kubeconfig.ts';
+import type { V1List } from './api-types.ts';
 
 /**
  * The few REST calls nodeward makes, over node:http(s) with the kubeconfig's TLS and credentials
@@ -14,6 +15,21 @@ export interface KubeRest {
   server(): string;
   /** The parsed JSON answer of a 2xx; anything else is a KubeApiError (with the HTTP status where there is one). */
   request<T>(request: KubeRequest): Promise<T>;
+}
+
+/**
+ * Every item of a list, read in pages of 500 as kubectl reads a large cluster's lists (`limit`,
+ * then `continue` until the server gives none).
+ */
+export async function listAll<T>(rest: KubeRest, path: string, query: Readonly<Record<string, string | undefined>>): Promise<T[]> {
+  const items: T[] = [];
+  let page: string | undefined;
+  do {
+    const list = await rest.request<V1List<T>>({ method: 'GET', path, query: { ...query, limit: '500', continue: page } });
+    items.push(...(list.items ?? []));
+    page = list.metadata?.continue || undefined;
+  } while (page);
+  return items;
 }
 
 export interface KubeRequest {
