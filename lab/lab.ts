@@ -3,6 +3,7 @@ import path from 'node:path';
 import { addresses, apiserverPort, labDir, labId, LabError, layout, MAX_NODES, names, nodeIndex } from './config.ts';
 import { startApiserver, stopApiserver } from './apiserver.ts';
 import { control } from './control.ts';
+import { ensureCtlClient } from './ctl-client.ts';
 import { execIn } from './exec.ts';
 import { healFaults, injectFault, isFaultKind, stopDelayLines, activeFaults, FAULT_KINDS, type ActiveFault } from './faults.ts';
 import { labelLabNodes } from './node-labels.ts';
@@ -48,9 +49,9 @@ function layoutOf(info: LabInfo): Layout {
 }
 
 async function makeSeedContext(dir: string): Promise<SeedContext> {
-  const [pki, op] = await Promise.all([ensurePki(dir), ensureOperatorKey(dir)]);
+  const [pki, op, ctlClient] = await Promise.all([ensurePki(dir), ensureOperatorKey(dir), ensureCtlClient(dir)]);
   // Only a name in kubelet.conf: kubelets reach the API stand-in through NWLAB_APISERVER_SOCK.
-  return seedContext(dir, pki, op.publicKey, `https://${addresses.host(labId())}:6443`);
+  return seedContext(dir, pki, op.publicKey, `https://${addresses.host(labId())}:6443`, ctlClient);
 }
 
 /** (Re)creates the lab with n nodes. Returns its info (also in lab.json). */
@@ -87,7 +88,7 @@ export async function labUp(n: number, opts: UpOptions = {}): Promise<LabInfo> {
     await createNetwork(id, machines.slice(1).map((m) => m.index));
     log('API server stand-in');
     const api = await startApiserver(dir, port);
-    const ctx = seedContext(dir, ctxBase.pki, ctxBase.operatorPub, ctxBase.kubeServer);
+    const ctx = seedContext(dir, ctxBase.pki, ctxBase.operatorPub, ctxBase.kubeServer, ctxBase.ctlClient);
     log('seeding');
     await mapLimit(machines, 16, (m) => seedMachine(ctx, m));
     log('booting');

@@ -25,6 +25,9 @@ need sysctl procps
 need nsenter util-linux
 need unshare util-linux
 need kubectl kubernetes-client
+# the nodes' systemctl, journalctl and auditctl are a small C client built at `lab up`
+need cc gcc
+[ -e /usr/include/stdio.h ] || missing+=(libc6-dev)
 # the shell completion tests run the generated scripts in each shell
 need zsh zsh
 need fish fish

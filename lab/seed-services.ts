@@ -62,7 +62,7 @@ export const PACKAGES_AVAILABLE: Readonly<Record<string, readonly string[]>> = {
  * running (vsftpd everywhere, inetd with telnet on even nodes), the audit package installed but
  * not enabled, and a package manager with a private database.
  */
-export async function seedNodeServices(u: UpperWriter, index: number): Promise<void> {
+export async function seedNodeServices(u: UpperWriter, index: number, ctlClient: string): Promise<void> {
   await u.copy('usr/sbin/vsftpd', standin('idle-daemon'), 0o755);
   await u.file('usr/lib/systemd/system/vsftpd.service', unit('vsftpd FTP server', '/usr/sbin/vsftpd /etc/vsftpd.conf'));
   await u.file('etc/vsftpd.conf', 'listen=YES\nanonymous_enable=NO\nlocal_enable=YES\n');
@@ -74,7 +74,9 @@ export async function seedNodeServices(u: UpperWriter, index: number): Promise<v
     await u.link(`${WANTS}/inetd.service`, '/lib/systemd/system/inetd.service');
   }
 
-  for (const tool of ['auditctl', 'augenrules', 'auditd']) await u.copy(`usr/sbin/${tool}`, standin(tool), 0o755);
+  // auditctl is the C client of the node's init (its rules live there: nwinit/audit.py)
+  await u.copy('usr/sbin/auditctl', ctlClient, 0o755);
+  for (const tool of ['augenrules', 'auditd']) await u.copy(`usr/sbin/${tool}`, standin(tool), 0o755);
   await u.file('usr/lib/systemd/system/auditd.service', AUDITD_SERVICE);
   await u.file('etc/audit/rules.d/audit.rules', AUDIT_BASE_RULES, 0o640);
 

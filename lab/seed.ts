@@ -28,6 +28,8 @@ export interface SeedContext {
   host: { passwd: string; shadow: string; group: string; gshadow: string; hosts: string };
   uid: { ops: number; pwuser: number };
   hostSysctls: Record<string, string>;
+  /** The lab's build of standins/ctl-client.c: the nodes' systemctl, journalctl and auditctl. */
+  ctlClient: string;
 }
 
 export interface BootJson {
@@ -48,7 +50,7 @@ export interface BootJson {
 const OVERLAYS = ['etc', 'var', 'usr', 'opt', 'home', 'root'];
 const WANTS = 'etc/systemd/system/multi-user.target.wants';
 
-export function seedContext(labDir: string, pki: Pki, operatorPub: string, kubeServer: string): SeedContext {
+export function seedContext(labDir: string, pki: Pki, operatorPub: string, kubeServer: string, ctlClient: string): SeedContext {
   const read = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
   const passwd = read('/etc/passwd');
   const used = new Set(passwd.split('\n').map((l) => Number(l.split(':')[2])).filter((n) => !Number.isNaN(n)));
@@ -73,6 +75,7 @@ export function seedContext(labDir: string, pki: Pki, operatorPub: string, kubeS
     host: { passwd, shadow: read('/etc/shadow'), group, gshadow: read('/etc/gshadow'), hosts: read('/etc/hosts') },
     uid: { ops, pwuser },
     hostSysctls,
+    ctlClient,
   };
 }
 
@@ -148,8 +151,8 @@ export async function seedMachine(ctx: SeedContext, m: Machine): Promise<BootJso
     await u.copy(`etc/ssh/${f}`, path.join(m.dir, 'hostkeys', f), 0o600);
     await u.copy(`etc/ssh/${f}.pub`, path.join(m.dir, 'hostkeys', `${f}.pub`), 0o644);
   }
-  await u.copy('usr/bin/systemctl', standin('systemctl'), 0o755);
-  await u.copy('usr/bin/journalctl', standin('journalctl'), 0o755);
+  await u.copy('usr/bin/systemctl', ctx.ctlClient, 0o755);
+  await u.copy('usr/bin/journalctl', ctx.ctlClient, 0o755);
   await u.dir(WANTS);
   await u.link(`${WANTS}/ssh.service`, '/lib/systemd/system/ssh.service');
 
@@ -251,5 +254,5 @@ async function seedKubernetes(ctx: SeedContext, u: Upper, m: Machine): Promise<v
   await u.dir('var/lib/containerd', 0o711);
   await u.file('etc/sysctl.d/10-lab-legacy.conf', D.SYSCTL_LEGACY);
   if (m.index % 3 === 0) await u.file('etc/sysctl.d/99-zz-vendor.conf', D.SYSCTL_VENDOR);
-  await seedNodeServices(u, m.index);
+  await seedNodeServices(u, m.index, ctx.ctlClient);
 }

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 
+from . import audit
 from . import units as U
 from .manager import JobFailed, code_name, exit_name
 from .timeutil import format_ago, format_timespan, format_timestamp, parse_time_spec
@@ -27,9 +28,11 @@ class Out:
         return code, ''.join(self.out), ''.join(self.err)
 
 
-def dispatch(mgr, tool, argv, uid, groups):
+def dispatch(mgr, tool, argv, uid, groups, cwd=None):
     if tool == 'journalctl':
         return journalctl(mgr, argv, uid, groups)
+    if tool == 'auditctl':
+        return audit.auditctl(argv, uid, cwd)
     return systemctl(mgr, argv, uid)
 
 

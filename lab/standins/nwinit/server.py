@@ -1,4 +1,6 @@
-"""Control sockets: one JSON request per connection {tool, argv}, one JSON reply {code, stdout, stderr}."""
+"""Control sockets: one JSON request per connection {tool, argv, groups, cwd, reply}, one reply:
+JSON {code, stdout, stderr}, or with "reply": "raw" (the node's C client, ctl-client.c) a header
+line "CODE OUTLEN ERRLEN" and the two outputs' bytes."""
 
 import json
 import os
@@ -35,6 +37,7 @@ def serve(mgr, paths):
 
 
 def _handle(mgr, conn):
+    raw = False
     with conn:
         try:
             creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
@@ -45,12 +48,18 @@ def _handle(mgr, conn):
                 if not chunk:
                     break
                 data += chunk
-            req = json.loads(data)
-            code, out, err = ctl.dispatch(mgr, req.get('tool'), req.get('argv', []), uid, req.get('groups', []))
+            # argv is bytes on a node: what is not UTF-8 passes through as surrogates, as in Python's own argv
+            req = json.loads(data.decode('utf-8', 'surrogateescape'))
+            raw = req.get('reply') == 'raw'
+            code, out, err = ctl.dispatch(mgr, req.get('tool'), req.get('argv', []), uid, req.get('groups', []), req.get('cwd'))
         except Exception as e:  # a bug here must not take PID 1 down
             import traceback
             code, out, err = 1, '', f'Failed: {e}\n{traceback.format_exc()}'
         try:
-            conn.sendall(json.dumps({'code': code, 'stdout': out, 'stderr': err}).encode() + b'\n')
+            if raw:
+                o, e = out.encode('utf-8', 'surrogateescape'), err.encode('utf-8', 'surrogateescape')
+                conn.sendall(b'%d %d %d\n' % (code, len(o), len(e)) + o + e)
+            else:
+                conn.sendall(json.dumps({'code': code, 'stdout': out, 'stderr': err}).encode() + b'\n')
         except OSError:
             pass

@@ -1,14 +1,18 @@
-#!/usr/bin/python3
-"""auditctl for a lab node: the kernel's audit rules are host-wide (never touched by the lab), so
-this keeps a private rule list per node in /run/nwlab-audit (a node's /run is its own tmpfs, lost
-at boot like kernel state). Speaks the parts of auditctl nodeward and the tests use:
+"""auditctl for a lab node, served by the node's init (the `auditctl` on the node is the small C
+client lab/standins/ctl-client.c). The kernel's audit rules are host-wide (never touched by the
+lab), so this keeps a private rule list per node in /run/nwlab-audit (a node's /run is its own
+tmpfs, lost at boot like kernel state). Speaks the parts of auditctl nodeward and the tests use:
 -l, -s, -D, -R FILE, -w PATH [-p PERM] [-k KEY], -W PATH, -b N, -f N, -e N, -a/-A RULE,
 --backlog_wait_time N. `-e 2` makes the rules immutable, as with the real kernel.
 """
 import json
 import os
 import shlex
-import sys
+import threading
+
+# The init serves each request on a thread of its own: one auditctl at a time, as the kernel
+# serialises rule changes.
+_LOCK = threading.Lock()
 
 STATE = '/run/nwlab-audit/state.json'
 
@@ -102,25 +106,27 @@ def status(state):
             'backlog_wait_time_actual 0\nloginuid_immutable 0 unlocked\n')
 
 
-def main(argv):
-    if os.geteuid() != 0:
-        sys.stderr.write('You must be root to run this program.\n')
-        return 4
+def auditctl(argv, uid, cwd):
+    """One auditctl command line as the C client sends it: (exit code, stdout, stderr)."""
+    with _LOCK:
+        return _run(argv, uid, cwd or '/')
+
+
+def _run(argv, uid, cwd):
+    if uid != 0:
+        return 4, '', 'You must be root to run this program.\n'
     state = load()
     if argv == ['-l']:
-        sys.stdout.write('\n'.join(state['rules']) + '\n' if state['rules'] else 'No rules\n')
-        return 0
+        return 0, '\n'.join(state['rules']) + '\n' if state['rules'] else 'No rules\n', ''
     if argv == ['-s']:
-        sys.stdout.write(status(state))
-        return 0
+        return 0, status(state), ''
     if len(argv) == 2 and argv[0] == '-R':
         try:
-            with open(argv[1]) as f:
+            with open(os.path.join(cwd, argv[1])) as f:
                 lines = f.read().splitlines()
         except OSError as e:
-            sys.stderr.write(f'Error opening rules file ({e.strerror})\n')
-            return 1
-        errors = 0
+            return 1, '', f'Error opening rules file ({e.strerror})\n'
+        errors = []
         for n, line in enumerate(lines, 1):
             line = line.strip()
             if not line or line.startswith('#'):
@@ -128,20 +134,12 @@ def main(argv):
             try:
                 apply(state, shlex.split(line))
             except Refused as e:
-                sys.stderr.write(f'{e}\nThere was an error in line {n} of {argv[1]}\n')
-                errors += 1
+                errors.append(f'{e}\nThere was an error in line {n} of {argv[1]}\n')
         save(state)
-        if state['enabled'] != 0:
-            sys.stdout.write(status(state))
-        return 1 if errors else 0
+        return (1 if errors else 0), (status(state) if state['enabled'] != 0 else ''), ''.join(errors)
     try:
         apply(state, argv)
     except Refused as e:
-        sys.stderr.write(f'{e}\n')
-        return 1
+        return 1, '', f'{e}\n'
     save(state)
-    return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))
+    return 0, '', ''
