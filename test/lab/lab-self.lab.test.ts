@@ -136,6 +136,27 @@ describe('lab self-checks', () => {
     expect(readFileSync(info.files.inventory, 'utf8')).toMatch(/name: node-5, .*vars: \{ cgroupDriver: cgroupfs, systemdCgroup: false \}/);
   });
 
+  it("answers systemctl, journalctl and auditctl through one C client of the node's init, as the real tools do", async () => {
+    const n = 'node-1';
+    // ELF binaries (ps and /proc show `systemctl …`, not an interpreter), one program under three names
+    expect(await out(n, 'for t in /usr/bin/systemctl /usr/bin/journalctl /usr/sbin/auditctl; do head -c 4 "$t" | od -An -c | tr -d " "; done')).toBe('177ELF\n177ELF\n177ELF');
+    // output passes byte for byte (leading blanks of the first line too) and exit codes are the tools'
+    expect((await sh(n, 'systemctl list-units | head -n 1')).stdout).toMatch(/^ {2}UNIT +LOAD +ACTIVE/);
+    expect((await sh(n, 'systemctl is-active kubelet nosuch-unit')).stdout).toBe('active\ninactive\n');
+    expect((await sh(n, 'systemctl is-active nosuch-unit')).code).toBe(3);
+    // an argument with quotes, a backslash, a newline and a byte that is not UTF-8 reaches the init as it was
+    const odd = await sh(n, "systemctl status \"$(printf 'a\"b\\\\c\\nd\\377')\"; echo \"rc=$?\"");
+    expect(odd.stdout.trim()).toBe('rc=4');
+    expect(Buffer.from(odd.stderr, 'latin1').includes(Buffer.from('Unit a"b\\c\nd', 'latin1'))).toBe(true);
+    expect(await out(n, 'journalctl -u kubelet --no-pager -n 50 | grep -c "Kubelet version" || true')).not.toBe('0');
+    // auditctl: root only (exit 4), rules files relative to the caller's directory, -e 2 locks the rules
+    const user = await sh(n, "su -s /bin/sh nobody -c 'auditctl -l'");
+    expect([user.code, user.stderr.trim()]).toEqual([4, 'You must be root to run this program.']);
+    await out(n, "printf '%s\\n' '-w /etc/nwlab-x -p wa -k nwlab_x' > /run/nw-audit-test.rules");
+    expect(await out(n, 'cd /run && auditctl -R nw-audit-test.rules >/dev/null && auditctl -l')).toContain('-w /etc/nwlab-x -p wa -k nwlab_x');
+    expect(await out(n, "auditctl -W /etc/nwlab-x >/dev/null; rm -f /run/nw-audit-test.rules; auditctl -l | grep -c nwlab_x || true")).toBe('0');
+  });
+
   it('restarts the kubelet like systemd: 0 now, activating while it crash-loops', async () => {
     const n = 'node-2';
     const before = Number(await out(n, 'systemctl show -p ActiveEnterTimestampMonotonic --value kubelet'));
