@@ -19,19 +19,12 @@ npx tsx lab/cli.ts up 1 >/dev/null 2>&1
 trap 'npx tsx lab/cli.ts down >/dev/null 2>&1' EXIT
 lab=/tmp/nodeward-lab$NODEWARD_LAB_ID
 dir=$(mktemp -d)
-info() { node -e 'const i = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(eval(process.argv[2]))' "$lab/lab.json" "$1"; }
 tick=$(getconf CLK_TCK)
-ticks() {   # listener's children, init's own and its children's
-  local init listener
-  init=$(info 'i.nodes[0].initPid')
-  listener=$(ps -o pid=,comm= --ppid "$init" | awk '$2 == "sshd" { print $1; exit }')
-  { awk '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$listener/stat"
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$init/stat"; } | awk '{ t += $1 } END { print t }'
-}
+. bench/lib/node-cpu.sh
 measure() {   # prints the node CPU ms the command cost (after a moment for the session to be reaped)
-  local before; sleep 1; before=$(ticks)
+  local before; sleep 1; nodecpu_pids "$lab/lab.json"; before=$(nodecpu_ticks)
   "$@" > "$dir/last" 2>&1 || true
-  sleep 1; echo $(( ($(ticks) - before) * 1000 / tick ))
+  sleep 1; echo $(( ($(nodecpu_ticks) - before) * 1000 / tick ))
 }
 cat > "$dir/floor_ssh_config" <<CFG
 Host bastion
@@ -41,7 +34,7 @@ Host bastion
 Host *
 Include $lab/ssh_config
 CFG
-api=$(info 'i.apiserver.url')
+api=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).apiserver.url)' "$lab/lab.json")
 reset() { npx tsx lab/cli.ts reset node-1 >/dev/null; }
 : > "$dir/apply"; : > "$dir/floor"; : > "$dir/plan"
 for _ in $(seq "$RUNS"); do
@@ -50,8 +43,7 @@ for _ in $(seq "$RUNS"); do
   grep -q 'applied' "$dir/last" || { echo "apply did not apply:" >&2; cat "$dir/last" >&2; }
   measure node bench/lib/restart-floor.mjs "$dir/floor_ssh_config" 1 "$api" >> "$dir/floor"
 done
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 for k in plan apply floor; do
-  echo "node CPU per $k (ms; $RUNS runs): median $(median < "$dir/$k") [$(tr '\n' ' ' < "$dir/$k")]"
+  echo "node CPU per $k (ms; $RUNS runs): median $(nodecpu_median < "$dir/$k") [$(tr '\n' ' ' < "$dir/$k")]"
 done
 rm -rf "$dir"

@@ -47,16 +47,11 @@ awk -v n="$LOOPS" 'NR == 2 { u = $1; s = $2; gsub(/s$/, "", u); gsub(/s$/, "", s
 # 3. node CPU per plan and per `ssh true`: the children's times the node's sshd listener and its
 # init (PID 1, which reaps what outlives its parent: nodeward's session processes end up there)
 # have collected, and init's own (it serves the node's systemctl, journalctl, auditctl), before and after
-init=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).nodes[0].initPid)' "$lab/lab.json")
-listener=$(ps -o pid=,comm= --ppid "$init" | awk '$2 == "sshd" { print $1; exit }')
+. bench/lib/node-cpu.sh
+nodecpu_pids "$lab/lab.json"
+init=$nc_init listener=$nc_listener
 services=$(ps -o pid= --ppid "$init" | wc -l)
 tick=$(getconf CLK_TCK)
-# the listener's and init's children's times (fields 16, 17 after pid and comm), and init's own
-# (fields 14, 15): the init serves the nodes' systemctl and auditctl (a C client asks it)
-children_ticks() {
-  { awk '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$listener/stat"
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$init/stat"; } | awk '{ t += $1 } END { print t }'
-}
 settled() {   # every process of the session has ended and been reaped: its times are collected
   for _ in $(seq 100); do
     [ -z "$(cat /proc/"$listener"/task/*/children 2>/dev/null | tr -d ' ')" ] && [ "$(ps -o pid= --ppid "$init" | wc -l)" -le "$services" ] && return 0
@@ -65,16 +60,15 @@ settled() {   # every process of the session has ended and been reaped: its time
   echo "node-1 still runs processes of the last session" >&2
 }
 measure() {   # prints the node CPU ms the command cost
-  settled; local before; before=$(children_ticks)
+  settled; local before; before=$(nodecpu_ticks)
   "$@" > /dev/null 2>&1 || true
-  settled; echo $(( ($(children_ticks) - before) * 1000 / tick ))
+  settled; echo $(( ($(nodecpu_ticks) - before) * 1000 / tick ))
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 : > "$dir/plan"; : > "$dir/floor"
 for _ in $(seq "$RUNS"); do
   measure node dist/cli/main.js plan -i "$lab/inventory.yaml" "$@" --limit node-1 -q >> "$dir/plan"
   measure ssh -F "$lab/ssh_config" node-1 true >> "$dir/floor"
 done
-echo "node CPU per plan (its sshd listener's children's times, init's own and its children's, ms; $RUNS runs): median $(median < "$dir/plan") [$(tr '\n' ' ' < "$dir/plan")]"
-echo "node CPU per ssh node-1 true (the floor, ms; $RUNS runs): median $(median < "$dir/floor") [$(tr '\n' ' ' < "$dir/floor")]"
+echo "node CPU per plan (its sshd listener's children's times, init's own and its children's, ms; $RUNS runs): median $(nodecpu_median < "$dir/plan") [$(tr '\n' ' ' < "$dir/plan")]"
+echo "node CPU per ssh node-1 true (the floor, ms; $RUNS runs): median $(nodecpu_median < "$dir/floor") [$(tr '\n' ' ' < "$dir/floor")]"
 rm -rf "$dir"
